@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "alpaca/HttpServer.hpp"
+
+#include "alpaca/Router.hpp"
+#include "config/Log.hpp"
+
+#include <httplib.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+
+namespace sonyalpaca::alpaca {
+namespace {
+constexpr std::size_t kMaxBody = 1 << 20;  // Alpaca PUT bodies are a few hundred bytes
+
+bool isIpv6(const std::string& address) { return address.find(':') != std::string::npos; }
+
+std::string endpoint(const std::string& address, std::uint16_t port) {
+    return (isIpv6(address) ? "[" + address + "]" : address) + ":" + std::to_string(port);
+}
+
+void serverSocketOptions(int fd) {
+    const int yes = 1;
+    // SO_REUSEADDR only: unlike cpp-httplib's default (SO_REUSEPORT), a second daemon on the same port
+    // must fail to start instead of silently sharing the connections.
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    int domain = 0;
+    socklen_t length = sizeof domain;
+    if (::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &length) == 0 && domain == AF_INET6)
+        ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &yes, sizeof yes);  // "::" and "0.0.0.0" side by side
+}
+
+/// Binds a throw-away socket to learn why (or whether) `address`:`port` can be listened on.
+/// Returns the port bound (useful when `port` is 0) or throws ListenError with the errno cause.
+std::uint16_t probeBind(const std::string& address, std::uint16_t port) {
+    sockaddr_storage storage{};
+    socklen_t size = 0;
+    if (isIpv6(address)) {
+        auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons(port);
+        if (::inet_pton(AF_INET6, address.c_str(), &in6->sin6_addr) != 1)
+            throw ListenError(address + " is not an IPv6 address", EINVAL);
+        size = sizeof(sockaddr_in6);
+    } else {
+        auto* in4 = reinterpret_cast<sockaddr_in*>(&storage);
+        in4->sin_family = AF_INET;
+        in4->sin_port = htons(port);
+        if (::inet_pton(AF_INET, address.c_str(), &in4->sin_addr) != 1)
+            throw ListenError(address + " is not an IPv4 address", EINVAL);
+        size = sizeof(sockaddr_in);
+    }
+    const int fd = ::socket(storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        const int error = errno;
+        throw ListenError("cannot listen on " + endpoint(address, port) + ": " + std::strerror(error), error);
+    }
+    serverSocketOptions(fd);
+    const int result = ::bind(fd, reinterpret_cast<sockaddr*>(&storage), size);
+    const int error = errno;
+    std::uint16_t bound = port;
+    if (result == 0 && ::getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &size) == 0)
+        bound = ntohs(storage.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&storage)->sin6_port
+                                                    : reinterpret_cast<sockaddr_in*>(&storage)->sin_port);
+    ::close(fd);
+    if (result == 0) return bound;
+    const std::string where = endpoint(address, port);
+    switch (error) {
+    case EADDRINUSE:
+        throw ListenError("cannot listen on " + where + ": the port is already in use (another sonyalpaca or "
+                          "Alpaca server?). Stop it, or choose another port with --port or \"port\" in the config",
+                          error);
+    case EACCES:
+        throw ListenError("cannot listen on " + where + ": permission denied (ports below 1024 need privileges); "
+                          "choose a port of 1024 or more",
+                          error);
+    case EADDRNOTAVAIL:
+        throw ListenError("cannot listen on " + where + ": the address is not one of this machine's addresses",
+                          error);
+    default: throw ListenError("cannot listen on " + where + ": " + std::strerror(error), error);
+    }
+}
+
+HttpRequest toRequest(const httplib::Request& in) {
+    HttpRequest out;
+    out.method = in.method;
+    out.path = in.path;
+    if (const auto question = in.target.find('?'); question != std::string::npos)
+        out.query = in.target.substr(question + 1);
+    out.body = in.body;
+    out.content_type = in.get_header_value("Content-Type");
+    out.remote = in.remote_addr;
+    return out;
+}
+}  // namespace
+
+struct HttpServer::Listener {
+    std::string address;
+    httplib::Server server;
+    std::thread thread;
+    std::atomic<bool> running{false};
+};
+
+HttpServer::HttpServer(Router& router) : router_(router) {}
+
+HttpServer::~HttpServer() { stop(); }
+
+void HttpServer::start(const std::vector<std::string>& addresses, std::uint16_t port) {
+    const bool everywhere = addresses.empty();
+    const std::vector<std::string> wanted = everywhere ? std::vector<std::string>{"0.0.0.0", "::"} : addresses;
+    port_ = port;
+    for (const auto& address : wanted) {
+        try {
+            port_ = probeBind(address, port_);
+        } catch (const ListenError& e) {
+            // With the default addresses, a machine without IPv6 still serves IPv4.
+            if (everywhere && isIpv6(address) && !listeners_.empty() && e.error() != EADDRINUSE) {
+                log::get("alpaca")->warn("{}; serving IPv4 only", e.what());
+                continue;
+            }
+            stop();
+            throw;
+        }
+        auto listener = std::make_unique<Listener>();
+        listener->address = address;
+        auto& server = listener->server;
+        server.set_socket_options(serverSocketOptions);
+        server.set_payload_max_length(kMaxBody);
+        server.set_keep_alive_max_count(1000);
+        server.set_keep_alive_timeout(5);
+        auto handler = [this](const httplib::Request& request, httplib::Response& response) {
+            HttpResponse reply = router_.handle(toRequest(request));
+            response.status = reply.status;
+            response.set_content(std::move(reply.body), reply.content_type.c_str());
+        };
+        server.Get(".*", handler);
+        server.Put(".*", handler);
+        server.Post(".*", handler);
+        server.Delete(".*", handler);
+        server.Patch(".*", handler);
+        server.Options(".*", handler);
+        if (!server.bind_to_port(address, port_)) {
+            stop();
+            throw ListenError("cannot listen on " + endpoint(address, port_) + ": the port was taken meanwhile", EADDRINUSE);
+        }
+        listener->running = true;
+        auto* raw = listener.get();
+        listener->thread = std::thread([raw] {
+            raw->server.listen_after_bind();
+            raw->running = false;
+        });
+        listeners_.push_back(std::move(listener));
+    }
+}
+
+std::vector<std::string> HttpServer::endpoints() const {
+    std::vector<std::string> list;
+    for (const auto& listener : listeners_) list.push_back(endpoint(listener->address, port_));
+    return list;
+}
+
+bool HttpServer::healthy() const noexcept {
+    if (listeners_.empty()) return false;
+    for (const auto& listener : listeners_)
+        if (!listener->running) return false;
+    return true;
+}
+
+void HttpServer::stop() noexcept {
+    // cpp-httplib's stop() has no effect before its listen loop has started: wait for the loop, stop
+    // it once, then wait for the thread (bounded: the loop starts within microseconds of the thread).
+    for (auto& listener : listeners_) {
+        bool stopped = false;
+        for (int i = 0; listener->running && i < 5000; ++i) {
+            if (!stopped && listener->server.is_running()) {
+                listener->server.stop();
+                stopped = true;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        if (listener->thread.joinable()) listener->thread.join();
+    }
+    listeners_.clear();
+}
+
+}  // namespace sonyalpaca::alpaca

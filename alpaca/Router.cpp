@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "alpaca/Router.hpp"
+
+#include "alpaca/AlpacaError.hpp"
+#include "alpaca/RequestParameters.hpp"
+#include "config/Log.hpp"
+
+#include <cmath>
+#include <vector>
+
+namespace sonyalpaca::alpaca {
+namespace {
+using Json = nlohmann::ordered_json;
+
+std::vector<std::string_view> splitPath(std::string_view path) {
+    std::vector<std::string_view> parts;
+    if (path.empty() || path.front() != '/') return parts;
+    path.remove_prefix(1);
+    while (true) {
+        const auto slash = path.find('/');
+        parts.push_back(path.substr(0, slash));
+        if (slash == std::string_view::npos) break;
+        path.remove_prefix(slash + 1);
+    }
+    return parts;
+}
+
+bool hasUpperCase(std::string_view text) {
+    for (char c : text)
+        if (c >= 'A' && c <= 'Z') return true;
+    return false;
+}
+
+/// Device numbers are canonical decimals: "0", "1", ... (no sign, no leading zeros).
+std::optional<int> parseDeviceNumber(std::string_view text) {
+    if (text.empty() || text.size() > 6 || (text.size() > 1 && text.front() == '0')) return std::nullopt;
+    int value = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9') return std::nullopt;
+        value = value * 10 + (c - '0');
+    }
+    return value;
+}
+
+std::optional<Verb> verbOf(std::string_view method) {
+    if (method == "GET" || method == "HEAD") return Verb::Get;
+    if (method == "PUT") return Verb::Put;
+    return std::nullopt;
+}
+
+std::string dumpJson(const Json& json) { return json.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+Json envelope(std::uint32_t client_transaction, std::uint32_t server_transaction) {
+    Json reply;
+    reply["ClientTransactionID"] = client_transaction;
+    reply["ServerTransactionID"] = server_transaction;
+    reply["ErrorNumber"] = 0;
+    reply["ErrorMessage"] = "";
+    return reply;
+}
+
+std::string htmlEscape(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        default: out.push_back(c);
+        }
+    }
+    return out;
+}
+}  // namespace
+
+Router::Router(const DeviceRegistry& registry, ServerDescription description)
+    : registry_(registry), description_(std::move(description)) {}
+
+std::uint32_t Router::nextServerTransactionId() noexcept {
+    std::uint32_t current = server_transaction_.load();
+    std::uint32_t next = 0;
+    do {
+        next = current == UINT32_MAX ? 1 : current + 1;
+    } while (!server_transaction_.compare_exchange_weak(current, next));
+    return next;
+}
+
+HttpResponse Router::handle(const HttpRequest& request) noexcept {
+    try {
+        HttpResponse response;
+        if (request.path.rfind("/api/", 0) == 0)
+            response = handleApi(request);
+        else if (request.path.rfind("/management/", 0) == 0)
+            response = handleManagement(request);
+        else if (request.path == "/setup" || request.path.rfind("/setup/", 0) == 0)
+            response = handleSetup(request);
+        else
+            response = HttpResponse::badRequest("unknown path " + request.path +
+                                                "; Alpaca devices are under /api/v1/, the management API under "
+                                                "/management/ and setup pages under /setup");
+        log::get("alpaca")->debug("{} {} {} from {} -> {}", request.method, request.path, request.query,
+                                  request.remote, response.status);
+        return response;
+    } catch (const BadRequest& e) {
+        log::get("alpaca")->debug("{} {} from {} -> 400: {}", request.method, request.path, request.remote, e.what());
+        return HttpResponse::badRequest(e.what());
+    } catch (const std::exception& e) {
+        log::get("alpaca")->error("{} {} failed: {}", request.method, request.path, e.what());
+        return {500, "text/plain; charset=utf-8", std::string("internal error: ") + e.what() + "\n"};
+    } catch (...) {
+        return {500, "text/plain; charset=utf-8", "internal error\n"};
+    }
+}
+
+HttpResponse Router::handleApi(const HttpRequest& request) {
+    if (hasUpperCase(request.path))
+        throw BadRequest("Alpaca paths are lower case: use /api/v1/{devicetype}/{devicenumber}/{member}, not " +
+                         request.path);
+    const auto parts = splitPath(request.path);
+    if (parts.size() != 5)
+        throw BadRequest("malformed Alpaca path " + request.path +
+                         "; expected /api/v1/{devicetype}/{devicenumber}/{member}");
+    if (parts[1] != "v1")
+        throw BadRequest("unsupported Alpaca API version \"" + std::string(parts[1]) + "\"; this server speaks v1");
+    if (!registry_.knowsType(parts[2]))
+        throw BadRequest("unknown device type \"" + std::string(parts[2]) + "\"; this server has camera and focuser");
+    const auto number = parseDeviceNumber(parts[3]);
+    Device* device = number ? registry_.find(parts[2], *number) : nullptr;
+    if (!device)
+        throw BadRequest("there is no " + std::string(parts[2]) + " number \"" + std::string(parts[3]) +
+                         "\" on this server");
+    const std::string_view member_name = parts[4];
+    if (!device->hasMember(member_name))
+        throw BadRequest("\"" + std::string(member_name) + "\" is not a member of " + std::string(parts[2]) +
+                         " devices");
+    const auto verb = verbOf(request.method);
+    const Member* member = verb ? device->findMember(member_name, *verb) : nullptr;
+    if (!member) {
+        const bool get = device->findMember(member_name, Verb::Get) != nullptr;
+        const bool put = device->findMember(member_name, Verb::Put) != nullptr;
+        throw BadRequest(std::string(member_name) + " accepts " + (get && put ? "GET and PUT" : get ? "GET" : "PUT") +
+                         "; " + request.method + " is not allowed");
+    }
+
+    const auto params = RequestParameters::fromRequest(request, member->verb);
+    const Arguments arguments = params.parse(member->params);
+
+    Json reply = envelope(params.clientTransactionId(), nextServerTransactionId());
+    try {
+        nlohmann::json value = member->call(arguments);
+        if (value.is_number_float() && !std::isfinite(value.get<double>()))
+            throw AlpacaError(ErrorCode::Unspecified, "the value is not a finite number");
+        if (member->verb == Verb::Get || !value.is_null()) reply["Value"] = std::move(value);
+    } catch (...) {
+        const ErrorReply error = toAlpaca(std::current_exception());
+        reply["ErrorNumber"] = error.number;
+        reply["ErrorMessage"] = error.message;
+        if (member->verb == Verb::Get) reply["Value"] = nullptr;
+        auto logger = log::get("alpaca");
+        logger->log(error.number == static_cast<int>(ErrorCode::Unspecified) ? spdlog::level::warn
+                                                                              : spdlog::level::debug,
+                    "{} {}: error 0x{:X}: {}", request.method, request.path, error.number, error.message);
+    }
+    return HttpResponse::json(dumpJson(reply));
+}
+
+HttpResponse Router::handleManagement(const HttpRequest& request) {
+    const auto verb = verbOf(request.method);
+    const std::string& path = request.path;
+    const bool known = path == "/management/apiversions" || path == "/management/v1/description" ||
+                       path == "/management/v1/configureddevices";
+    if (!known)
+        throw BadRequest("unknown management path " + path +
+                         "; known: /management/apiversions, /management/v1/description, "
+                         "/management/v1/configureddevices");
+    if (verb != Verb::Get) throw BadRequest("the management API is read with GET; " + request.method + " is not allowed");
+    const auto params = RequestParameters::fromRequest(request, Verb::Get);
+    Json reply = envelope(params.clientTransactionId(), nextServerTransactionId());
+    if (path == "/management/apiversions") {
+        reply["Value"] = Json::array({1});
+    } else if (path == "/management/v1/description") {
+        reply["Value"] = {{"ServerName", description_.server_name},
+                          {"Manufacturer", description_.manufacturer},
+                          {"ManufacturerVersion", description_.manufacturer_version},
+                          {"Location", description_.location}};
+    } else {
+        Json devices = Json::array();
+        for (const auto& entry : registry_.entries())
+            devices.push_back({{"DeviceName", entry.device->deviceName()},
+                               {"DeviceType", std::string(entry.device->deviceType())},
+                               {"DeviceNumber", entry.number},
+                               {"UniqueID", entry.unique_id}});
+        reply["Value"] = std::move(devices);
+    }
+    return HttpResponse::json(dumpJson(reply));
+}
+
+HttpResponse Router::handleSetup(const HttpRequest& request) const {
+    if (verbOf(request.method) != Verb::Get)
+        throw BadRequest("setup pages are read with GET; " + request.method + " is not allowed");
+    const auto parts = splitPath(request.path);
+    std::string title = "sonyalpaca";
+    if (request.path != "/setup") {
+        const auto number = parts.size() == 5 && parts[1] == "v1" && parts[4] == "setup"
+                                ? parseDeviceNumber(parts[3])
+                                : std::nullopt;
+        const Device* device = number ? registry_.find(parts[2], *number) : nullptr;
+        if (!device)
+            return {403, "text/html; charset=utf-8",
+                    "<!DOCTYPE html><html><body><p>No such device on this server.</p></body></html>\n"};
+        title = std::string(device->deviceType()) + " " + std::to_string(*number) + ": " + device->deviceName();
+    }
+    std::string html = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                       "<title>" + htmlEscape(title) + "</title>"
+                       "<style>body{background:#111;color:#d66;font-family:sans-serif;margin:1.5em}"
+                       "td{padding:.2em .8em}</style></head><body><h1>" + htmlEscape(title) + "</h1>"
+                       "<p>" + htmlEscape(description_.server_name) + " " +
+                       htmlEscape(description_.manufacturer_version) + " by " +
+                       htmlEscape(description_.manufacturer) + ". Settings are read from the config file "
+                       "(see README); this page shows the devices this server offers.</p><table>"
+                       "<tr><th>Device</th><th>Name</th><th>UniqueID</th></tr>";
+    for (const auto& entry : registry_.entries())
+        html += "<tr><td>" + htmlEscape(entry.device->deviceType()) + " " + std::to_string(entry.number) +
+                "</td><td>" + htmlEscape(entry.device->deviceName()) + "</td><td>" + htmlEscape(entry.unique_id) +
+                "</td></tr>";
+    html += "</table></body></html>\n";
+    return {200, "text/html; charset=utf-8", std::move(html)};
+}
+
+}  // namespace sonyalpaca::alpaca

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "config/SettingsSchema.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <arpa/inet.h>
+
+#include <array>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+namespace sonyalpaca::config {
+namespace {
+
+const std::string& asString(const SettingValue& v) { return std::get<std::string>(v); }
+
+std::uint16_t asPort(const SettingValue& v) {
+    const long long n = std::get<long long>(v);
+    if (n < 0 || n > 65535)
+        throw std::invalid_argument(std::to_string(n) + " is not a port; allowed: 1 to 65535, or 0 for any free port");
+    return static_cast<std::uint16_t>(n);
+}
+
+bool isIpAddress(const std::string& text) {
+    std::array<unsigned char, 16> buffer{};
+    return inet_pton(AF_INET, text.c_str(), buffer.data()) == 1 ||
+           inet_pton(AF_INET6, text.c_str(), buffer.data()) == 1;
+}
+
+constexpr std::array<std::string_view, 7> kLogLevels{"trace", "debug", "info", "warn", "error", "critical", "off"};
+
+const std::array<SettingKey, 8> kKeys{{
+    {"camera", "--camera", "SOURCE",
+     "where the Sony body is: auto (the body on USB, waiting until one is plugged in), simulator (the built-in "
+     "virtual body), or ptpip:HOST[:PORT] (a body or simulator speaking PTP/IP)",
+     "auto", SettingKey::Type::String,
+     [](Settings& s, const SettingValue& v) { s.camera = CameraSource::parse(asString(v)); }},
+    {"bind", "--bind", "ADDR",
+     "address to serve Alpaca on (repeatable); IPv4 or IPv6 literal such as 127.0.0.1, 0.0.0.0 or ::",
+     "every IPv4 and IPv6 address", SettingKey::Type::StringList,
+     [](Settings& s, const SettingValue& v) {
+         const auto& list = std::get<std::vector<std::string>>(v);
+         for (const auto& address : list)
+             if (!isIpAddress(address))
+                 throw std::invalid_argument("\"" + address +
+                                             "\" is not an IPv4 or IPv6 address; allowed: a numeric address such as "
+                                             "127.0.0.1, 0.0.0.0, ::1 or ::");
+         s.bind = list;
+     }},
+    {"port", "--port", "N", "TCP port of the Alpaca HTTP API (0 = any free port)", "11111", SettingKey::Type::Port,
+     [](Settings& s, const SettingValue& v) { s.port = asPort(v); }},
+    {"discovery_port", "--discovery-port", "N", "UDP port of Alpaca discovery (0 = any free port)", "32227",
+     SettingKey::Type::Port, [](Settings& s, const SettingValue& v) { s.discovery_port = asPort(v); }},
+    {"discovery", "--no-discovery", "", "do not answer Alpaca discovery requests", "discovery on",
+     SettingKey::Type::Bool, [](Settings& s, const SettingValue& v) { s.discovery = std::get<bool>(v); }},
+    {"state_dir", "--state-dir", "DIR",
+     "directory for the daemon's state (device IDs, focuser position)",
+     "/var/lib/sonyalpaca as a service, $XDG_STATE_HOME/sonyalpaca otherwise", SettingKey::Type::String,
+     [](Settings& s, const SettingValue& v) {
+         if (asString(v).empty()) throw std::invalid_argument("an empty path is not allowed; give a directory");
+         s.state_dir = asString(v);
+     }},
+    {"lens", "--lens", "NAME", "focus profile of the lens (model id or name from the lens database)",
+     "the lens the body reports", SettingKey::Type::String,
+     [](Settings& s, const SettingValue& v) { s.lens = asString(v); }},
+    {"log_level", "--log-level", "LEVEL", "trace, debug, info, warn, error, critical or off", "info",
+     SettingKey::Type::String,
+     [](Settings& s, const SettingValue& v) {
+         for (auto level : kLogLevels)
+             if (asString(v) == level) {
+                 s.log_level = asString(v);
+                 return;
+             }
+         throw std::invalid_argument("\"" + asString(v) +
+                                     "\" is not a log level; allowed: trace, debug, info, warn, error, critical, off");
+     }},
+}};
+
+std::string typeName(SettingKey::Type type) {
+    switch (type) {
+    case SettingKey::Type::String: return "a string";
+    case SettingKey::Type::Port: return "an integer port number";
+    case SettingKey::Type::Bool: return "true or false";
+    case SettingKey::Type::StringList: return "a list of strings";
+    }
+    return "a value";
+}
+
+SettingValue fromJson(const SettingKey& key, const nlohmann::json& value) {
+    switch (key.type) {
+    case SettingKey::Type::String:
+        if (value.is_string()) return value.get<std::string>();
+        break;
+    case SettingKey::Type::Port:
+        if (value.is_number_integer()) return value.get<long long>();
+        break;
+    case SettingKey::Type::Bool:
+        if (value.is_boolean()) return value.get<bool>();
+        break;
+    case SettingKey::Type::StringList:
+        if (value.is_array()) {
+            std::vector<std::string> list;
+            for (const auto& item : value) {
+                if (!item.is_string()) throw std::invalid_argument("every item must be a string, got " + item.dump());
+                list.push_back(item.get<std::string>());
+            }
+            return list;
+        }
+        break;
+    }
+    throw std::invalid_argument("expected " + typeName(key.type) + ", got " + value.dump());
+}
+
+std::string allowedKeys() {
+    std::string text;
+    for (const auto& key : kKeys) {
+        if (!text.empty()) text += ", ";
+        text += key.key;
+    }
+    return text;
+}
+
+}  // namespace
+
+std::span<const SettingKey> settingKeys() { return kKeys; }
+
+const SettingKey* findOption(std::string_view option) {
+    for (const auto& key : kKeys)
+        if (key.option == option) return &key;
+    return nullptr;
+}
+
+SettingValue parseOptionText(const SettingKey& key, std::string_view text) {
+    switch (key.type) {
+    case SettingKey::Type::String: return std::string(text);
+    case SettingKey::Type::StringList: return std::vector<std::string>{std::string(text)};
+    case SettingKey::Type::Bool:
+        if (text == "true") return true;
+        if (text == "false") return false;
+        throw std::invalid_argument("\"" + std::string(text) + "\" is not true or false");
+    case SettingKey::Type::Port: {
+        long long n = 0;
+        const auto* end = text.data() + text.size();
+        const auto [ptr, ec] = std::from_chars(text.data(), end, n);
+        if (text.empty() || ec != std::errc() || ptr != end)
+            throw std::invalid_argument("\"" + std::string(text) +
+                                        "\" is not a port; allowed: 1 to 65535, or 0 for any free port");
+        return n;
+    }
+    }
+    throw std::invalid_argument("unsupported setting type");
+}
+
+void applySetting(Settings& settings, const SettingKey& key, const SettingValue& value, std::string_view where) {
+    try {
+        key.apply(settings, value);
+    } catch (const std::invalid_argument& e) {
+        throw ConfigError(std::string(where) + ": " + e.what());
+    }
+}
+
+void applyJson(Settings& settings, const nlohmann::json& document, const std::string& source) {
+    if (!document.is_object())
+        throw ConfigError(source + ": the config file must hold one JSON object, such as {\"port\": 11111}");
+    for (const auto& [name, value] : document.items()) {
+        const SettingKey* found = nullptr;
+        for (const auto& key : kKeys)
+            if (key.key == name) found = &key;
+        if (!found)
+            throw ConfigError(source + ": unknown key \"" + name + "\"; allowed keys: " + allowedKeys());
+        const std::string where = source + ": key \"" + name + "\"";
+        SettingValue typed;
+        try {
+            typed = fromJson(*found, value);
+        } catch (const std::invalid_argument& e) {
+            throw ConfigError(where + ": " + e.what());
+        }
+        applySetting(settings, *found, typed, where);
+    }
+}
+
+void applyFile(Settings& settings, const std::filesystem::path& path, bool required) {
+    std::ifstream in(path);
+    if (!in) {
+        std::error_code ec;
+        if (!required && !std::filesystem::exists(path, ec)) return;
+        throw ConfigError("cannot read config file " + path.string() +
+                          (std::filesystem::exists(path, ec) ? ": permission denied or not a file"
+                                                             : ": no such file"));
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    if (text.str().find_first_not_of(" \t\r\n") == std::string::npos) return;  // an empty file sets nothing
+    nlohmann::json document;
+    try {
+        document = nlohmann::json::parse(text.str(), nullptr, true, /*ignore_comments=*/true);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw ConfigError("config file " + path.string() + " is not valid JSON: " + e.what());
+    }
+    applyJson(settings, document, path.string());
+}
+
+}  // namespace sonyalpaca::config

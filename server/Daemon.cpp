@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "server/Daemon.hpp"
+
+#include "alpaca/BodySession.hpp"
+#include "alpaca/CameraDevice.hpp"
+#include "alpaca/DeviceRegistry.hpp"
+#include "alpaca/DiscoveryResponder.hpp"
+#include "alpaca/FocuserDevice.hpp"
+#include "alpaca/HttpServer.hpp"
+#include "alpaca/Router.hpp"
+#include "alpaca/UniqueIdStore.hpp"
+#include "config/DataFiles.hpp"
+#include "config/LensDatabase.hpp"
+#include "config/Log.hpp"
+#include "ptp/AbsentBody.hpp"
+#include "server/SystemdNotifier.hpp"
+#include "sonyalpaca/Version.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <ctime>
+
+namespace sonyalpaca::server {
+namespace {
+using Clock = std::chrono::steady_clock;
+
+sigset_t handledSignals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    return set;
+}
+
+/// The body the configured source leads to. Until the libgphoto2 backend and the simulated body
+/// exist, every source leads to an absent body that says so.
+std::shared_ptr<ptp::Body> makeBody(const config::CameraSource& source) {
+    switch (source.kind) {
+    case config::CameraSource::Kind::Auto:
+        return std::make_shared<ptp::AbsentBody>(
+            "no Sony body is attached (camera source \"auto\"): this version of sonyalpaca cannot drive a body on "
+            "USB yet");
+    case config::CameraSource::Kind::Simulator:
+        return std::make_shared<ptp::AbsentBody>(
+            "the simulated body (camera source \"simulator\") is not part of this version of sonyalpaca yet");
+    case config::CameraSource::Kind::PtpIp:
+        return std::make_shared<ptp::AbsentBody>("camera source \"" + source.text() +
+                                                 "\": this version of sonyalpaca cannot reach bodies over PTP/IP yet");
+    }
+    return nullptr;
+}
+
+std::string hostName() {
+    char name[256] = {};
+    if (::gethostname(name, sizeof name - 1) != 0) return {};
+    return name;
+}
+
+/// Checks --lens against the lens database. Throws config::ConfigError for an unknown lens.
+void checkLens(const std::string& lens) {
+    if (lens.empty()) return;
+    const auto database = config::LensDatabase::load(config::findDataFile("sony-lenses.json"));
+    if (!database.find(lens))
+        throw config::ConfigError("lens: \"" + lens + "\" is not in the lens database; allowed: " +
+                                  database.modelIds());
+}
+}  // namespace
+
+void Daemon::blockSignals() {
+    const sigset_t set = handledSignals();
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+}
+
+int Daemon::run() {
+    auto logger = log::get("server");
+    try {
+        checkLens(settings_.lens);
+    } catch (const config::ConfigError& e) {
+        logger->critical("{}", e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        logger->critical("cannot check the lens: {}", e.what());
+        return 1;
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(settings_.state_dir, ec);
+    if (ec) {
+        logger->critical("cannot create the state directory {}: {} (choose one with --state-dir or \"state_dir\")",
+                         settings_.state_dir.string(), ec.message());
+        return 1;
+    }
+
+    const SystemdNotifier notifier;
+    auto session = std::make_shared<alpaca::BodySession>(makeBody(settings_.camera));
+    alpaca::DeviceRegistry registry;
+    try {
+        alpaca::UniqueIdStore ids(settings_.state_dir / "unique-ids.json");
+        const std::shared_ptr<alpaca::Device> devices[] = {std::make_shared<alpaca::CameraDevice>(session),
+                                                           std::make_shared<alpaca::FocuserDevice>(session)};
+        for (const auto& device : devices) {
+            const auto key = alpaca::DeviceRegistry::idKey(device->deviceType(),
+                                                           registry.nextNumber(device->deviceType()));
+            registry.add(device, ids.idFor(key));
+        }
+    } catch (const std::exception& e) {
+        logger->critical("cannot keep device IDs in {}: {} (choose a writable directory with --state-dir)",
+                         settings_.state_dir.string(), e.what());
+        return 1;
+    }
+    logger->info("sonyalpaca {} starting; body: {}; state in {}", kVersion, session->body().describe(),
+                 settings_.state_dir.string());
+
+    alpaca::Router router(registry, {"sonyalpaca", "sonyalpaca project", kVersion, hostName()});
+    alpaca::HttpServer http(router);
+    std::unique_ptr<alpaca::DiscoveryResponder> discovery;
+    try {
+        http.start(settings_.bind, settings_.port);
+        for (const auto& endpoint : http.endpoints()) logger->info("Alpaca API listening on {}", endpoint);
+        if (settings_.discovery) {
+            discovery = std::make_unique<alpaca::DiscoveryResponder>(http.port());
+            discovery->start(settings_.discovery_port);
+        } else {
+            logger->info("Alpaca discovery is off");
+        }
+    } catch (const std::exception& e) {
+        logger->critical("{}", e.what());
+        http.stop();
+        return 1;
+    }
+
+    auto healthy = [&] { return http.healthy() && (!discovery || discovery->healthy()); };
+    notifier.ready("serving Alpaca on port " + std::to_string(http.port()));
+    const auto interval = notifier.watchdogInterval();
+    if (interval && healthy()) notifier.watchdogPing();
+
+    // The main loop: wait for a signal, waking to ping the watchdog while everything is healthy.
+    const sigset_t signals = handledSignals();
+    const auto wait = interval ? std::min<Clock::duration>(*interval, std::chrono::seconds(1))
+                               : Clock::duration(std::chrono::seconds(1));
+    auto last_ping = Clock::now();
+    while (true) {
+        const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(wait);
+        const timespec timeout{static_cast<time_t>(seconds.count()),
+                               static_cast<long>(std::chrono::duration_cast<std::chrono::nanoseconds>(wait - seconds).count())};
+        const int signal = sigtimedwait(&signals, nullptr, &timeout);
+        if (signal == SIGINT || signal == SIGTERM) {
+            logger->info("{} received, stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");
+            break;
+        }
+        if (signal == SIGHUP) logger->info("SIGHUP received; settings are read at start: restart to apply changes");
+        if (interval && Clock::now() - last_ping >= *interval) {
+            if (healthy()) {
+                notifier.watchdogPing();
+                last_ping = Clock::now();
+            } else {
+                logger->error("a listener has stopped; not pinging the watchdog so systemd restarts the daemon");
+            }
+        }
+    }
+
+    notifier.stopping();
+    const auto stop_started = Clock::now();
+    if (discovery) discovery->stop();
+    http.stop();
+    for (const auto& entry : registry.entries()) entry.device->shutdown();
+    logger->info("stopped in {} ms",
+                 std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - stop_started).count());
+    return 0;
+}
+
+}  // namespace sonyalpaca::server

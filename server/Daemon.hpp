@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "config/Settings.hpp"
+
+#include <csignal>
+
+namespace sonyalpaca::server {
+
+/// The daemon's life: wires the body, the devices, the HTTP API and discovery; reports readiness
+/// and pings the watchdog; runs until SIGTERM or SIGINT; then stops everything within 2 s.
+class Daemon {
+public:
+    explicit Daemon(config::Settings settings) : settings_(std::move(settings)) {}
+
+    /// Blocks SIGINT, SIGTERM and SIGHUP in the calling thread, so threads started later inherit the
+    /// mask and the main loop alone receives them; ignores SIGPIPE. Call before any thread starts.
+    static void blockSignals();
+
+    /// Runs until stopped; returns the process exit code (0 after a signal, 1 when it cannot run,
+    /// 2 for a configuration error found at start).
+    int run();
+
+private:
+    config::Settings settings_;
+};
+
+}  // namespace sonyalpaca::server

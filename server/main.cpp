@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// sonyalpaca: ASCOM Alpaca Camera and Focuser for a Sony Alpha body.
+#include "server/CommandLine.hpp"
+#include "server/Daemon.hpp"
+#include "server/Logging.hpp"
+#include "sonyalpaca/Version.hpp"
+
+#include <cstdio>
+#include <exception>
+
+using namespace sonyalpaca;
+
+int main(int argc, char** argv) noexcept try {
+    server::CommandLine command_line;
+    config::Settings settings;
+    const auto environment = config::processEnvironment();
+    try {
+        command_line = server::parseCommandLine(argc, argv);
+        if (command_line.command == server::CommandLine::Command::Help) {
+            std::fputs(server::usageText().c_str(), stdout);
+            return 0;
+        }
+        if (command_line.command == server::CommandLine::Command::Version) {
+            std::printf("sonyalpaca %s\n", kVersion);
+            return 0;
+        }
+        settings = server::resolveSettings(command_line, environment);
+    } catch (const std::exception& e) {  // UsageError, ConfigError
+        std::fprintf(stderr, "sonyalpaca: %s\n", e.what());
+        return 2;
+    }
+    server::Daemon::blockSignals();
+    server::setupLogging(settings.log_level, server::stderrIsJournal(environment));
+    return server::Daemon(std::move(settings)).run();
+} catch (const std::exception& e) {
+    std::fprintf(stderr, "sonyalpaca: fatal: %s\n", e.what());
+    return 1;
+} catch (...) {
+    std::fprintf(stderr, "sonyalpaca: fatal: unknown error\n");
+    return 1;
+}

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace sonyalpaca::test {
+
+/// A parsed HTTP response.
+struct HttpReply {
+    int status = 0;                              ///< 0 when the connection failed or closed without a reply
+    std::map<std::string, std::string> headers;  ///< names in lower case
+    std::string body;
+
+    std::string header(const std::string& lower_case_name) const;
+    /// The body as JSON; throws if it is not JSON.
+    nlohmann::json json() const { return nlohmann::json::parse(body); }
+};
+
+/// Sends `raw` bytes as they are to host:port over TCP and reads the reply until the server closes
+/// or the reply is complete (Content-Length). Bounded by `timeout`.
+HttpReply sendRaw(const std::string& host, std::uint16_t port, const std::string& raw,
+                  std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+/// GET `target` (path and query) on 127.0.0.1:port with "Connection: close" and `extra_headers`
+/// (each "Name: value\r\n").
+HttpReply httpGet(std::uint16_t port, const std::string& target, const std::string& extra_headers = "");
+
+/// `method` `path` with a form body (application/x-www-form-urlencoded) on 127.0.0.1:port.
+HttpReply httpForm(std::uint16_t port, const std::string& method, const std::string& path, const std::string& body);
+
+/// Sends `payload` by UDP to address:port and waits up to `timeout` for one reply.
+std::optional<std::string> udpExchange(const std::string& address, std::uint16_t port, const std::string& payload,
+                                       std::chrono::milliseconds timeout = std::chrono::seconds(2));
+
+}  // namespace sonyalpaca::test

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "config/Settings.hpp"
+#include "config/SettingsSchema.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+using namespace sonyalpaca::config;
+
+namespace {
+std::string errorOf(const nlohmann::json& document) {
+    Settings settings;
+    try {
+        applyJson(settings, document, "test.json");
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    return {};
+}
+}  // namespace
+
+TEST_CASE("camera source: auto, simulator and ptpip with host and port") {
+    CHECK(CameraSource::parse("auto").kind == CameraSource::Kind::Auto);
+    CHECK(CameraSource::parse("simulator").kind == CameraSource::Kind::Simulator);
+    const auto plain = CameraSource::parse("ptpip:192.0.2.7");
+    CHECK(plain.kind == CameraSource::Kind::PtpIp);
+    CHECK(plain.host == "192.0.2.7");
+    CHECK(plain.port == 15740);
+    const auto with_port = CameraSource::parse("ptpip:127.0.0.1:4000");
+    CHECK(with_port.port == 4000);
+    CHECK(with_port.text() == "ptpip:127.0.0.1:4000");
+    const auto v6 = CameraSource::parse("ptpip:[::1]:4001");
+    CHECK(v6.host == "::1");
+    CHECK(v6.port == 4001);
+    CHECK(v6.text() == "ptpip:[::1]:4001");
+    for (const char* bad : {"usb", "", "ptpip:", "ptpip:host:0", "ptpip:host:70000", "ptpip:host:x", "ptpip:[::1",
+                            "ptpip:[::1]x", "Simulator"})
+        CHECK_THROWS_AS(CameraSource::parse(bad), std::invalid_argument);
+}
+
+TEST_CASE("config file: every key applies") {
+    Settings settings;
+    applyJson(settings,
+              {{"camera", "simulator"},
+               {"bind", {"127.0.0.1", "::1"}},
+               {"port", 8080},
+               {"discovery_port", 0},
+               {"discovery", false},
+               {"state_dir", "/tmp/x"},
+               {"lens", "SEL20F18G"},
+               {"log_level", "debug"}},
+              "test.json");
+    CHECK(settings.camera.kind == CameraSource::Kind::Simulator);
+    CHECK(settings.bind == std::vector<std::string>{"127.0.0.1", "::1"});
+    CHECK(settings.port == 8080);
+    CHECK(settings.discovery_port == 0);
+    CHECK_FALSE(settings.discovery);
+    CHECK(settings.state_dir == "/tmp/x");
+    CHECK(settings.lens == "SEL20F18G");
+    CHECK(settings.log_level == "debug");
+}
+
+TEST_CASE("config file: errors name the file, the key and what is allowed") {
+    const auto unknown = errorOf({{"prot", 1}});
+    CHECK(unknown.find("test.json") != std::string::npos);
+    CHECK(unknown.find("\"prot\"") != std::string::npos);
+    CHECK(unknown.find("allowed keys: camera, bind, port") != std::string::npos);
+
+    const auto range = errorOf({{"port", 70000}});
+    CHECK(range.find("\"port\"") != std::string::npos);
+    CHECK(range.find("1 to 65535") != std::string::npos);
+
+    CHECK(errorOf({{"port", "11111"}}).find("expected an integer port number") != std::string::npos);
+    CHECK(errorOf({{"port", -1}}).find("1 to 65535") != std::string::npos);
+    CHECK(errorOf({{"discovery", "yes"}}).find("expected true or false") != std::string::npos);
+    CHECK(errorOf({{"bind", "127.0.0.1"}}).find("expected a list of strings") != std::string::npos);
+    CHECK(errorOf({{"bind", {"localhost"}}}).find("not an IPv4 or IPv6 address") != std::string::npos);
+    CHECK(errorOf({{"bind", {1}}}).find("every item must be a string") != std::string::npos);
+    CHECK(errorOf({{"log_level", "loud"}}).find("allowed: trace, debug, info") != std::string::npos);
+    CHECK(errorOf({{"camera", "usb"}}).find("allowed: auto, simulator, ptpip:HOST[:PORT]") != std::string::npos);
+    CHECK(errorOf({{"state_dir", ""}}).find("\"state_dir\"") != std::string::npos);
+    CHECK(errorOf(nlohmann::json::array()).find("one JSON object") != std::string::npos);
+    CHECK(errorOf(nlohmann::json::object()).empty());
+}
+
+TEST_CASE("state directory defaults follow systemd and XDG") {
+    CHECK(defaultStateDir({{"STATE_DIRECTORY", "/var/lib/sonyalpaca:/other"}}) == "/var/lib/sonyalpaca");
+    CHECK(defaultStateDir({{"INVOCATION_ID", "abc"}, {"HOME", "/home/u"}}) == "/var/lib/sonyalpaca");
+    CHECK(defaultStateDir({{"XDG_STATE_HOME", "/home/u/.st"}, {"HOME", "/home/u"}}) == "/home/u/.st/sonyalpaca");
+    CHECK(defaultStateDir({{"XDG_STATE_HOME", "relative"}, {"HOME", "/home/u"}}) ==
+          "/home/u/.local/state/sonyalpaca");
+    CHECK(defaultStateDir({{"HOME", "/home/u"}}) == "/home/u/.local/state/sonyalpaca");
+}
+
+TEST_CASE("every setting has an option, a help text and a default") {
+    for (const auto& key : settingKeys()) {
+        CAPTURE(key.key);
+        CHECK(key.option.rfind("--", 0) == 0);
+        CHECK_FALSE(key.help.empty());
+        CHECK_FALSE(key.default_text.empty());
+        CHECK(findOption(key.option) == &key);
+    }
+}
