@@ -133,7 +133,9 @@ void HttpServer::start(const std::vector<std::string>& addresses, std::uint16_t 
         server.set_socket_options(serverSocketOptions);
         server.set_payload_max_length(kMaxBody);
         server.set_keep_alive_max_count(1000);
-        server.set_keep_alive_timeout(5);
+        // cpp-httplib lets an idle keep-alive connection hold stop() up for this long: keep it short,
+        // so SIGTERM ends the daemon within 2 s. Clients simply open a new connection.
+        server.set_keep_alive_timeout(1);
         auto handler = [this](const httplib::Request& request, httplib::Response& response) {
             HttpResponse reply = router_.handle(toRequest(request));
             response.status = reply.status;

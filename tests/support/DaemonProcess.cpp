@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,7 +44,15 @@ DaemonProcess::DaemonProcess(std::vector<std::string> arguments, std::map<std::s
             continue;
         env_strings.push_back(text);
     }
-    for (const auto& [name, value] : environment) env_strings.push_back(name + "=" + value);
+    const int log_fd = ::open(log_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (log_fd < 0) throw std::runtime_error("cannot create the daemon log file");
+    struct stat log_status {};
+    ::fstat(log_fd, &log_status);
+    for (const auto& [name, value] : environment)
+        env_strings.push_back(name + "=" +
+                              (value == kStderrIdentity ? std::to_string(log_status.st_dev) + ":" +
+                                                              std::to_string(log_status.st_ino)
+                                                        : value));
     std::vector<char*> envp;
     for (auto& s : env_strings) envp.push_back(s.data());
     envp.push_back(nullptr);
@@ -53,8 +62,6 @@ DaemonProcess::DaemonProcess(std::vector<std::string> arguments, std::map<std::s
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
 
-    const int log_fd = ::open(log_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (log_fd < 0) throw std::runtime_error("cannot create the daemon log file");
     pid_ = ::fork();
     if (pid_ == 0) {
         ::dup2(log_fd, 1);

@@ -31,6 +31,9 @@ private:
 /// The real `sonyalpaca` executable run as a child process, its stderr kept in a file.
 class DaemonProcess {
 public:
+    /// An environment value replaced by "DEVICE:INODE" of the child's stderr (for JOURNAL_STREAM).
+    static constexpr const char* kStderrIdentity = "@stderr-identity";
+
     /// Starts `sonyalpaca` with `arguments` (argv[1...]) and extra `environment` entries.
     DaemonProcess(std::vector<std::string> arguments, std::map<std::string, std::string> environment = {});
     /// Kills the process (SIGKILL) if it still runs.

@@ -88,7 +88,8 @@ std::string HttpReply::header(const std::string& lower_case_name) const {
     return found == headers.end() ? std::string() : found->second;
 }
 
-HttpReply sendRaw(const std::string& host, std::uint16_t port, const std::string& raw, std::chrono::milliseconds timeout) {
+HttpReply sendRaw(const std::string& host, std::uint16_t port, const std::string& raw, std::chrono::milliseconds timeout,
+                  bool end_sending) {
     socklen_t size = 0;
     const auto address = makeAddress(host, port, size);
     Socket socket(::socket(address.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -101,6 +102,7 @@ HttpReply sendRaw(const std::string& host, std::uint16_t port, const std::string
         if (n <= 0) break;
         sent += static_cast<std::size_t>(n);
     }
+    if (end_sending) ::shutdown(socket.get(), SHUT_WR);
     std::string data;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
@@ -118,6 +120,23 @@ HttpReply sendRaw(const std::string& host, std::uint16_t port, const std::string
     }
     parseReply(data, reply, true);
     return reply;
+}
+
+IdleConnection::IdleConnection(std::uint16_t port) {
+    socklen_t size = 0;
+    const auto address = makeAddress("127.0.0.1", port, size);
+    fd_ = ::socket(address.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd_ < 0 || ::connect(fd_, reinterpret_cast<const sockaddr*>(&address), size) != 0) return;
+    const std::string request = "GET /management/apiversions HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    if (::send(fd_, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) return;
+    pollfd fd{fd_, POLLIN, 0};
+    char buffer[4096];
+    if (::poll(&fd, 1, 2000) > 0 && ::recv(fd_, buffer, sizeof buffer, 0) > 12)
+        answered_ = std::string(buffer, 12) == "HTTP/1.1 200";
+}
+
+IdleConnection::~IdleConnection() {
+    if (fd_ >= 0) ::close(fd_);
 }
 
 HttpReply httpGet(std::uint16_t port, const std::string& target, const std::string& extra_headers) {

@@ -23,9 +23,27 @@ struct HttpReply {
 };
 
 /// Sends `raw` bytes as they are to host:port over TCP and reads the reply until the server closes
-/// or the reply is complete (Content-Length). Bounded by `timeout`.
+/// or the reply is complete (Content-Length). Bounded by `timeout`. With `end_sending`, the sending
+/// side is shut after the bytes, so a server waiting for more of a truncated request sees the end
+/// at once (cpp-httplib then closes without a reply).
 HttpReply sendRaw(const std::string& host, std::uint16_t port, const std::string& raw,
-                  std::chrono::milliseconds timeout = std::chrono::seconds(5));
+                  std::chrono::milliseconds timeout = std::chrono::seconds(5), bool end_sending = false);
+
+/// An open keep-alive connection to 127.0.0.1:port that has had one request answered and now sits
+/// idle; closed when the object goes.
+class IdleConnection {
+public:
+    explicit IdleConnection(std::uint16_t port);
+    ~IdleConnection();
+    IdleConnection(const IdleConnection&) = delete;
+    IdleConnection& operator=(const IdleConnection&) = delete;
+    /// True if the request was answered with HTTP 200.
+    bool answered() const { return answered_; }
+
+private:
+    int fd_ = -1;
+    bool answered_ = false;
+};
 
 /// GET `target` (path and query) on 127.0.0.1:port with "Connection: close" and `extra_headers`
 /// (each "Name: value\r\n").
