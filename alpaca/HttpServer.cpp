@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -30,10 +31,23 @@ void serverSocketOptions(int fd) {
     // SO_REUSEADDR only: unlike cpp-httplib's default (SO_REUSEPORT), a second daemon on the same port
     // must fail to start instead of silently sharing the connections.
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    int domain = 0;
-    socklen_t length = sizeof domain;
-    if (::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &length) == 0 && domain == AF_INET6)
-        ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &yes, sizeof yes);  // "::" and "0.0.0.0" side by side
+}
+
+/// The addresses to bind. cpp-httplib makes every IPv6 listener dual-stack (IPV6_V6ONLY off), so
+/// "::" alone serves every IPv4 and IPv6 address, and "0.0.0.0" every IPv4 one; addresses a
+/// wildcard already covers would only collide with it, so they are dropped (and logged).
+std::vector<std::string> effectiveAddresses(const std::vector<std::string>& wanted) {
+    const auto has = [&](const char* address) { return std::find(wanted.begin(), wanted.end(), address) != wanted.end(); };
+    std::vector<std::string> result;
+    for (const auto& address : wanted) {
+        const bool covered = (has("::") && address != "::") || (has("0.0.0.0") && address != "0.0.0.0" && !isIpv6(address));
+        if (covered)
+            log::get("alpaca")->info("not binding {} separately: {} already serves it", address,
+                                     has("::") ? "[::]" : "0.0.0.0");
+        else if (std::find(result.begin(), result.end(), address) == result.end())
+            result.push_back(address);
+    }
+    return result;
 }
 
 /// Binds a throw-away socket to learn why (or whether) `address`:`port` can be listened on.
@@ -113,15 +127,17 @@ HttpServer::~HttpServer() { stop(); }
 
 void HttpServer::start(const std::vector<std::string>& addresses, std::uint16_t port) {
     const bool everywhere = addresses.empty();
-    const std::vector<std::string> wanted = everywhere ? std::vector<std::string>{"0.0.0.0", "::"} : addresses;
+    std::vector<std::string> wanted = everywhere ? std::vector<std::string>{"::"} : effectiveAddresses(addresses);
     port_ = port;
-    for (const auto& address : wanted) {
+    for (std::size_t i = 0; i < wanted.size(); ++i) {
+        const std::string address = wanted[i];
         try {
             port_ = probeBind(address, port_);
         } catch (const ListenError& e) {
-            // With the default addresses, a machine without IPv6 still serves IPv4.
-            if (everywhere && isIpv6(address) && !listeners_.empty() && e.error() != EADDRINUSE) {
+            // By default, a machine without IPv6 still serves every IPv4 address.
+            if (everywhere && address == "::" && e.error() != EADDRINUSE && e.error() != EACCES) {
                 log::get("alpaca")->warn("{}; serving IPv4 only", e.what());
+                wanted.push_back("0.0.0.0");
                 continue;
             }
             stop();

@@ -36,8 +36,9 @@ public:
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
 
-    /// Listens on `addresses` (empty: every IPv4 and every IPv6 address) at `port` (0: any free port,
-    /// the same for all addresses). Throws ListenError.
+    /// Listens on `addresses` (empty: every IPv4 and every IPv6 address, through one dual-stack "::"
+    /// listener, or "0.0.0.0" where IPv6 is off) at `port` (0: any free port, the same for all
+    /// addresses). Throws ListenError.
     void start(const std::vector<std::string>& addresses, std::uint16_t port);
 
     /// The port listened on (after start()).

@@ -188,6 +188,23 @@ TEST_CASE("daemon: serves IPv6 when bound to ::1") {
     CHECK(httpGet(daemon.port(), "/management/apiversions").status == 200);
 }
 
+TEST_CASE("daemon: by default, and with both wildcards, it serves IPv4 and IPv6") {
+    const std::vector<std::string> defaults{};
+    const std::vector<std::string> wildcards{"--bind", "0.0.0.0", "--bind", "::", "--bind", "127.0.0.1"};
+    for (const auto& binds : {defaults, wildcards}) {
+        CAPTURE(binds.size());
+        TempDir state;
+        std::vector<std::string> args{"serve", "--port", "0", "--no-discovery", "--state-dir", state.path().string(),
+                                      "--config", "/dev/null"};
+        args.insert(args.end(), binds.begin(), binds.end());
+        DaemonProcess daemon(args);
+        REQUIRE(daemon.waitUntilListening());
+        const std::string request = "GET /management/apiversions HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+        CHECK(sendRaw("127.0.0.1", daemon.port(), request).status == 200);
+        CHECK(sendRaw("::1", daemon.port(), request).status == 200);
+    }
+}
+
 TEST_CASE("daemon: with no body attached, connecting answers a clear Alpaca error") {
     TempDir state;
     auto daemon = DaemonProcess::serve(state.path());
