@@ -13,6 +13,9 @@ struct HttpRequest {
     std::string body;
     std::string content_type;  ///< Content-Type header, or empty
     std::string remote;        ///< peer address, for logs
+    /// A body was announced (Content-Length > 0 or Transfer-Encoding), even if the transport did
+    /// not read it: cpp-httplib leaves the body of a GET unread.
+    bool body_announced = false;
 };
 
 /// An HTTP response as the router builds it.

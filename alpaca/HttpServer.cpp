@@ -108,6 +108,9 @@ HttpRequest toRequest(const httplib::Request& in) {
     if (const auto question = in.target.find('?'); question != std::string::npos)
         out.query = in.target.substr(question + 1);
     out.body = in.body;
+    const std::string length = in.get_header_value("Content-Length");
+    out.body_announced = !in.body.empty() || in.has_header("Transfer-Encoding") ||
+                         (!length.empty() && length.find_first_not_of("0") != std::string::npos);
     out.content_type = in.get_header_value("Content-Type");
     out.remote = in.remote_addr;
     return out;

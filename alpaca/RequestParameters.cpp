@@ -21,7 +21,7 @@ std::string shown(std::string_view text) {
 RequestParameters RequestParameters::fromRequest(const HttpRequest& request, Verb verb) {
     RequestParameters result;
     if (verb == Verb::Get) {
-        if (!request.body.empty())
+        if (!request.body.empty() || request.body_announced)
             throw BadRequest("a GET request carries its parameters in the query string, not in a body");
         result.pairs_ = parseUrlEncoded(request.query);
         result.any_case_ = true;
