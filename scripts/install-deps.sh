@@ -7,6 +7,7 @@ packages=(
   build-essential cmake pkg-config
   libcpp-httplib-dev nlohmann-json3-dev libspdlog-dev libfmt-dev doctest-dev
   libsystemd-dev libgphoto2-dev libusb-1.0-0-dev libraw-dev libcfitsio-dev
+  gphoto2  # the stock command line drives the simulated body in the tests
 )
 
 missing=()

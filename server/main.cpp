@@ -3,10 +3,12 @@
 #include "server/CommandLine.hpp"
 #include "server/Daemon.hpp"
 #include "server/Logging.hpp"
+#include "server/SimulatorCommand.hpp"
 #include "sonyalpaca/Version.hpp"
 
 #include <cstdio>
 #include <exception>
+#include <string_view>
 
 using namespace sonyalpaca;
 
@@ -14,6 +16,7 @@ int main(int argc, char** argv) noexcept try {
     server::CommandLine command_line;
     config::Settings settings;
     const auto environment = config::processEnvironment();
+    if (argc >= 2 && std::string_view(argv[1]) == "simulate-body") return server::runSimulateBody(argc, argv);
     try {
         command_line = server::parseCommandLine(argc, argv);
         if (command_line.command == server::CommandLine::Command::Help) {

@@ -32,7 +32,8 @@ TempDir::~TempDir() {
 
 std::string sonyalpacaPath() { return SONYALPACA_EXECUTABLE; }
 
-DaemonProcess::DaemonProcess(std::vector<std::string> arguments, std::map<std::string, std::string> environment)
+DaemonProcess::DaemonProcess(std::vector<std::string> arguments, std::map<std::string, std::string> environment,
+                             std::string program)
     : log_file_(log_dir_.path() / "stderr.log") {
     std::vector<std::string> env_strings;
     for (char** entry = environ; *entry; ++entry) {
@@ -56,7 +57,7 @@ DaemonProcess::DaemonProcess(std::vector<std::string> arguments, std::map<std::s
     std::vector<char*> envp;
     for (auto& s : env_strings) envp.push_back(s.data());
     envp.push_back(nullptr);
-    std::vector<std::string> args{sonyalpacaPath()};
+    std::vector<std::string> args{std::move(program)};
     args.insert(args.end(), arguments.begin(), arguments.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -71,7 +72,7 @@ DaemonProcess::DaemonProcess(std::vector<std::string> arguments, std::map<std::s
         sigset_t none;
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);
-        ::execve(argv[0], argv.data(), envp.data());
+        ::execvpe(argv[0], argv.data(), envp.data());
         ::_exit(127);
     }
     ::close(log_fd);
@@ -113,6 +114,19 @@ std::string DaemonProcess::log() const {
     std::stringstream text;
     text << in.rdbuf();
     return text.str();
+}
+
+std::optional<std::string> DaemonProcess::waitForLog(const std::string& pattern, std::chrono::milliseconds timeout) {
+    const std::regex wanted(pattern);
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        const std::string text = log();
+        std::smatch match;
+        if (std::regex_search(text, match, wanted)) return match.size() > 1 ? match[1].str() : match[0].str();
+        if (wait(std::chrono::milliseconds(0))) return std::nullopt;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return std::nullopt;
 }
 
 bool DaemonProcess::waitUntilListening(std::chrono::milliseconds timeout) {
@@ -157,7 +171,12 @@ std::optional<int> DaemonProcess::wait(std::chrono::milliseconds timeout) {
 }
 
 RunResult runSonyalpaca(std::vector<std::string> arguments, std::chrono::milliseconds timeout) {
-    DaemonProcess process(std::move(arguments));
+    return runProgram(sonyalpacaPath(), std::move(arguments), {}, timeout);
+}
+
+RunResult runProgram(const std::string& program, std::vector<std::string> arguments,
+                     std::map<std::string, std::string> environment, std::chrono::milliseconds timeout) {
+    DaemonProcess process(std::move(arguments), std::move(environment), program);
     const auto code = process.wait(timeout);
     if (!code) throw std::runtime_error("sonyalpaca did not finish in time:\n" + process.log());
     return {*code, process.log()};

@@ -14,6 +14,9 @@
 
 namespace sonyalpaca::test {
 
+/// Path of the built executable.
+std::string sonyalpacaPath();
+
 /// A temporary directory, removed with its contents when the object goes.
 class TempDir {
 public:
@@ -34,8 +37,10 @@ public:
     /// An environment value replaced by "DEVICE:INODE" of the child's stderr (for JOURNAL_STREAM).
     static constexpr const char* kStderrIdentity = "@stderr-identity";
 
-    /// Starts `sonyalpaca` with `arguments` (argv[1...]) and extra `environment` entries.
-    DaemonProcess(std::vector<std::string> arguments, std::map<std::string, std::string> environment = {});
+    /// Starts `program` (the sonyalpaca executable by default) with `arguments` (argv[1...]) and
+    /// extra `environment` entries.
+    DaemonProcess(std::vector<std::string> arguments, std::map<std::string, std::string> environment = {},
+                  std::string program = sonyalpacaPath());
     /// Kills the process (SIGKILL) if it still runs.
     ~DaemonProcess();
     DaemonProcess(DaemonProcess&& other) noexcept;
@@ -45,6 +50,11 @@ public:
     /// Starts `sonyalpaca serve` on 127.0.0.1 with ephemeral HTTP and discovery ports and the given
     /// state directory, plus `extra` arguments; waits until it listens. Throws on failure.
     static DaemonProcess serve(const std::filesystem::path& state_dir, std::vector<std::string> extra = {});
+
+    /// Waits until the log matches `pattern`; its first group, or nullopt when the process ended or
+    /// `timeout` passed.
+    std::optional<std::string> waitForLog(const std::string& pattern,
+                                          std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
     /// Waits until the log says the API listens (and discovery, unless off); fills port() and
     /// discoveryPort(). Returns false if the process ended or `timeout` passed.
@@ -79,7 +89,8 @@ struct RunResult {
 };
 RunResult runSonyalpaca(std::vector<std::string> arguments, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
-/// Path of the built executable.
-std::string sonyalpacaPath();
+/// Runs `program` with `arguments` and extra `environment` to completion (bounded by `timeout`).
+RunResult runProgram(const std::string& program, std::vector<std::string> arguments,
+                     std::map<std::string, std::string> environment, std::chrono::milliseconds timeout);
 
 }  // namespace sonyalpaca::test

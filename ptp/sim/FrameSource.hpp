@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sonyalpaca::ptp::sim {
+
+/// What the virtual body knows about one finished exposure, for the frame source to render.
+struct ExposureRecord {
+    std::uint32_t sequence = 0;  ///< 1, 2, ... over the body's life
+    double duration_s = 0;       ///< the true exposure time
+    std::uint32_t iso = 100;     ///< the ISO used (AUTO is resolved before)
+    bool bulb = false;
+    std::chrono::system_clock::time_point start;
+    double lens_position = 0;    ///< units on [0, travel]
+    double best_focus = 0;       ///< where stars are sharpest, same units
+    double temperature_c = 10;   ///< sensor temperature
+    double ambient_c = 10;
+    std::uint8_t compression_setting = 0x10;  ///< 0x5004: 0x10 RAW, 0x13 RAW+JPEG, 2..4 JPEG
+    std::uint16_t raw_file_type = 0;          ///< 0xD288: 0 uncompressed, 1 compressed
+};
+
+/// A file the body hands over after an exposure.
+struct CapturedFile {
+    std::uint16_t format = 0;  ///< code::FormatArw or code::FormatJpeg
+    std::string filename;      ///< e.g. "DSC00001.ARW"
+    std::uint32_t width = 0;
+    std::uint32_t height = 0;
+    std::vector<std::uint8_t> bytes;
+};
+
+/// Makes the images of the virtual body. Called from the body's timer thread, one call at a time.
+class FrameSource {
+public:
+    virtual ~FrameSource() = default;
+    /// The files of one exposure (an ARW, a JPEG, or both, as the compression setting says).
+    virtual std::vector<CapturedFile> capture(const ExposureRecord& exposure) = 0;
+    /// One live-view JPEG of the scene as it is now (lens position, best focus).
+    virtual std::vector<std::uint8_t> liveView(const ExposureRecord& now) = 0;
+};
+
+}  // namespace sonyalpaca::ptp::sim

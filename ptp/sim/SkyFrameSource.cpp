@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ptp/sim/SkyFrameSource.hpp"
+
+#include "ptp/sim/PtpCodes.hpp"
+#include "ptp/sim/sky/ArwFile.hpp"
+#include "ptp/sim/sky/DefocusModel.hpp"
+#include "ptp/sim/sky/PreviewJpeg.hpp"
+#include "ptp/sim/sky/SkyRenderer.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <stdexcept>
+
+namespace sonyalpaca::ptp::sim {
+namespace {
+unsigned even(double value) { return static_cast<unsigned>(value / 2) * 2; }
+
+/// The raw frame of `body`, shrunk by `scale`. The raw width is rounded up to a multiple of 32, as
+/// Sony's cRAW blocks need (the real ILCE-7M3 reads out 6048 columns, the database lists 6024); the
+/// visible crop is centred on even offsets, so the first visible photosite is red.
+SensorLayout layoutOf(const config::BodyEntry& body, unsigned scale) {
+    SensorLayout layout;
+    layout.raw_width = (static_cast<unsigned>(body.sensor_width) / scale + 31) / 32 * 32;
+    layout.raw_height = even(static_cast<double>(body.sensor_height) / scale);
+    layout.crop_width = std::min(even(static_cast<double>(body.cropped_width) / scale), layout.raw_width);
+    layout.crop_height = std::min(even(static_cast<double>(body.cropped_height) / scale), layout.raw_height);
+    layout.crop_left = even((layout.raw_width - layout.crop_width) / 2.0);
+    layout.crop_top = even((layout.raw_height - layout.crop_height) / 2.0);
+    layout.validate();
+    return layout;
+}
+
+std::string exifTime(std::chrono::system_clock::time_point when) {
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(when);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y:%m:%d %H:%M:%S", &utc);
+    return text;
+}
+
+class SkyFrameSource final : public FrameSource {
+public:
+    SkyFrameSource(const config::BodyEntry& body, unsigned scale, std::uint64_t seed, double travel_hint)
+        : model_(body.model), layout_(layoutOf(body, scale)), seed_(seed), travel_hint_(travel_hint) {}
+
+    std::vector<CapturedFile> capture(const ExposureRecord& exposure) override {
+        RawImage image = render(exposure, exposure.duration_s, exposure.sequence);
+        std::vector<CapturedFile> files;
+        const bool raw = exposure.compression_setting >= 0x10;
+        const bool jpeg = exposure.compression_setting < 0x10 || exposure.compression_setting > 0x10;
+        char name[32];
+        std::snprintf(name, sizeof name, "DSC%05u", exposure.sequence % 100000);
+        if (jpeg) {
+            files.push_back({code::FormatJpeg, std::string(name) + ".JPG", layout_.crop_width, layout_.crop_height,
+                             previewJpeg(image, 1616)});
+        }
+        if (raw) {
+            ArwInfo info;
+            info.model = model_;
+            info.exposure_s = std::max(exposure.duration_s, 1e-5);
+            info.iso = exposure.iso;
+            info.sensor_temperature_c = std::round(exposure.temperature_c);
+            info.ambient_temperature_c = std::round(exposure.ambient_c);
+            info.date_time = exifTime(exposure.start);
+            const ArwKind kind = exposure.raw_file_type == 0 ? ArwKind::Uncompressed : ArwKind::Compressed;
+            ArwFile file(std::move(image), info, kind);
+            // RAW before JPEG, as libgphoto2 downloads the first object as the capture's file.
+            files.insert(files.begin(), {code::FormatArw, std::string(name) + ".ARW", layout_.raw_width,
+                                         layout_.raw_height, file.bytes()});
+        }
+        return files;
+    }
+
+    std::vector<std::uint8_t> liveView(const ExposureRecord& now) override {
+        // A live view frame: a short exposure at high gain of the same sky.
+        ExposureRecord view = now;
+        view.iso = 6400;
+        return previewJpeg(render(view, 0.2, ++live_sequence_), 640);
+    }
+
+private:
+    RawImage render(const ExposureRecord& exposure, double seconds, std::uint64_t noise) const {
+        DefocusModel::Parameters focus;
+        // Critical focus spans about the same fraction of the travel on every lens.
+        focus.slope_px_per_unit = 40.0 / std::max(travel_hint_, 1.0);
+        const DefocusModel defocus(focus);
+        SkyConditions conditions;
+        conditions.seed = seed_;
+        conditions.noise_seed = noise;
+        conditions.exposure_s = std::max(seconds, 1e-5);
+        conditions.iso = exposure.iso;
+        conditions.star_fwhm_px = defocus.fwhmPx(exposure.lens_position - exposure.best_focus);
+        return renderSky(layout_, conditions);
+    }
+
+    std::string model_;
+    SensorLayout layout_;
+    std::uint64_t seed_;
+    double travel_hint_;
+    std::uint64_t live_sequence_ = std::uint64_t{1} << 40;
+};
+}  // namespace
+
+std::shared_ptr<FrameSource> makeSkyFrameSource(const config::BodyEntry& body, unsigned sensor_scale,
+                                                std::uint64_t seed, double lens_travel) {
+    if (sensor_scale < 1) throw std::invalid_argument("sensor scale must be at least 1");
+    return std::make_shared<SkyFrameSource>(body, sensor_scale, seed, lens_travel);
+}
+
+}  // namespace sonyalpaca::ptp::sim

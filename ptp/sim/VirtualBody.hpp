@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "config/BodyDatabase.hpp"
+#include "ptp/sim/FrameSource.hpp"
+#include "ptp/sim/PropertyTable.hpp"
+#include "ptp/sim/VirtualLens.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <thread>
+#include <vector>
+
+namespace sonyalpaca::ptp::sim {
+
+/// Settings of the virtual body beyond its model and lens.
+struct BodyOptions {
+    std::string serial = "SIM0000000000001";
+    bool events = true;          ///< false: the event channel stays silent (libgphoto2 must poll)
+    bool focus_drive = true;     ///< false: no 0xD2D1, as on the ILCE-7M4 with libgphoto2 2.5.30
+    double readout_s = -1;       ///< sensor readout + file writing; negative: from the sensor size
+    std::uint32_t shutter = (1u << 16) | 100u;  ///< initial shutter code (1/100 s); 0 = BULB
+    std::uint32_t iso = 800;
+    double temperature_c = 10;   ///< sensor temperature
+    double best_focus = -1;      ///< at 20 °C, in lens units; negative: 96 % of the travel
+    double focus_drift_per_c = 0.4;  ///< best focus moves this many units per °C
+};
+
+/// A PTP operation's outcome: response code and parameters, and data for the host if any.
+struct OperationResult {
+    std::uint16_t code = 0x2001;
+    std::vector<std::uint32_t> params;
+    std::optional<std::vector<std::uint8_t>> data;
+};
+
+/// The virtual Sony body: its properties, its lens, its shutter and its files, answering PTP
+/// operations as a Sony body in PC Remote mode answers libgphoto2 2.5.30 (see docs/SIMULATOR.md).
+/// Thread-safe: operations come from the PTP/IP command thread, the shutter runs on its own thread.
+class VirtualBody {
+public:
+    VirtualBody(config::BodyEntry body, const config::LensEntry& lens, const LensOptions& lens_options,
+                BodyOptions options, std::shared_ptr<FrameSource> frames);
+    ~VirtualBody();
+    VirtualBody(const VirtualBody&) = delete;
+    VirtualBody& operator=(const VirtualBody&) = delete;
+
+    /// Runs one PTP operation with its parameters and the host's data (empty if none).
+    OperationResult handle(std::uint16_t operation, std::span<const std::uint32_t> params,
+                           std::span<const std::uint8_t> data);
+
+    /// Where events go (the PTP/IP event channel); called with the body's lock released.
+    using EventSink = std::function<void(std::uint16_t code, std::uint32_t param)>;
+    void setEventSink(EventSink sink);
+
+    // Inspection and control for tests and the simulator's control interface.
+    double lensPosition() const;
+    double lensTravel() const;
+    double bestFocus() const;
+    void setTemperature(double celsius);
+    /// Moves best focus (at 20 °C) to `units`.
+    void setBestFocus(double units);
+    std::array<std::uint64_t, 7> focusStepCounts() const;
+    std::uint64_t exposureCount() const;
+    const config::BodyEntry& model() const noexcept { return body_; }
+
+private:
+    enum class Shutter { Idle, Exposing, Reading };
+
+    void buildProperties();
+    OperationResult deviceInfo() const;
+    OperationResult setControlA(std::uint16_t property, std::span<const std::uint8_t> data);
+    OperationResult setControlB(std::uint16_t property, std::span<const std::uint8_t> data);
+    OperationResult objectInfo(std::uint32_t handle);
+    OperationResult object(std::uint32_t handle);
+    OperationResult pressButton(std::uint16_t button, std::int64_t value);
+    OperationResult stepFocus(std::int16_t value);
+    void stepNotch(std::uint16_t property, std::int8_t delta);
+    void startExposure(bool bulb);  // lock held
+    void endExposure();             // lock held
+    void run(std::stop_token stop);
+    void finishReadout(std::unique_lock<std::mutex>& lock);
+    ExposureRecord recordNow() const;  // lock held
+    void updatePendingProperty();      // lock held
+    void post(std::uint16_t code, std::uint32_t param);  // lock held: queues for the sink
+
+    config::BodyEntry body_;
+    BodyOptions options_;
+    std::shared_ptr<FrameSource> frames_;
+    mutable std::mutex mutex_;
+    std::condition_variable_any wake_;
+    PropertyTable properties_;
+    VirtualLens lens_;
+    std::chrono::steady_clock::time_point lens_busy_until_{};
+    double temperature_c_;
+    Shutter shutter_ = Shutter::Idle;
+    bool bulb_ = false;
+    std::chrono::steady_clock::time_point phase_end_{};  // exposure or readout end (timed phases)
+    ExposureRecord exposure_;
+    std::uint32_t sequence_ = 0;
+    std::deque<CapturedFile> pending_;
+    std::vector<std::uint8_t> live_view_;  // the blob of the last GetObjectInfo(live view)
+    std::deque<std::pair<std::uint16_t, std::uint32_t>> events_;
+    EventSink sink_;
+    std::jthread timer_;
+};
+
+/// The value of a Sony shutter code in seconds (0 = BULB gives 0).
+double shutterSeconds(std::uint32_t code);
+
+}  // namespace sonyalpaca::ptp::sim

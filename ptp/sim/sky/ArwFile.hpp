@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "ptp/sim/sky/RawImage.hpp"
+
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace sonyalpaca::ptp::sim {
+
+/// Sony raw file variants the simulated body writes.
+enum class ArwKind {
+    Uncompressed,  ///< 14-bit values in 16-bit little-endian words, 2 bytes per pixel
+    Compressed,    ///< Sony's lossy cRAW, 1 byte per pixel (CrawCodec)
+};
+
+/// What a file records about its exposure besides the pixels.
+struct ArwInfo {
+    std::string model = "ILCE-7M3";             ///< IFD0 Model; printable ASCII, 1–63 characters
+    std::optional<std::uint16_t> camera_id;     ///< maker-note 0xB001; default: the model's id
+    double exposure_s = 1.0;                    ///< > 0
+    unsigned iso = 100;                         ///< 1..65535
+    double f_number = 2.8;                      ///< >= 0 (0: unknown)
+    double sensor_temperature_c = 20.0;         ///< whole degrees, −128..127
+    double ambient_temperature_c = 15.0;        ///< whole degrees, −128..127
+    double battery_temperature_c = 20.0;        ///< whole °F 0..255, i.e. −17.8..123.9 °C
+    std::string date_time = "2024:01:01 00:00:00";  ///< "YYYY:MM:DD HH:MM:SS"
+};
+
+/// A Sony ARW file made to the recipe of arw.md §3, which Debian 12's LibRaw 0.20.2 decodes:
+/// a little-endian TIFF with IFD0 (Make SONY, Model, DateTime, a SubIFD and the EXIF IFD), the EXIF
+/// IFD (exposure, f-number, ISO, DateTimeOriginal, MakerNote), a Sony maker note (temperatures and
+/// camera id, SonyMakerNote), and the raw IFD (CFA RGGB, black 0x7310, white 0xC61D, Sony's
+/// DefaultCrop 0xC61F/0xC620, the cRAW tone curve 0x7010), followed by one strip of pixel data.
+///
+/// The file is kept as its header plus the pixel data, and serialised on demand, so that holding a
+/// file ready for download costs no second copy of the frame: an uncompressed file keeps the image's
+/// pixel vector (moved in), a compressed one only its 1-byte-per-pixel strip. Immutable once made;
+/// const members are thread-safe.
+class ArwFile {
+public:
+    /// Throws std::invalid_argument naming the field when the image or the info is invalid, the
+    /// model has no known camera id and none is given, or (Compressed) raw_width is not a
+    /// multiple of 32.
+    ArwFile(RawImage image, const ArwInfo& info, ArwKind kind);
+
+    ArwKind kind() const noexcept { return kind_; }
+    /// Bytes in the file.
+    std::size_t size() const noexcept { return header_.size() + stripSize(); }
+    /// Where the pixel strip starts.
+    std::size_t stripOffset() const noexcept { return header_.size(); }
+
+    /// Copies file bytes [offset, offset + out.size()) into `out` (e.g. one transfer chunk).
+    /// Throws std::out_of_range when the range leaves the file.
+    void read(std::size_t offset, std::span<std::uint8_t> out) const;
+    /// The whole file in one buffer.
+    std::vector<std::uint8_t> bytes() const;
+    /// Writes the whole file; throws std::runtime_error when the stream fails.
+    void writeTo(std::ostream& out) const;
+
+    /// The raw values a decoder reads back from this file: the written pixels when uncompressed,
+    /// what the cRAW coding keeps when compressed (CrawCodec::decode).
+    std::vector<std::uint16_t> decodedValues() const;
+
+private:
+    std::size_t stripSize() const noexcept;
+
+    ArwKind kind_;
+    SensorLayout layout_;
+    std::vector<std::uint8_t> header_;
+    std::vector<std::uint16_t> pixels_;  // Uncompressed
+    std::vector<std::uint8_t> strip_;    // Compressed
+};
+
+/// ArwFile(image, info, kind).bytes(): the file in one buffer.
+std::vector<std::uint8_t> writeArw(const RawImage& image, const ArwInfo& info, ArwKind kind);
+
+}  // namespace sonyalpaca::ptp::sim

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "server/SimulatorCommand.hpp"
+
+#include "config/BodyDatabase.hpp"
+#include "config/DataFiles.hpp"
+#include "config/LensDatabase.hpp"
+#include "config/Log.hpp"
+#include "ptp/sim/PtpIpServer.hpp"
+#include "ptp/sim/SkyFrameSource.hpp"
+#include "ptp/sim/VirtualBody.hpp"
+#include "server/Daemon.hpp"
+#include "server/Logging.hpp"
+#include "server/SimulatorControl.hpp"
+
+#include <charconv>
+#include <csignal>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <stdexcept>
+
+namespace sonyalpaca::server {
+namespace {
+struct Options {
+    std::string bind = "127.0.0.1";
+    std::uint16_t port = 15740;
+    std::string body = "ILCE-7M3";
+    std::string lens = "SEL20F18G";
+    std::string log_level = "info";
+    int control_port = -1;  ///< -1: no control interface
+    ptp::sim::LensOptions lens_options;
+    ptp::sim::BodyOptions body_options;
+    unsigned sensor_scale = 1;
+};
+
+double number(const std::string& option, const std::string& text) {
+    double value = 0;
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size())
+        throw std::invalid_argument(option + ": \"" + text + "\" is not a number");
+    return value;
+}
+
+std::uint32_t shutterCode(const std::string& text) {
+    if (text == "bulb") return 0;
+    const auto slash = text.find('/');
+    if (slash == std::string::npos) return static_cast<std::uint32_t>(number("--shutter", text) * 10) << 16 | 10u;
+    return static_cast<std::uint32_t>(number("--shutter", text.substr(0, slash))) << 16 |
+           static_cast<std::uint32_t>(number("--shutter", text.substr(slash + 1)));
+}
+
+Options parse(int argc, const char* const* argv) {
+    Options o;
+    using Setter = std::function<void(const std::string&)>;
+    const std::map<std::string, Setter> with_value{
+        {"--port", [&](const std::string& v) { o.port = static_cast<std::uint16_t>(number("--port", v)); }},
+        {"--bind", [&](const std::string& v) { o.bind = v; }},
+        {"--body", [&](const std::string& v) { o.body = v; }},
+        {"--lens", [&](const std::string& v) { o.lens = v; }},
+        {"--seed", [&](const std::string& v) { o.lens_options.seed = static_cast<std::uint64_t>(number("--seed", v)); }},
+        {"--profile-error", [&](const std::string& v) { o.lens_options.profile_error = number("--profile-error", v); }},
+        {"--jitter", [&](const std::string& v) { o.lens_options.jitter = number("--jitter", v); }},
+        {"--backlash", [&](const std::string& v) { o.lens_options.backlash = number("--backlash", v); }},
+        {"--lens-position", [&](const std::string& v) { o.lens_options.start_position = number("--lens-position", v); }},
+        {"--move-time-scale", [&](const std::string& v) { o.lens_options.time_scale = number("--move-time-scale", v); }},
+        {"--readout", [&](const std::string& v) { o.body_options.readout_s = number("--readout", v); }},
+        {"--shutter", [&](const std::string& v) { o.body_options.shutter = shutterCode(v); }},
+        {"--iso", [&](const std::string& v) { o.body_options.iso = static_cast<std::uint32_t>(number("--iso", v)); }},
+        {"--temperature", [&](const std::string& v) { o.body_options.temperature_c = number("--temperature", v); }},
+        {"--sensor-scale", [&](const std::string& v) {
+             o.sensor_scale = static_cast<unsigned>(number("--sensor-scale", v));
+             if (o.sensor_scale < 1 || o.sensor_scale > 16) throw std::invalid_argument("--sensor-scale: 1 to 16");
+         }},
+        {"--log-level", [&](const std::string& v) { o.log_level = v; }},
+        {"--control-port", [&](const std::string& v) { o.control_port = static_cast<int>(number("--control-port", v)); }},
+    };
+    for (int i = 2; i < argc; ++i) {
+        const std::string argument = argv[i];
+        if (argument == "--no-events") {
+            o.body_options.events = false;
+        } else if (argument == "--no-focus-drive") {
+            o.body_options.focus_drive = false;
+        } else if (auto found = with_value.find(argument); found != with_value.end()) {
+            if (i + 1 >= argc) throw std::invalid_argument(argument + " needs a value");
+            found->second(argv[++i]);
+        } else {
+            throw std::invalid_argument("unknown option \"" + argument + "\"; see sonyalpaca simulate-body --help");
+        }
+    }
+    return o;
+}
+}  // namespace
+
+std::string simulateBodyUsage() {
+    return "sonyalpaca simulate-body [options]: a virtual Sony body serving PTP/IP, for gphoto2 or\n"
+           "`sonyalpaca serve --camera ptpip:HOST:PORT`. Try: gphoto2 --camera \"PTP/IP Camera\" \\\n"
+           "  --port ptpip:127.0.0.1:PORT:PORT --summary\n\n"
+           "  --port N             TCP port for both PTP/IP channels (default 15740; 0 = any free port)\n"
+           "  --bind ADDR          IPv4 address to listen on (default 127.0.0.1)\n"
+           "  --body MODEL         body from sony-bodies.json (default ILCE-7M3)\n"
+           "  --sensor-scale N     divide the sensor size by N for fast tests (keeps the crop and RGGB)\n"
+           "  --lens ID            lens from sony-lenses.json (default SEL20F18G)\n"
+           "  --seed N             seeds the lens's true profile, its jitter and the star field\n"
+           "  --profile-error F    true step sizes differ from the shipped ones by up to F (default 0.03)\n"
+           "  --jitter F           relative spread of each focus step (default 0.02)\n"
+           "  --backlash U         units lost after a reversal (default 2)\n"
+           "  --lens-position U    starting lens position (default 3/4 of the travel)\n"
+           "  --move-time-scale F  multiplies focus move times (default 1)\n"
+           "  --shutter S          initial shutter speed: 1/100, 2.5, bulb (default 1/100)\n"
+           "  --iso N              initial ISO (default 800)\n"
+           "  --readout S          readout time in seconds (default from the sensor size)\n"
+           "  --temperature C      sensor temperature (default 10)\n"
+           "  --no-events          keep the event channel silent\n"
+           "  --no-focus-drive     no focus drive (as the ILCE-7M4 with libgphoto2 2.5.30)\n"
+           "  --control-port N     loopback HTTP control for tests: GET /status; PUT /temperature and\n"
+           "                       /best-focus with a form celsius=X or units=X (0 = any free port)\n"
+           "  --log-level LEVEL    trace, debug, info, warn, error (default info)\n";
+}
+
+int runSimulateBody(int argc, const char* const* argv) {
+    Options options;
+    config::BodyEntry body;
+    config::LensEntry lens;
+    try {
+        for (int i = 2; i < argc; ++i)
+            if (std::string(argv[i]) == "--help") {
+                std::fputs(simulateBodyUsage().c_str(), stdout);
+                return 0;
+            }
+        options = parse(argc, argv);
+        const auto bodies = config::BodyDatabase::load(config::findDataFile("sony-bodies.json"));
+        const auto* found_body = bodies.find(options.body);
+        if (!found_body)
+            throw std::invalid_argument("--body: \"" + options.body + "\" is not in the body database; allowed: " +
+                                        bodies.models());
+        body = *found_body;
+        const auto lenses = config::LensDatabase::load(config::findDataFile("sony-lenses.json"));
+        const auto* found_lens = lenses.find(options.lens);
+        if (!found_lens)
+            throw std::invalid_argument("--lens: \"" + options.lens + "\" is not in the lens database; allowed: " +
+                                        lenses.modelIds());
+        lens = *found_lens;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "sonyalpaca simulate-body: %s\n", e.what());
+        return 2;
+    }
+    Daemon::blockSignals();
+    setupLogging(options.log_level, false);
+    auto logger = log::get("ptp");
+    try {
+        auto frames = ptp::sim::makeSkyFrameSource(body, options.sensor_scale, options.lens_options.seed,
+                                                   lens.full_travel_moves[0]);
+        ptp::sim::VirtualBody virtual_body(body, lens, options.lens_options, options.body_options, frames);
+        ptp::sim::PtpIpServer server(virtual_body);
+        server.start(options.bind, options.port);
+        SimulatorControl control(virtual_body, server);
+        if (options.control_port >= 0) {
+            control.start(static_cast<std::uint16_t>(options.control_port));
+            logger->info("simulator control on http://127.0.0.1:{}/status", control.port());
+        }
+        logger->info("lens {} ({}), travel {:.0f} units, at {:.1f}; best focus {:.1f}", lens.model_id, lens.name,
+                     virtual_body.lensTravel(), virtual_body.lensPosition(), virtual_body.bestFocus());
+        sigset_t signals;
+        sigemptyset(&signals);
+        sigaddset(&signals, SIGINT);
+        sigaddset(&signals, SIGTERM);
+        int signal = 0;
+        sigwait(&signals, &signal);
+        logger->info("stopping after {} operations", server.operations());
+        control.stop();
+        server.stop();
+    } catch (const std::exception& e) {
+        logger->critical("{}", e.what());
+        return 1;
+    }
+    return 0;
+}
+
+}  // namespace sonyalpaca::server

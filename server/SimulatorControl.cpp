@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "server/SimulatorControl.hpp"
+
+#include "ptp/sim/PtpIpServer.hpp"
+#include "ptp/sim/VirtualBody.hpp"
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <stdexcept>
+
+namespace sonyalpaca::server {
+namespace {
+/// Reads the number parameter `name`; answers 400 and returns false when it is missing or bad.
+bool numberParam(const httplib::Request& request, httplib::Response& response, const char* name, double& value) {
+    const std::string text = request.get_param_value(name);
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (!text.empty() && ec == std::errc() && ptr == text.data() + text.size()) return true;
+    response.status = 400;
+    response.set_content(std::string("give ") + name + "=NUMBER\n", "text/plain");
+    return false;
+}
+}  // namespace
+
+SimulatorControl::SimulatorControl(ptp::sim::VirtualBody& body, const ptp::sim::PtpIpServer& server)
+    : body_(body), server_(server), http_(std::make_unique<httplib::Server>()) {}
+
+SimulatorControl::~SimulatorControl() { stop(); }
+
+void SimulatorControl::start(std::uint16_t port) {
+    http_->Get("/status", [this](const httplib::Request&, httplib::Response& response) {
+        const nlohmann::json status{{"lens_position", body_.lensPosition()},
+                                    {"lens_travel", body_.lensTravel()},
+                                    {"best_focus", body_.bestFocus()},
+                                    {"focus_steps", body_.focusStepCounts()},
+                                    {"exposures", body_.exposureCount()},
+                                    {"operations", server_.operations()}};
+        response.set_content(status.dump(), "application/json");
+    });
+    http_->Put("/temperature", [this](const httplib::Request& request, httplib::Response& response) {
+        double celsius = 0;
+        if (numberParam(request, response, "celsius", celsius)) body_.setTemperature(celsius);
+    });
+    http_->Put("/best-focus", [this](const httplib::Request& request, httplib::Response& response) {
+        double units = 0;
+        if (numberParam(request, response, "units", units)) body_.setBestFocus(units);
+    });
+    const int bound = port == 0 ? http_->bind_to_any_port("127.0.0.1") : (http_->bind_to_port("127.0.0.1", port) ? port : -1);
+    if (bound <= 0) throw std::runtime_error("simulated body: cannot open the control port " + std::to_string(port));
+    port_ = static_cast<std::uint16_t>(bound);
+    thread_ = std::thread([this] { http_->listen_after_bind(); });
+}
+
+void SimulatorControl::stop() noexcept {
+    if (!thread_.joinable()) return;
+    for (int i = 0; i < 2000 && !http_->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    http_->stop();
+    thread_.join();
+}
+
+}  // namespace sonyalpaca::server
