@@ -5,6 +5,7 @@
 #include "config/DataFiles.hpp"
 #include "config/LensDatabase.hpp"
 #include "config/Log.hpp"
+#include "ptp/sim/Faults.hpp"
 #include "ptp/sim/PtpIpServer.hpp"
 #include "ptp/sim/SkyFrameSource.hpp"
 #include "ptp/sim/VirtualBody.hpp"
@@ -31,6 +32,7 @@ struct Options {
     ptp::sim::LensOptions lens_options;
     ptp::sim::BodyOptions body_options;
     unsigned sensor_scale = 1;
+    std::shared_ptr<ptp::sim::Faults> faults = std::make_shared<ptp::sim::Faults>();
 };
 
 double number(const std::string& option, const std::string& text) {
@@ -72,6 +74,9 @@ Options parse(int argc, const char* const* argv) {
              if (o.sensor_scale < 1 || o.sensor_scale > 16) throw std::invalid_argument("--sensor-scale: 1 to 16");
          }},
         {"--log-level", [&](const std::string& v) { o.log_level = v; }},
+        {"--drop-after", [&](const std::string& v) { o.faults->drop_after_operations = static_cast<std::uint32_t>(number("--drop-after", v)); }},
+        {"--busy-captures", [&](const std::string& v) { o.faults->busy_captures = static_cast<std::uint32_t>(number("--busy-captures", v)); }},
+        {"--never-ready", [&](const std::string& v) { o.faults->never_ready_captures = static_cast<std::uint32_t>(number("--never-ready", v)); }},
         {"--control-port", [&](const std::string& v) { o.control_port = static_cast<int>(number("--control-port", v)); }},
     };
     for (int i = 2; i < argc; ++i) {
@@ -111,6 +116,9 @@ std::string simulateBodyUsage() {
            "  --readout S          readout time in seconds (default from the sensor size)\n"
            "  --temperature C      sensor temperature (default 10)\n"
            "  --no-events          keep the event channel silent\n"
+           "  --drop-after N       drop the host's connection after N operations\n"
+           "  --busy-captures K    answer the next K shutter presses DeviceBusy\n"
+           "  --never-ready K      the next K exposures never produce a file\n"
            "  --no-focus-drive     no focus drive (as the ILCE-7M4 with libgphoto2 2.5.30)\n"
            "  --control-port N     loopback HTTP control for tests: GET /status; PUT /temperature and\n"
            "                       /best-focus with a form celsius=X or units=X (0 = any free port)\n"
@@ -150,7 +158,8 @@ int runSimulateBody(int argc, const char* const* argv) {
     try {
         auto frames = ptp::sim::makeSkyFrameSource(body, options.sensor_scale, options.lens_options.seed,
                                                    lens.full_travel_moves[0]);
-        ptp::sim::VirtualBody virtual_body(body, lens, options.lens_options, options.body_options, frames);
+        ptp::sim::VirtualBody virtual_body(body, lens, options.lens_options, options.body_options, frames,
+                                           options.faults);
         ptp::sim::PtpIpServer server(virtual_body);
         server.start(options.bind, options.port);
         SimulatorControl control(virtual_body, server);

@@ -23,7 +23,7 @@ bool numberParam(const httplib::Request& request, httplib::Response& response, c
 }
 }  // namespace
 
-SimulatorControl::SimulatorControl(ptp::sim::VirtualBody& body, const ptp::sim::PtpIpServer& server)
+SimulatorControl::SimulatorControl(ptp::sim::VirtualBody& body, ptp::sim::PtpIpServer& server)
     : body_(body), server_(server), http_(std::make_unique<httplib::Server>()) {}
 
 SimulatorControl::~SimulatorControl() { stop(); }
@@ -45,6 +45,42 @@ void SimulatorControl::start(std::uint16_t port) {
     http_->Put("/best-focus", [this](const httplib::Request& request, httplib::Response& response) {
         double units = 0;
         if (numberParam(request, response, "units", units)) body_.setBestFocus(units);
+    });
+    http_->Put("/fault", [this](const httplib::Request& request, httplib::Response& response) {
+        ptp::sim::Faults& faults = body_.faults();
+        bool any = false;
+        auto counter = [&](const char* name, std::atomic<std::uint32_t>& target) {
+            double value = 0;
+            if (!request.has_param(name)) return true;
+            if (!numberParam(request, response, name, value) || value < 0) return false;
+            target = static_cast<std::uint32_t>(value);
+            any = true;
+            return true;
+        };
+        if (!counter("drop_after", faults.drop_after_operations) || !counter("busy_captures", faults.busy_captures) ||
+            !counter("never_ready", faults.never_ready_captures) || !counter("slow_ms", faults.slow_reply_ms) ||
+            !counter("slow_operations", faults.slow_operations))
+            return;
+        if (request.has_param("drop_mid_transfer")) {
+            faults.drop_mid_transfer = request.get_param_value("drop_mid_transfer") != "0";
+            any = true;
+        }
+        if (request.has_param("events")) {
+            faults.events = request.get_param_value("events") != "0";
+            any = true;
+        }
+        if (request.has_param("unplug_ms")) {
+            double milliseconds = 0;
+            if (!numberParam(request, response, "unplug_ms", milliseconds)) return;
+            server_.unplug(std::chrono::milliseconds(static_cast<long long>(milliseconds)));
+            any = true;
+        }
+        if (!any) {
+            response.status = 400;
+            response.set_content("give one of drop_after, drop_mid_transfer, busy_captures, never_ready, slow_ms, "
+                                 "slow_operations, events, unplug_ms\n",
+                                 "text/plain");
+        }
     });
     const int bound = port == 0 ? http_->bind_to_any_port("127.0.0.1") : (http_->bind_to_port("127.0.0.1", port) ? port : -1);
     if (bound <= 0) throw std::runtime_error("simulated body: cannot open the control port " + std::to_string(port));

@@ -21,9 +21,12 @@ namespace sonyalpaca::server {
 ///                                     focus steps per size, exposures and PTP operations (JSON)
 ///   PUT /temperature, form celsius=X  sets the sensor temperature (best focus drifts with it)
 ///   PUT /best-focus, form units=X     moves best focus (at 20 °C)
+///   PUT /fault, form with any of      drop_after=N (operations), drop_mid_transfer=1, busy_captures=K,
+///                                     never_ready=K, slow_ms=MS and slow_operations=N, events=0|1,
+///                                     unplug_ms=T (the body vanishes for T ms)
 class SimulatorControl {
 public:
-    SimulatorControl(ptp::sim::VirtualBody& body, const ptp::sim::PtpIpServer& server);
+    SimulatorControl(ptp::sim::VirtualBody& body, ptp::sim::PtpIpServer& server);
     ~SimulatorControl();
     SimulatorControl(const SimulatorControl&) = delete;
     SimulatorControl& operator=(const SimulatorControl&) = delete;
@@ -35,7 +38,7 @@ public:
 
 private:
     ptp::sim::VirtualBody& body_;
-    const ptp::sim::PtpIpServer& server_;
+    ptp::sim::PtpIpServer& server_;
     std::unique_ptr<httplib::Server> http_;
     std::thread thread_;
     std::uint16_t port_ = 0;

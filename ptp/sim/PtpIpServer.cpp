@@ -3,6 +3,7 @@
 
 #include "config/Log.hpp"
 #include "ptp/sim/ByteIo.hpp"
+#include "ptp/sim/PtpCodes.hpp"
 #include "ptp/sim/VirtualBody.hpp"
 
 #include <arpa/inet.h>
@@ -155,6 +156,10 @@ void PtpIpServer::acceptLoop() noexcept {
         if (!(fds[0].revents & POLLIN)) continue;
         const int fd = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
         if (fd < 0) continue;
+        if (body_.faults().unplugged()) {  // no body there: the connection goes nowhere
+            ::close(fd);
+            continue;
+        }
         const int yes = 1;
         ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
         std::lock_guard lock(mutex_);
@@ -245,8 +250,25 @@ void PtpIpServer::serveCommands(int fd) {
             }
         }
 
+        Faults& faults = body_.faults();
+        if (faults.unplugged()) throw ConnectionClosed{};
+        if (Faults::take(faults.slow_operations)) {
+            pollfd wake{wake_, POLLIN, 0};
+            ::poll(&wake, 1, static_cast<int>(faults.slow_reply_ms.load()));
+        }
         OperationResult result = body_.handle(operation, params, data);
         ++operations_;
+        if (result.data && operation == code::GetObject && faults.drop_mid_transfer.exchange(false)) {
+            ByteWriter start;
+            start.u32(transaction);
+            start.u64(result.data->size());
+            channel.send(kStartData, start.bytes());
+            ByteWriter head;
+            head.u32(transaction);
+            channel.send(kData, head.bytes(), std::span<const std::uint8_t>(*result.data).first(result.data->size() / 2));
+            log::get("ptp")->info("simulated body: fault: connection dropped in mid-transfer");
+            throw ConnectionClosed{};
+        }
         if (result.data) {
             ByteWriter start;
             start.u32(transaction);
@@ -266,7 +288,23 @@ void PtpIpServer::serveCommands(int fd) {
         response.u32(transaction);
         for (auto p : result.params) response.u32(p);
         channel.send(kOperationResponse, response.bytes());
+        if (faults.drop_after_operations > 0 && --faults.drop_after_operations == 0) {
+            log::get("ptp")->info("simulated body: fault: connection dropped after operation 0x{:04x}", operation);
+            throw ConnectionClosed{};
+        }
     }
+}
+
+void PtpIpServer::unplug(std::chrono::milliseconds duration) {
+    body_.faults().unplug(duration);
+    log::get("ptp")->info("simulated body: fault: unplugged for {} ms", duration.count());
+    dropConnections();
+}
+
+void PtpIpServer::dropConnections() noexcept {
+    std::lock_guard lock(mutex_);
+    for (auto& connection : connections_)
+        if (!connection.done) ::shutdown(connection.fd, SHUT_RDWR);
 }
 
 void PtpIpServer::serveEvents(int fd) {

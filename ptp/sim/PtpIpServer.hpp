@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <list>
 #include <mutex>
@@ -29,6 +30,9 @@ public:
     /// Closes every connection and the listener. Idempotent.
     void stop() noexcept;
 
+    /// The body vanishes for `duration`: every connection drops, new ones are closed at once.
+    void unplug(std::chrono::milliseconds duration);
+
     /// Operations answered so far.
     std::uint64_t operations() const noexcept { return operations_; }
 
@@ -44,6 +48,7 @@ private:
     void serveCommands(int fd);
     void serveEvents(int fd);
     void sendEvent(std::uint16_t code, std::uint32_t param) noexcept;
+    void dropConnections() noexcept;
 
     VirtualBody& body_;
     int listener_ = -1;

@@ -52,10 +52,11 @@ double shutterSeconds(std::uint32_t code) {
 }
 
 VirtualBody::VirtualBody(config::BodyEntry body, const config::LensEntry& lens, const LensOptions& lens_options,
-                         BodyOptions options, std::shared_ptr<FrameSource> frames)
+                         BodyOptions options, std::shared_ptr<FrameSource> frames, std::shared_ptr<Faults> faults)
     : body_(std::move(body)),
       options_(std::move(options)),
       frames_(std::move(frames)),
+      faults_(std::move(faults)),
       lens_(lens, lens_options),
       temperature_c_(options_.temperature_c) {
     if (body_.shutter_codes.empty()) body_.shutter_codes = defaultShutterCodes();
@@ -108,7 +109,7 @@ void VirtualBody::setEventSink(EventSink sink) {
 }
 
 void VirtualBody::post(std::uint16_t event, std::uint32_t param) {
-    if (options_.events && sink_) events_.emplace_back(event, param);
+    if (options_.events && faults_->events && sink_) events_.emplace_back(event, param);
 }
 
 OperationResult VirtualBody::handle(std::uint16_t operation, std::span<const std::uint32_t> params,
@@ -241,7 +242,7 @@ OperationResult VirtualBody::pressButton(std::uint16_t button, std::int64_t valu
         break;
     case code::SonyS2:
         if (press) {
-            if (shutter_ != Shutter::Idle) return {code::DeviceBusy, {}, {}};
+            if (shutter_ != Shutter::Idle || Faults::take(faults_->busy_captures)) return {code::DeviceBusy, {}, {}};
             startExposure(bulb_shutter);
         } else if (shutter_ == Shutter::Exposing && bulb_) {
             endExposure();
@@ -249,7 +250,7 @@ OperationResult VirtualBody::pressButton(std::uint16_t button, std::int64_t valu
         break;
     case code::SonyBulb:
         if (press && bulb_shutter) {
-            if (shutter_ != Shutter::Idle) return {code::DeviceBusy, {}, {}};
+            if (shutter_ != Shutter::Idle || Faults::take(faults_->busy_captures)) return {code::DeviceBusy, {}, {}};
             startExposure(true);
         }
         break;
@@ -306,7 +307,10 @@ void VirtualBody::finishReadout(std::unique_lock<std::mutex>& lock) {
     lock.unlock();
     std::vector<CapturedFile> files;
     try {
-        files = frames_->capture(record);
+        if (Faults::take(faults_->never_ready_captures))
+            log::get("ptp")->info("simulated body: fault: exposure {} never becomes ready", record.sequence);
+        else
+            files = frames_->capture(record);
     } catch (const std::exception& e) {
         log::get("ptp")->error("simulated body: cannot make the image of exposure {}: {}", record.sequence, e.what());
     }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "config/BodyDatabase.hpp"
+#include "ptp/sim/Faults.hpp"
 #include "ptp/sim/FrameSource.hpp"
 #include "ptp/sim/PropertyTable.hpp"
 #include "ptp/sim/VirtualLens.hpp"
@@ -46,7 +47,8 @@ struct OperationResult {
 class VirtualBody {
 public:
     VirtualBody(config::BodyEntry body, const config::LensEntry& lens, const LensOptions& lens_options,
-                BodyOptions options, std::shared_ptr<FrameSource> frames);
+                BodyOptions options, std::shared_ptr<FrameSource> frames,
+                std::shared_ptr<Faults> faults = std::make_shared<Faults>());
     ~VirtualBody();
     VirtualBody(const VirtualBody&) = delete;
     VirtualBody& operator=(const VirtualBody&) = delete;
@@ -69,6 +71,7 @@ public:
     std::array<std::uint64_t, 7> focusStepCounts() const;
     std::uint64_t exposureCount() const;
     const config::BodyEntry& model() const noexcept { return body_; }
+    Faults& faults() const noexcept { return *faults_; }
 
 private:
     enum class Shutter { Idle, Exposing, Reading };
@@ -93,6 +96,7 @@ private:
     config::BodyEntry body_;
     BodyOptions options_;
     std::shared_ptr<FrameSource> frames_;
+    std::shared_ptr<Faults> faults_;
     mutable std::mutex mutex_;
     std::condition_variable_any wake_;
     PropertyTable properties_;

@@ -2,11 +2,13 @@
 // The virtual body driven by the stock gphoto2 command line, as ../shared/reference/gphoto-sony.md §6.6
 // runs it: the same libgphoto2 code path the daemon's backend takes.
 #include "DaemonProcess.hpp"
+#include "RawHttp.hpp"
 
 #include <doctest/doctest.h>
 
 #include <fstream>
 #include <regex>
+#include <thread>
 
 using namespace sonyalpaca::test;
 using namespace std::chrono_literals;
@@ -17,27 +19,40 @@ struct SimulatedBody {
     TempDir home;  // gphoto2 writes ~/.gphoto/settings
     DaemonProcess process;
     std::string port;
+    std::uint16_t control_port = 0;
 
     explicit SimulatedBody(std::vector<std::string> extra = {})
         : process([&] {
-              std::vector<std::string> args{"simulate-body", "--port", "0", "--sensor-scale", "8", "--readout", "0.2",
-                                            "--move-time-scale", "0.1"};
+              std::vector<std::string> args{"simulate-body", "--port",   "0",   "--sensor-scale",   "8", "--readout",
+                                            "0.2",           "--move-time-scale", "0.1", "--control-port", "0"};
               args.insert(args.end(), extra.begin(), extra.end());
               return args;
           }()) {
         const auto found = process.waitForLog(R"(serving PTP/IP on 127\.0\.0\.1:(\d+))");
         REQUIRE_MESSAGE(found, process.log());
         port = *found;
+        const auto control = process.waitForLog(R"(simulator control on http://127\.0\.0\.1:(\d+))");
+        REQUIRE(control);
+        control_port = static_cast<std::uint16_t>(std::stoi(*control));
     }
 
-    RunResult gphoto2(std::vector<std::string> args, std::chrono::milliseconds timeout = 30s) {
+    /// Runs gphoto2 against the body; checks it succeeds unless `expect_failure`.
+    RunResult gphoto2(std::vector<std::string> args, bool expect_failure = false,
+                      std::chrono::milliseconds timeout = 30s) {
         std::vector<std::string> all{"--camera", "PTP/IP Camera", "--port", "ptpip:127.0.0.1:" + port + ":" + port};
         all.insert(all.end(), args.begin(), args.end());
         auto result = runProgram("gphoto2", all, {{"HOME", home.path().string()}}, timeout);
         INFO("gphoto2 output:\n" << result.output << "\nsimulator log:\n" << process.log());
-        CHECK(result.exit_code == 0);
+        CHECK((result.exit_code == 0) != expect_failure);
         return result;
     }
+
+    /// Sets faults through the control interface (form fields of PUT /fault).
+    void fault(const std::string& form) {
+        CHECK(httpForm(control_port, "PUT", "/fault", form).status == 200);
+    }
+
+    nlohmann::json status() { return httpGet(control_port, "/status").json(); }
 
     std::string config(const std::string& name) {
         const auto result = gphoto2({"--get-config", name});
@@ -81,11 +96,61 @@ TEST_CASE("simulator: settings reach their exact values through Sony's dial step
 }
 
 TEST_CASE("simulator: manualfocus steps move the lens; -N is near") {
-    SimulatedBody body({"--lens", "SEL20F18G", "--jitter", "0", "--backlash", "0", "--lens-position", "500"});
+    SimulatedBody body({"--lens", "SELP1650", "--jitter", "0", "--backlash", "0", "--profile-error", "0",
+                        "--lens-position", "100"});
     CHECK(body.config("manualfocus") == "0");
     body.gphoto2({"--set-config", "manualfocus=-3"});
+    CHECK(body.status()["lens_position"].get<double>() == doctest::Approx(100 - 264.0 / 40.5));
     body.gphoto2({"--set-config", "manualfocus=7"});
-    CHECK(body.process.log().find("host connected") != std::string::npos);
+    CHECK(body.status()["lens_position"].get<double>() == doctest::Approx(264.0));  // the infinity end stop
+    CHECK(body.status()["focus_steps"] == nlohmann::json::array({0, 0, 1, 0, 0, 0, 1}));
+}
+
+TEST_CASE("simulator: best focus drifts with temperature") {
+    SimulatedBody body({"--lens", "SELP1650"});
+    const double at_20 = body.status()["best_focus"].get<double>();
+    CHECK(httpForm(body.control_port, "PUT", "/temperature", "celsius=-5").status == 200);
+    CHECK(body.status()["best_focus"].get<double>() != doctest::Approx(at_20));
+    CHECK(httpForm(body.control_port, "PUT", "/temperature", "celsius=cold").status == 400);
+}
+
+TEST_CASE("simulator: every fault is observable through libgphoto2") {
+    SimulatedBody body({"--shutter", "1/100"});
+    TempDir out;
+    const auto file = out.path().string() + "/f.%C";
+
+    // DeviceBusy on the shutter: the capture fails, the next one works.
+    body.fault("busy_captures=1");
+    body.gphoto2({"--capture-image-and-download", "--filename", file}, true);
+    body.gphoto2({"--capture-image-and-download", "--filename", file, "--force-overwrite"});
+
+    // A silent event channel: libgphoto2 polls 0xD215 and still gets the file.
+    body.fault("events=0");
+    body.gphoto2({"--capture-image-and-download", "--filename", file, "--force-overwrite"});
+    body.fault("events=1");
+
+    // An image that never becomes ready: nothing arrives within the wait.
+    body.fault("never_ready=1");
+    const auto never = body.gphoto2({"--trigger-capture", "--wait-event-and-download=2s", "--filename",
+                                     out.path().string() + "/never.%C"});
+    CHECK_FALSE(std::filesystem::exists(out.path() / "never.arw"));
+
+    // The connection drops after a few operations, or in mid-transfer.
+    body.fault("drop_after=3");
+    body.gphoto2({"--summary"}, true);
+    body.fault("drop_mid_transfer=1");
+    body.gphoto2({"--capture-image-and-download", "--filename", file, "--force-overwrite"}, true);
+
+    // A reply later than libgphoto2's fixed 2.5 s PTP/IP timeout.
+    body.fault("slow_ms=3000&slow_operations=1");
+    body.gphoto2({"--summary"}, true);
+
+    // Unplugged: nothing answers; back after the time.
+    body.fault("unplug_ms=1500");
+    body.gphoto2({"--summary"}, true);
+    std::this_thread::sleep_for(1600ms);
+    body.gphoto2({"--summary"});
+    CHECK(httpForm(body.control_port, "PUT", "/fault", "nothing=1").status == 400);
 }
 
 TEST_CASE("simulator: the focus drive can be absent, as on the ILCE-7M4 with libgphoto2 2.5.30") {
