@@ -74,18 +74,35 @@ std::uint32_t offset32(std::size_t offset) {
 
 }  // namespace
 
-ArwFile::ArwFile(RawImage image, const ArwInfo& info, ArwKind kind) : kind_(kind), layout_(image.layout) {
+ArwFile::ArwFile(RawImage&& image, const ArwInfo& info, ArwKind kind)
+    : kind_(kind), layout_(image.layout), header_(header(image, info, kind)) {
+    if (kind == ArwKind::Compressed) {
+        strip_ = CrawCodec().encode(image);
+    } else {
+        pixels_ = std::move(image.pixels);
+    }
+}
+
+ArwFile::ArwFile(const RawImage& image, const ArwInfo& info, ArwKind kind)
+    : kind_(kind), layout_(image.layout), header_(header(image, info, kind)) {
+    if (kind == ArwKind::Compressed) {
+        strip_ = CrawCodec().encode(image);
+    } else {
+        pixels_ = image.pixels;
+    }
+}
+
+std::vector<std::uint8_t> ArwFile::header(const RawImage& image, const ArwInfo& info, ArwKind kind) {
     image.validate();
     checkInfo(info);
     const std::optional<std::uint16_t> camera_id = info.camera_id ? info.camera_id : SonyMakerNote::cameraId(info.model);
     if (!camera_id) invalid("no Sony camera id is known for model \"" + info.model + "\"; set camera_id");
-    const CrawCodec codec;
-    if (kind == ArwKind::Compressed) {
-        strip_ = codec.encode(image);  // checks raw_width % 32
-    } else {
-        pixels_ = std::move(image.pixels);
+    if (kind == ArwKind::Compressed && image.layout.raw_width % 32 != 0) {
+        invalid("cRAW needs raw_width to be a multiple of 32, got " + std::to_string(image.layout.raw_width));
     }
-    const std::size_t strip_bytes = stripSize();
+    const CrawCodec codec;
+    const std::size_t strip_bytes = kind == ArwKind::Compressed ? CrawCodec::stripSize(image.layout)
+                                                                 : image.layout.pixelCount() * 2;
 
     // IFD0.
     TiffIfd ifd0;
@@ -106,7 +123,7 @@ ArwFile::ArwFile(RawImage image, const ArwInfo& info, ArwKind kind) : kind_(kind
     exif.addExternal(0x927C, TiffIfd::Undefined, maker_note_size, 0);
 
     // Raw IFD.
-    const SensorLayout& l = layout_;
+    const SensorLayout& l = image.layout;
     const auto black = static_cast<std::uint16_t>(image.black_level);
     const auto white = static_cast<std::uint16_t>(image.white_level);
     TiffIfd raw;
@@ -153,19 +170,20 @@ ArwFile::ArwFile(RawImage image, const ArwInfo& info, ArwKind kind) : kind_(kind
     exif.setOffset(0x927C, offset32(maker_note_at));
     raw.setOffset(0x0111, offset32(strip_at));
 
-    header_ = {'I', 'I', 42, 0, 8, 0, 0, 0};
-    ifd0.serialise(offset32(ifd0_at), header_);
-    exif.serialise(offset32(exif_at), header_);
+    std::vector<std::uint8_t> out{'I', 'I', 42, 0, 8, 0, 0, 0};
+    ifd0.serialise(offset32(ifd0_at), out);
+    exif.serialise(offset32(exif_at), out);
     SonyMakerNote::Content note;
     note.camera_id = *camera_id;
     note.ambient_temperature_c = info.ambient_temperature_c;
     note.sensor_temperature_c = info.sensor_temperature_c;
     note.battery_temperature_c = info.battery_temperature_c;
     const std::vector<std::uint8_t> maker_note = SonyMakerNote::build(note, offset32(maker_note_at));
-    header_.insert(header_.end(), maker_note.begin(), maker_note.end());
-    header_.resize(raw_at, 0);
-    raw.serialise(offset32(raw_at), header_);
-    header_.resize(strip_at, 0);
+    out.insert(out.end(), maker_note.begin(), maker_note.end());
+    out.resize(raw_at, 0);
+    raw.serialise(offset32(raw_at), out);
+    out.resize(strip_at, 0);
+    return out;
 }
 
 std::size_t ArwFile::stripSize() const noexcept {
@@ -223,7 +241,16 @@ std::vector<std::uint16_t> ArwFile::decodedValues() const {
 }
 
 std::vector<std::uint8_t> writeArw(const RawImage& image, const ArwInfo& info, ArwKind kind) {
-    return ArwFile(image, info, kind).bytes();
+    if (kind == ArwKind::Compressed) return ArwFile(image, info, kind).bytes();
+    // Uncompressed: header and pixels straight into the buffer, without a second copy of the frame.
+    std::vector<std::uint8_t> out = ArwFile::header(image, info, kind);
+    const std::size_t at = out.size();
+    out.resize(at + image.pixels.size() * 2);
+    for (std::size_t i = 0; i < image.pixels.size(); ++i) {
+        out[at + 2 * i] = static_cast<std::uint8_t>(image.pixels[i]);
+        out[at + 2 * i + 1] = static_cast<std::uint8_t>(image.pixels[i] >> 8);
+    }
+    return out;
 }
 
 }  // namespace sonyalpaca::ptp::sim

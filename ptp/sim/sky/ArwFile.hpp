@@ -45,8 +45,14 @@ class ArwFile {
 public:
     /// Throws std::invalid_argument naming the field when the image or the info is invalid, the
     /// model has no known camera id and none is given, or (Compressed) raw_width is not a
-    /// multiple of 32.
-    ArwFile(RawImage image, const ArwInfo& info, ArwKind kind);
+    /// multiple of 32. An uncompressed file takes over the pixels of an image passed as an rvalue
+    /// and copies those of an lvalue; a compressed one keeps only its strip either way.
+    ArwFile(RawImage&& image, const ArwInfo& info, ArwKind kind);
+    ArwFile(const RawImage& image, const ArwInfo& info, ArwKind kind);
+
+    /// The bytes before the pixel strip (TIFF header, IFDs, maker note), for `image`'s layout and
+    /// levels; the strip follows at header().size(). Throws as the constructor does.
+    static std::vector<std::uint8_t> header(const RawImage& image, const ArwInfo& info, ArwKind kind);
 
     ArwKind kind() const noexcept { return kind_; }
     /// Bytes in the file.
@@ -76,7 +82,7 @@ private:
     std::vector<std::uint8_t> strip_;    // Compressed
 };
 
-/// ArwFile(image, info, kind).bytes(): the file in one buffer.
+/// The file in one buffer, as ArwFile(image, info, kind).bytes() (without copying the frame twice).
 std::vector<std::uint8_t> writeArw(const RawImage& image, const ArwInfo& info, ArwKind kind);
 
 }  // namespace sonyalpaca::ptp::sim

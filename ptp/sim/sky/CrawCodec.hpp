@@ -19,8 +19,10 @@ namespace sonyalpaca::ptp::sim {
 /// bits; a code p decodes to the raw value curve(2p), where the tone curve comes from the four knots
 /// of tag 0x7010 and grows in steps of 1, 2, 4, 8, 16 between them.
 ///
-/// The encoder picks the code nearest each 14-bit value and rounds the deltas, so a value changes
-/// by at most half a curve step plus half a delta step; decode() predicts exactly what LibRaw reads.
+/// The encoder picks the code nearest each 14-bit value and rounds the deltas: a block whose codes
+/// span less than 128 keeps them exactly; otherwise a code moves by at most half a delta step
+/// (2^(sh−1)), or 2^sh − 1 just below the block's max, where the 7-bit delta saturates. The max and
+/// min themselves are exact. decode() predicts exactly what LibRaw reads.
 class CrawCodec {
 public:
     using Knots = std::array<std::uint16_t, 4>;
@@ -35,8 +37,10 @@ public:
 
     /// The raw value code p (0..2047) decodes to.
     std::uint16_t valueOf(unsigned code) const noexcept { return curve_[2 * code]; }
-    /// The code whose value is nearest `value` (0..16383).
-    unsigned codeOf(std::uint16_t value) const noexcept { return nearest_code_[value & 0x3FFFU]; }
+    /// The code whose value is nearest `value`; values above 16383 count as 16383.
+    unsigned codeOf(std::uint16_t value) const noexcept {
+        return nearest_code_[value < nearest_code_.size() ? value : nearest_code_.size() - 1];
+    }
 
     /// Bytes of the coded strip: raw_width · raw_height (one byte per pixel).
     static std::size_t stripSize(const SensorLayout& layout) noexcept { return layout.pixelCount(); }

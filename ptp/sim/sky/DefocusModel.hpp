@@ -13,8 +13,8 @@ namespace sonyalpaca::ptp::sim {
 /// It is flat at the bottom (seeing and optics limit the star) and straight on both arms, where the
 /// blur disc grows linearly with the focus error. Strictly increasing in |d| whenever slope > 0.
 ///
-/// Defaults, for a fast (f/1.4 – f/2.8) lens on a ~4–6 µm pixel: a 2.6 px (≈ 2.5″ at 50 mm) best
-/// star, and 0.15 px per unit, so the star doubles (FWHM 5.2 px) ~30 units from focus and reaches
+/// Defaults, for a fast (f/1.4 – f/2.8) lens on a ~4–6 µm pixel: a 2.6 px best star (seeing and
+/// lens aberrations over a few pixels), and 0.15 px per unit, so the star doubles (FWHM 5.2 px) ~30 units from focus and reaches
 /// ~15 px ~100 units out — an autofocus run of 9 points 20–30 units apart sees a clear V. Best focus
 /// moves by drift_units_per_c per °C (the lens barrel and tube contract when cooling); the sign is
 /// the lens's, positive means "towards larger positions when warmer".

@@ -28,6 +28,9 @@ StarField::StarField(const SensorLayout& layout, const SkyConditions& conditions
     layout.validate();
     requireNonNegative(conditions.stars_per_megapixel, "stars_per_megapixel");
     requireNonNegative(conditions.hot_pixels_per_megapixel, "hot_pixels_per_megapixel");
+    if (conditions.stars_per_megapixel > 100000.0 || conditions.hot_pixels_per_megapixel > 1000.0) {
+        throw std::invalid_argument("sky conditions: at most 100000 stars and 1000 hot pixels per megapixel");
+    }
     if (!(conditions.faintest_star_e_per_s > 0.0) ||
         !(conditions.brightest_star_e_per_s >= conditions.faintest_star_e_per_s) ||
         !std::isfinite(conditions.brightest_star_e_per_s)) {
@@ -61,8 +64,10 @@ StarField::StarField(const SensorLayout& layout, const SkyConditions& conditions
 
     if (conditions.hot_pixels_per_megapixel > 0.0) {
         FastRandom hot_random = FastRandom::stream(conditions.seed, 2);
-        const auto wanted = std::max<std::size_t>(
-            3, static_cast<std::size_t>(std::llround(conditions.hot_pixels_per_megapixel * megapixels)));
+        const auto wanted = std::min(
+            layout.pixelCount() / 2,
+            std::max<std::size_t>(
+                3, static_cast<std::size_t>(std::llround(conditions.hot_pixels_per_megapixel * megapixels))));
         while (hot_pixels_.size() < wanted) {
             HotPixel hot;
             hot.x = static_cast<unsigned>(hot_random.uniform() * width);

@@ -34,7 +34,8 @@ struct HotPixel {
 class StarField {
 public:
     /// Uses seed, stars_per_megapixel, faintest/brightest_star_e_per_s and hot_pixels_per_megapixel.
-    /// Throws std::invalid_argument on an invalid layout or negative/non-finite parameters.
+    /// Throws std::invalid_argument on an invalid layout, negative or non-finite parameters, or more
+    /// than 100000 stars or 1000 hot pixels per megapixel.
     StarField(const SensorLayout& layout, const SkyConditions& conditions);
 
     /// Sorted by y, then x.
