@@ -5,19 +5,28 @@
 
 namespace sonyalpaca::ptp {
 
-/// The body slot while no body can be reached: every attempt to open it fails with `reason`.
-/// This is what the daemon serves when it was started for a body source this build cannot reach.
+/// The body slot while no body can be reached: every attempt to use it fails with `reason`.
 class AbsentBody final : public Body {
 public:
     explicit AbsentBody(std::string reason) : reason_(std::move(reason)) {}
 
-    void open() override { throw BodyUnavailable(reason_); }
+    void open() override { fail(); }
     void close() noexcept override {}
     bool isOpen() const noexcept override { return false; }
-    void checkReachable() const override { throw BodyUnavailable(reason_); }
-    std::string describe() const override;
+    void checkReachable() const override { fail(); }
+    std::string describe() const override { return reason_; }
+    BodyIdentity identity() override { fail(); }
+    std::vector<std::string> isoChoices() override { fail(); }
+    std::string iso() override { fail(); }
+    void setIso(const std::string&) override { fail(); }
+    std::vector<double> shutterSpeeds() override { fail(); }
+    Exposure expose(double, std::stop_token) override { fail(); }
+    bool hasFocusDrive() override { fail(); }
+    void focusStep(int, int) override { fail(); }
+    std::vector<std::uint8_t> liveView() override { fail(); }
 
 private:
+    [[noreturn]] void fail() const { throw BodyUnavailable(reason_); }
     std::string reason_;
 };
 

@@ -12,7 +12,9 @@
 #include "config/DataFiles.hpp"
 #include "config/LensDatabase.hpp"
 #include "config/Log.hpp"
-#include "ptp/AbsentBody.hpp"
+#include "config/BodyDatabase.hpp"
+#include "ptp/gphoto/GPhotoBody.hpp"
+#include "server/SimulatorHost.hpp"
 #include "server/SystemdNotifier.hpp"
 #include "sonyalpaca/Version.hpp"
 
@@ -20,6 +22,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 
 namespace sonyalpaca::server {
@@ -35,22 +38,25 @@ sigset_t handledSignals() {
     return set;
 }
 
-/// The body the configured source leads to. Until the libgphoto2 backend and the simulated body
-/// exist, every source leads to an absent body that says so.
-std::shared_ptr<ptp::Body> makeBody(const config::CameraSource& source) {
-    switch (source.kind) {
-    case config::CameraSource::Kind::Auto:
-        return std::make_shared<ptp::AbsentBody>(
-            "no Sony body is attached (camera source \"auto\"): this version of sonyalpaca cannot drive a body on "
-            "USB yet");
-    case config::CameraSource::Kind::Simulator:
-        return std::make_shared<ptp::AbsentBody>(
-            "the simulated body (camera source \"simulator\") is not part of this version of sonyalpaca yet");
-    case config::CameraSource::Kind::PtpIp:
-        return std::make_shared<ptp::AbsentBody>("camera source \"" + source.text() +
-                                                 "\": this version of sonyalpaca cannot reach bodies over PTP/IP yet");
-    }
-    return nullptr;
+/// The body the configured source leads to; for the simulator, also the simulator it talks to.
+std::shared_ptr<ptp::Body> makeBody(const config::CameraSource& source, const std::string& lens,
+                                    std::unique_ptr<SimulatorHost>& simulator) {
+    auto bodies = config::BodyDatabase::load(config::findDataFile("sony-bodies.json"));
+    if (source.kind != config::CameraSource::Kind::Simulator)
+        return std::make_shared<ptp::gphoto::GPhotoBody>(source, std::move(bodies));
+    SimulatorOptions options;
+    if (!lens.empty()) options.lens = lens;
+    simulator = std::make_unique<SimulatorHost>(options);
+    config::CameraSource loopback{config::CameraSource::Kind::PtpIp, "127.0.0.1", simulator->port()};
+    return std::make_shared<ptp::gphoto::GPhotoBody>(loopback, std::move(bodies));
+}
+
+/// libgphoto2 keeps its PTP/IP identity in ~/.gphoto: give it a writable HOME (the state directory
+/// when the service has none).
+void ensureWritableHome(const std::filesystem::path& state_dir) {
+    const char* home = std::getenv("HOME");
+    if (home && *home && ::access(home, W_OK) == 0) return;
+    ::setenv("HOME", state_dir.c_str(), 1);
 }
 
 std::string hostName() {
@@ -95,7 +101,15 @@ int Daemon::run() {
     }
 
     const SystemdNotifier notifier;
-    auto session = std::make_shared<alpaca::BodySession>(makeBody(settings_.camera));
+    ensureWritableHome(settings_.state_dir);
+    std::unique_ptr<SimulatorHost> simulator;
+    std::shared_ptr<alpaca::BodySession> session;
+    try {
+        session = std::make_shared<alpaca::BodySession>(makeBody(settings_.camera, settings_.lens, simulator));
+    } catch (const std::exception& e) {
+        logger->critical("cannot set up the camera source {}: {}", settings_.camera.text(), e.what());
+        return 1;
+    }
     alpaca::DeviceRegistry registry;
     try {
         alpaca::UniqueIdStore ids(settings_.state_dir / "unique-ids.json");

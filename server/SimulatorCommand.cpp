@@ -1,17 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "server/SimulatorCommand.hpp"
 
-#include "config/BodyDatabase.hpp"
-#include "config/DataFiles.hpp"
-#include "config/LensDatabase.hpp"
 #include "config/Log.hpp"
-#include "ptp/sim/Faults.hpp"
-#include "ptp/sim/PtpIpServer.hpp"
-#include "ptp/sim/SkyFrameSource.hpp"
-#include "ptp/sim/VirtualBody.hpp"
 #include "server/Daemon.hpp"
 #include "server/Logging.hpp"
 #include "server/SimulatorControl.hpp"
+#include "server/SimulatorHost.hpp"
 
 #include <charconv>
 #include <csignal>
@@ -23,16 +17,13 @@
 namespace sonyalpaca::server {
 namespace {
 struct Options {
-    std::string bind = "127.0.0.1";
-    std::uint16_t port = 15740;
-    std::string body = "ILCE-7M3";
-    std::string lens = "SEL20F18G";
+    SimulatorOptions simulator = [] {
+        SimulatorOptions defaults;
+        defaults.port = 15740;  // the PTP/IP port
+        return defaults;
+    }();
     std::string log_level = "info";
     int control_port = -1;  ///< -1: no control interface
-    ptp::sim::LensOptions lens_options;
-    ptp::sim::BodyOptions body_options;
-    unsigned sensor_scale = 1;
-    std::shared_ptr<ptp::sim::Faults> faults = std::make_shared<ptp::sim::Faults>();
 };
 
 double number(const std::string& option, const std::string& text) {
@@ -55,36 +46,36 @@ Options parse(int argc, const char* const* argv) {
     Options o;
     using Setter = std::function<void(const std::string&)>;
     const std::map<std::string, Setter> with_value{
-        {"--port", [&](const std::string& v) { o.port = static_cast<std::uint16_t>(number("--port", v)); }},
-        {"--bind", [&](const std::string& v) { o.bind = v; }},
-        {"--body", [&](const std::string& v) { o.body = v; }},
-        {"--lens", [&](const std::string& v) { o.lens = v; }},
-        {"--seed", [&](const std::string& v) { o.lens_options.seed = static_cast<std::uint64_t>(number("--seed", v)); }},
-        {"--profile-error", [&](const std::string& v) { o.lens_options.profile_error = number("--profile-error", v); }},
-        {"--jitter", [&](const std::string& v) { o.lens_options.jitter = number("--jitter", v); }},
-        {"--backlash", [&](const std::string& v) { o.lens_options.backlash = number("--backlash", v); }},
-        {"--lens-position", [&](const std::string& v) { o.lens_options.start_position = number("--lens-position", v); }},
-        {"--move-time-scale", [&](const std::string& v) { o.lens_options.time_scale = number("--move-time-scale", v); }},
-        {"--readout", [&](const std::string& v) { o.body_options.readout_s = number("--readout", v); }},
-        {"--shutter", [&](const std::string& v) { o.body_options.shutter = shutterCode(v); }},
-        {"--iso", [&](const std::string& v) { o.body_options.iso = static_cast<std::uint32_t>(number("--iso", v)); }},
-        {"--temperature", [&](const std::string& v) { o.body_options.temperature_c = number("--temperature", v); }},
+        {"--port", [&](const std::string& v) { o.simulator.port = static_cast<std::uint16_t>(number("--port", v)); }},
+        {"--bind", [&](const std::string& v) { o.simulator.bind = v; }},
+        {"--body", [&](const std::string& v) { o.simulator.body = v; }},
+        {"--lens", [&](const std::string& v) { o.simulator.lens = v; }},
+        {"--seed", [&](const std::string& v) { o.simulator.lens_options.seed = static_cast<std::uint64_t>(number("--seed", v)); }},
+        {"--profile-error", [&](const std::string& v) { o.simulator.lens_options.profile_error = number("--profile-error", v); }},
+        {"--jitter", [&](const std::string& v) { o.simulator.lens_options.jitter = number("--jitter", v); }},
+        {"--backlash", [&](const std::string& v) { o.simulator.lens_options.backlash = number("--backlash", v); }},
+        {"--lens-position", [&](const std::string& v) { o.simulator.lens_options.start_position = number("--lens-position", v); }},
+        {"--move-time-scale", [&](const std::string& v) { o.simulator.lens_options.time_scale = number("--move-time-scale", v); }},
+        {"--readout", [&](const std::string& v) { o.simulator.body_options.readout_s = number("--readout", v); }},
+        {"--shutter", [&](const std::string& v) { o.simulator.body_options.shutter = shutterCode(v); }},
+        {"--iso", [&](const std::string& v) { o.simulator.body_options.iso = static_cast<std::uint32_t>(number("--iso", v)); }},
+        {"--temperature", [&](const std::string& v) { o.simulator.body_options.temperature_c = number("--temperature", v); }},
         {"--sensor-scale", [&](const std::string& v) {
-             o.sensor_scale = static_cast<unsigned>(number("--sensor-scale", v));
-             if (o.sensor_scale < 1 || o.sensor_scale > 16) throw std::invalid_argument("--sensor-scale: 1 to 16");
+             o.simulator.sensor_scale = static_cast<unsigned>(number("--sensor-scale", v));
+             if (o.simulator.sensor_scale < 1 || o.simulator.sensor_scale > 16) throw std::invalid_argument("--sensor-scale: 1 to 16");
          }},
         {"--log-level", [&](const std::string& v) { o.log_level = v; }},
-        {"--drop-after", [&](const std::string& v) { o.faults->drop_after_operations = static_cast<std::uint32_t>(number("--drop-after", v)); }},
-        {"--busy-captures", [&](const std::string& v) { o.faults->busy_captures = static_cast<std::uint32_t>(number("--busy-captures", v)); }},
-        {"--never-ready", [&](const std::string& v) { o.faults->never_ready_captures = static_cast<std::uint32_t>(number("--never-ready", v)); }},
+        {"--drop-after", [&](const std::string& v) { o.simulator.faults->drop_after_operations = static_cast<std::uint32_t>(number("--drop-after", v)); }},
+        {"--busy-captures", [&](const std::string& v) { o.simulator.faults->busy_captures = static_cast<std::uint32_t>(number("--busy-captures", v)); }},
+        {"--never-ready", [&](const std::string& v) { o.simulator.faults->never_ready_captures = static_cast<std::uint32_t>(number("--never-ready", v)); }},
         {"--control-port", [&](const std::string& v) { o.control_port = static_cast<int>(number("--control-port", v)); }},
     };
     for (int i = 2; i < argc; ++i) {
         const std::string argument = argv[i];
         if (argument == "--no-events") {
-            o.body_options.events = false;
+            o.simulator.body_options.events = false;
         } else if (argument == "--no-focus-drive") {
-            o.body_options.focus_drive = false;
+            o.simulator.body_options.focus_drive = false;
         } else if (auto found = with_value.find(argument); found != with_value.end()) {
             if (i + 1 >= argc) throw std::invalid_argument(argument + " needs a value");
             found->second(argv[++i]);
@@ -127,8 +118,6 @@ std::string simulateBodyUsage() {
 
 int runSimulateBody(int argc, const char* const* argv) {
     Options options;
-    config::BodyEntry body;
-    config::LensEntry lens;
     try {
         for (int i = 2; i < argc; ++i)
             if (std::string(argv[i]) == "--help") {
@@ -136,18 +125,6 @@ int runSimulateBody(int argc, const char* const* argv) {
                 return 0;
             }
         options = parse(argc, argv);
-        const auto bodies = config::BodyDatabase::load(config::findDataFile("sony-bodies.json"));
-        const auto* found_body = bodies.find(options.body);
-        if (!found_body)
-            throw std::invalid_argument("--body: \"" + options.body + "\" is not in the body database; allowed: " +
-                                        bodies.models());
-        body = *found_body;
-        const auto lenses = config::LensDatabase::load(config::findDataFile("sony-lenses.json"));
-        const auto* found_lens = lenses.find(options.lens);
-        if (!found_lens)
-            throw std::invalid_argument("--lens: \"" + options.lens + "\" is not in the lens database; allowed: " +
-                                        lenses.modelIds());
-        lens = *found_lens;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "sonyalpaca simulate-body: %s\n", e.what());
         return 2;
@@ -156,28 +133,24 @@ int runSimulateBody(int argc, const char* const* argv) {
     setupLogging(options.log_level, false);
     auto logger = log::get("ptp");
     try {
-        auto frames = ptp::sim::makeSkyFrameSource(body, options.sensor_scale, options.lens_options.seed,
-                                                   lens.full_travel_moves[0]);
-        ptp::sim::VirtualBody virtual_body(body, lens, options.lens_options, options.body_options, frames,
-                                           options.faults);
-        ptp::sim::PtpIpServer server(virtual_body);
-        server.start(options.bind, options.port);
-        SimulatorControl control(virtual_body, server);
+        SimulatorHost host(options.simulator);
+        SimulatorControl control(host.body(), host.server());
         if (options.control_port >= 0) {
             control.start(static_cast<std::uint16_t>(options.control_port));
             logger->info("simulator control on http://127.0.0.1:{}/status", control.port());
         }
-        logger->info("lens {} ({}), travel {:.0f} units, at {:.1f}; best focus {:.1f}", lens.model_id, lens.name,
-                     virtual_body.lensTravel(), virtual_body.lensPosition(), virtual_body.bestFocus());
         sigset_t signals;
         sigemptyset(&signals);
         sigaddset(&signals, SIGINT);
         sigaddset(&signals, SIGTERM);
         int signal = 0;
         sigwait(&signals, &signal);
-        logger->info("stopping after {} operations", server.operations());
+        logger->info("stopping after {} operations", host.server().operations());
         control.stop();
-        server.stop();
+        host.server().stop();
+    } catch (const std::invalid_argument& e) {
+        logger->critical("{}", e.what());
+        return 2;
     } catch (const std::exception& e) {
         logger->critical("{}", e.what());
         return 1;

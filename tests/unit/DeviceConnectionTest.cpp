@@ -38,6 +38,16 @@ public:
     bool isOpen() const noexcept override { return open_; }
     void checkReachable() const override {}
     std::string describe() const override { return "counting body"; }
+    // The rest of the seam is not what these tests are about.
+    ptp::BodyIdentity identity() override { return {"Sony", "TEST", "1", "1"}; }
+    std::vector<std::string> isoChoices() override { return {"100"}; }
+    std::string iso() override { return "100"; }
+    void setIso(const std::string&) override {}
+    std::vector<double> shutterSpeeds() override { return {1.0}; }
+    ptp::Exposure expose(double, std::stop_token) override { throw ptp::BodyError("no exposures here"); }
+    bool hasFocusDrive() override { return false; }
+    void focusStep(int, int) override { throw ptp::BodyError("no focus drive here"); }
+    std::vector<std::uint8_t> liveView() override { return {}; }
 };
 
 struct Fixture {

@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ptp/gphoto/GPhotoBody.hpp"
+
+#include "config/Log.hpp"
+#include "ptp/gphoto/Reachability.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <condition_variable>
+#include <thread>
+
+namespace sonyalpaca::ptp::gphoto {
+namespace {
+using namespace std::chrono_literals;
+constexpr double kLongestListed = 30.0;
+
+double codeSeconds(std::uint32_t code) {
+    const auto denominator = code & 0xFFFFu;
+    return denominator == 0 ? 0 : static_cast<double>(code >> 16) / denominator;
+}
+
+/// Sleeps up to `duration`, waking early when `stop` is requested. True if it was stopped.
+bool sleepUnlessStopped(std::chrono::steady_clock::duration duration, std::stop_token stop) {
+    std::mutex mutex;
+    std::condition_variable_any wake;
+    std::unique_lock lock(mutex);
+    return wake.wait_for(lock, stop, duration, [] { return false; }) || stop.stop_requested();
+}
+}  // namespace
+
+std::optional<double> parseShutterText(const std::string& text) {
+    unsigned numerator = 0, denominator = 1;
+    const char* end = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(text.data(), end, numerator);
+    if (ec != std::errc() || ptr == text.data()) return std::nullopt;
+    if (ptr != end) {
+        if (*ptr != '/') return std::nullopt;
+        auto [ptr2, ec2] = std::from_chars(ptr + 1, end, denominator);
+        if (ec2 != std::errc() || ptr2 != end || denominator == 0) return std::nullopt;
+    }
+    return static_cast<double>(numerator) / denominator;
+}
+
+std::string shutterText(std::uint32_t code) {
+    std::uint32_t x = code >> 16, y = code & 0xFFFFu;
+    if (y == 10 && x % 10 == 0) {  // Sony writes 30" as 300/10; libgphoto2 shows "30"
+        x /= 10;
+        y = 1;
+    }
+    return y == 1 ? std::to_string(x) : std::to_string(x) + "/" + std::to_string(y);
+}
+
+GPhotoBody::GPhotoBody(config::CameraSource source, config::BodyDatabase bodies)
+    : source_(std::move(source)), bodies_(std::move(bodies)) {}
+
+GPhotoBody::~GPhotoBody() { close(); }
+
+template <typename Job>
+auto GPhotoBody::run(const std::string& what, std::chrono::milliseconds timeout, Job job) -> decltype(job()) {
+    try {
+        return worker_.run(what, timeout, std::move(job));
+    } catch (const BodyUnavailable& e) {
+        if (open_.exchange(false)) {
+            log::get("ptp")->warn("lost the body: {}", e.what());
+            worker_.run("closing the lost session", 5s, [this] { session_.disconnect(); });
+        }
+        throw;
+    }
+}
+
+std::string GPhotoBody::describe() const {
+    std::lock_guard lock(mutex_);
+    const std::string where = source_.kind == config::CameraSource::Kind::PtpIp ? source_.text() : "USB";
+    if (!open_) return "Sony body on " + where + " (not open)";
+    return "Sony " + identity_.model + " (serial " + identity_.serial + ") on " + where;
+}
+
+void GPhotoBody::checkReachable() const {
+    if (open_) return;
+    if (source_.kind == config::CameraSource::Kind::PtpIp) {
+        // A PTP/IP body accepts one connection at a time: this probe's connection closes at once.
+        if (!tcpReachable(source_.host, source_.port, 500ms))
+            throw BodyUnavailable("no Sony body answers at " + source_.text() +
+                                  ": is it on, on the network, and is the address right?");
+    } else if (!sonyOnUsb()) {
+        throw BodyUnavailable("no Sony body is attached on USB: connect it, switch it on and set its USB connection "
+                              "to PC Remote");
+    }
+}
+
+void GPhotoBody::requireOpen() const {
+    if (!open_) throw BodyUnavailable("the body is not connected");
+}
+
+void GPhotoBody::open() {
+    if (open_) return;
+    worker_.run("opening the body", 30s, [this] {
+        session_.connect(source_);
+        try {
+            prepare();
+        } catch (...) {
+            session_.disconnect();
+            throw;
+        }
+    });
+    open_ = true;
+}
+
+void GPhotoBody::close() noexcept {
+    if (!open_.exchange(false)) return;
+    try {
+        worker_.run("closing the body", 10s, [this] { session_.disconnect(); });
+    } catch (const std::exception& e) {
+        log::get("ptp")->warn("closing the body: {}", e.what());
+    }
+}
+
+void GPhotoBody::prepare() {
+    auto logger = log::get("ptp");
+    BodyIdentity identity;
+    identity.manufacturer = session_.has("manufacturer") ? session_.value("manufacturer") : "Sony";
+    identity.model = session_.has("cameramodel") ? session_.value("cameramodel") : "";
+    identity.serial = session_.has("serialnumber") ? session_.value("serialnumber") : "";
+    identity.firmware = session_.has("deviceversion") ? session_.value("deviceversion") : "";
+    const bool focus_drive = session_.has("manualfocus");
+    {
+        std::lock_guard lock(mutex_);
+        identity_ = identity;
+        focus_drive_ = focus_drive;
+    }
+    // Each step is worth trying on its own: an older body lacks some of these properties.
+    const std::pair<const char*, const char*> settings[] = {
+        {"d222", "1"},              // capture target: PC memory (sdram)
+        {"imagequality", "RAW"},    // RAW only
+        {"d288", "0"},              // RAW file type: uncompressed (LibRaw 0.20.2 cannot read lossless)
+        {"focusmode", "Manual"},    // the focus drive works in manual focus only
+    };
+    for (const auto& [name, value] : settings) {
+        try {
+            if (session_.has(name) && session_.value(name) != value) session_.set(name, value);
+        } catch (const BodyError& e) {
+            logger->warn("preparing the body: could not set {} to {}: {}", name, value, e.what());
+        }
+    }
+    if (!focus_drive)
+        logger->warn("{} offers no focus drive through libgphoto2 (as the ILCE-7M4 with 2.5.30): the camera works, "
+                     "the focuser cannot move the lens",
+                     identity.model);
+    logger->info("prepared {} (serial {}, firmware {}) for tethering", identity.model, identity.serial,
+                 identity.firmware);
+}
+
+BodyIdentity GPhotoBody::identity() {
+    requireOpen();
+    std::lock_guard lock(mutex_);
+    return identity_;
+}
+
+std::vector<std::string> GPhotoBody::isoChoices() {
+    requireOpen();
+    return run("reading the ISO choices", 10s, [this] { return session_.choices("iso"); });
+}
+
+std::string GPhotoBody::iso() {
+    requireOpen();
+    return run("reading the ISO", 10s, [this] { return session_.value("iso"); });
+}
+
+void GPhotoBody::setIso(const std::string& value) {
+    requireOpen();
+    run("setting the ISO", 60s, [&] {
+        const auto choices = session_.choices("iso");
+        if (std::find(choices.begin(), choices.end(), value) == choices.end())
+            throw BodyError("ISO \"" + value + "\" is not offered by this body");
+        session_.set("iso", value);
+        const std::string now = session_.value("iso");
+        if (now != value) throw BodyError("the body's ISO is " + now + " after setting " + value);
+    });
+}
+
+std::vector<GPhotoBody::Speed> GPhotoBody::listedSpeeds() {
+    std::string model;
+    {
+        std::lock_guard lock(mutex_);
+        model = identity_.model;
+    }
+    std::vector<Speed> speeds;
+    if (const auto* body = bodies_.find(model))
+        for (auto code : body->shutter_codes)
+            if (code != 0) speeds.push_back({codeSeconds(code), shutterText(code)});
+    if (speeds.empty())  // a body the database does not know: libgphoto2's generic list
+        for (const auto& choice : session_.choices("shutterspeed"))
+            if (auto seconds = parseShutterText(choice)) speeds.push_back({*seconds, choice});
+    std::sort(speeds.begin(), speeds.end(), [](const Speed& a, const Speed& b) { return a.seconds > b.seconds; });
+    return speeds;
+}
+
+std::vector<double> GPhotoBody::shutterSpeeds() {
+    requireOpen();
+    return run("reading the shutter speeds", 10s, [this] {
+        std::vector<double> seconds;
+        for (const auto& speed : listedSpeeds()) seconds.push_back(speed.seconds);
+        return seconds;
+    });
+}
+
+Exposure GPhotoBody::expose(double seconds, std::stop_token stop) {
+    requireOpen();
+    if (!(seconds >= 0)) throw BodyError("an exposure time must be zero or more");
+    Exposure result;
+    const auto logger = log::get("ptp");
+    if (seconds <= kLongestListed + 1e-6) {
+        // The listed speed nearest to the request, in ratio (exposures scale multiplicatively).
+        const auto speeds = run("reading the shutter speeds", 10s, [this] { return listedSpeeds(); });
+        if (speeds.empty()) throw BodyError("the body lists no shutter speeds");
+        const double wanted = std::max(seconds, 1e-6);
+        const auto nearest = std::min_element(speeds.begin(), speeds.end(), [&](const Speed& a, const Speed& b) {
+            return std::abs(std::log(wanted / a.seconds)) < std::abs(std::log(wanted / b.seconds));
+        });
+        const double best = nearest->seconds;
+        const std::string best_text = nearest->text;
+        const auto timeout = std::chrono::milliseconds(static_cast<long long>((best + 60) * 1000));
+        auto [file, name, start] = run("the exposure", timeout, [&] {
+            if (session_.has("expprogram")) {
+                const auto mode = session_.value("expprogram");
+                if (mode != "M")
+                    throw BodyError("the mode dial is on " + mode + ": turn it to M so the daemon can set the exposure");
+            }
+            if (session_.value("shutterspeed") != best_text) {
+                session_.set("shutterspeed", best_text);
+                const auto now = session_.value("shutterspeed");
+                if (now != best_text)
+                    throw BodyError("the body's shutter speed is " + now + " after setting " + best_text);
+            }
+            const auto when = std::chrono::system_clock::now();
+            const auto path = session_.capture();
+            return std::tuple(session_.download(path), path.name, when);
+        });
+        result = {std::move(file), std::move(name), best, start};
+    } else {
+        const auto wanted = std::chrono::duration<double>(seconds);
+        const auto start = run("opening the shutter", 30s, [&] {
+            const auto dial = session_.value("shutterspeed");
+            if (dial != "Bulb")
+                throw BodyError("exposures over 30 s need BULB: turn the body's mode dial to B (or its shutter speed "
+                                "to BULB); it is at " + dial);
+            const auto when = std::chrono::system_clock::now();
+            session_.setToggle("bulb", 1);
+            return when;
+        });
+        logger->info("bulb exposure of {:.1f} s started", seconds);
+        const bool stopped = sleepUnlessStopped(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                    wanted - (std::chrono::system_clock::now() - start)),
+                                                stop);
+        const auto end = run("closing the shutter", 30s, [&] {
+            session_.setToggle("bulb", 0);
+            return std::chrono::system_clock::now();
+        });
+        const double taken = std::chrono::duration<double>(end - start).count();
+        if (stopped) logger->info("bulb exposure stopped early after {:.1f} s", taken);
+        // The body writes the file after the exposure (and its noise reduction, which can take as
+        // long again): wait that long plus the transfer.
+        const auto wait = std::chrono::milliseconds(static_cast<long long>((taken + 60) * 1000));
+        auto [file, name] = run("the download", wait + 10s, [&] {
+            const auto path = session_.waitForFile(wait);
+            if (!path)
+                throw BodyError("the body did not hand over the bulb exposure's file within " +
+                                std::to_string(wait.count() / 1000) + " s; the frame is lost");
+            return std::pair(session_.download(*path), path->name);
+        });
+        result = {std::move(file), std::move(name), taken, start};
+    }
+    return result;
+}
+
+bool GPhotoBody::hasFocusDrive() {
+    requireOpen();
+    std::lock_guard lock(mutex_);
+    return focus_drive_;
+}
+
+void GPhotoBody::focusStep(int size, int direction) {
+    requireOpen();
+    if (size < 1 || size > 7) throw BodyError("focus step size " + std::to_string(size) + " is not in 1..7");
+    if (!hasFocusDrive())
+        throw BodyError("this body offers no focus drive through libgphoto2, so the focuser cannot move the lens");
+    const float value = static_cast<float>(direction < 0 ? -size : size);
+    run("the focus step", 10s, [&] {
+        // The body answers busy while the lens still moves: back off and retry, for about a second.
+        for (int attempt = 0;; ++attempt) {
+            try {
+                session_.setNumber("manualfocus", value);
+                return;
+            } catch (const BodyBusy&) {
+                if (attempt >= 20) throw;
+                std::this_thread::sleep_for(std::chrono::milliseconds(25 + 5 * attempt));
+            }
+        }
+    });
+}
+
+std::vector<std::uint8_t> GPhotoBody::liveView() {
+    requireOpen();
+    return run("the live-view frame", 10s, [this] { return session_.preview(); });
+}
+
+}  // namespace sonyalpaca::ptp::gphoto

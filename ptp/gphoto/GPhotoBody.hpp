@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "config/BodyDatabase.hpp"
+#include "config/Settings.hpp"
+#include "ptp/Body.hpp"
+#include "ptp/gphoto/GPhotoSession.hpp"
+#include "ptp/gphoto/GPhotoWorker.hpp"
+
+#include <atomic>
+#include <mutex>
+#include <optional>
+
+namespace sonyalpaca::ptp::gphoto {
+
+/// A Sony body through libgphoto2: on USB (camera source "auto") or over PTP/IP. One worker thread
+/// owns the libgphoto2 camera; every method queues a job there and waits for it with a timeout.
+/// At open the body is prepared for tethering: capture target PC memory (0xD222 = sdram, set
+/// through the generic widget because libgphoto2 2.5.30's capturetarget sends an empty value),
+/// RAW images, the uncompressed RAW type where offered (0xD288; LibRaw 0.20.2 cannot decode lossless
+/// ARW), and manual focus for the focus drive.
+class GPhotoBody final : public Body {
+public:
+    /// `bodies` supplies each model's shutter-speed list (libgphoto2 only knows a generic one).
+    GPhotoBody(config::CameraSource source, config::BodyDatabase bodies);
+    ~GPhotoBody() override;
+
+    void open() override;
+    void close() noexcept override;
+    bool isOpen() const noexcept override { return open_; }
+    void checkReachable() const override;
+    std::string describe() const override;
+    BodyIdentity identity() override;
+    std::vector<std::string> isoChoices() override;
+    std::string iso() override;
+    void setIso(const std::string& value) override;
+    std::vector<double> shutterSpeeds() override;
+    Exposure expose(double seconds, std::stop_token stop) override;
+    bool hasFocusDrive() override;
+    void focusStep(int size, int direction) override;
+    std::vector<std::uint8_t> liveView() override;
+
+    /// True while the worker thread runs (for the watchdog).
+    bool healthy() const noexcept { return worker_.healthy(); }
+
+private:
+    void requireOpen() const;
+    void prepare();                        // worker thread
+    struct Speed {
+        double seconds;
+        std::string text;  ///< as libgphoto2 writes it: "1/100", "30", "32/10"
+    };
+    /// The body's listed shutter speeds, longest first (worker thread).
+    std::vector<Speed> listedSpeeds();
+    /// Runs `job` on the worker; a lost body closes the session and rethrows.
+    template <typename Job>
+    auto run(const std::string& what, std::chrono::milliseconds timeout, Job job) -> decltype(job());
+
+    config::CameraSource source_;
+    config::BodyDatabase bodies_;
+    GPhotoWorker worker_;
+    GPhotoSession session_;  // worker thread only
+    std::atomic<bool> open_{false};
+    mutable std::mutex mutex_;  // guards identity_ and focus_drive_
+    BodyIdentity identity_;
+    bool focus_drive_ = false;
+};
+
+/// Parses a libgphoto2 shutter-speed text ("1/100", "30", "32/10") into seconds; nullopt for others.
+std::optional<double> parseShutterText(const std::string& text);
+
+/// The libgphoto2 text of a Sony shutter code (numerator << 16 | denominator): "1/100", "30", "32/10".
+std::string shutterText(std::uint32_t code);
+
+}  // namespace sonyalpaca::ptp::gphoto

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ptp/gphoto/GPhotoSession.hpp"
+
+#include "config/Log.hpp"
+#include "ptp/Body.hpp"
+
+#include <gphoto2/gphoto2.h>
+
+#include <cstdlib>
+#include <memory>
+
+namespace sonyalpaca::ptp::gphoto {
+namespace {
+constexpr int kSonyVendor = 0x054c;
+
+/// Owns a widget tree.
+struct WidgetTree {
+    CameraWidget* widget = nullptr;
+    ~WidgetTree() {
+        if (widget) gp_widget_free(widget);
+    }
+};
+
+/// Owns a CameraFile.
+struct File {
+    CameraFile* file = nullptr;
+    File() { gp_file_new(&file); }
+    ~File() { gp_file_unref(file); }
+    std::vector<std::uint8_t> bytes() const {
+        const char* data = nullptr;
+        unsigned long size = 0;
+        gp_file_get_data_and_size(file, &data, &size);
+        const auto* begin = reinterpret_cast<const std::uint8_t*>(data);
+        return std::vector<std::uint8_t>(begin, begin + size);
+    }
+};
+
+bool isConnectionError(int result) {
+    switch (result) {
+    case GP_ERROR_IO:
+    case GP_ERROR_IO_READ:
+    case GP_ERROR_IO_WRITE:
+    case GP_ERROR_IO_USB_FIND:
+    case GP_ERROR_IO_USB_CLAIM:
+    case GP_ERROR_IO_INIT:
+    case GP_ERROR_IO_LOCK:
+    case GP_ERROR_MODEL_NOT_FOUND:
+    case GP_ERROR_TIMEOUT: return true;
+    default: return false;
+    }
+}
+
+std::string advice(int result) {
+    switch (result) {
+    case GP_ERROR_IO_USB_CLAIM:
+        return " - another program holds the camera: on a desktop, gvfs grabs it (run `gio mount -s gphoto2` and "
+               "`systemctl --user mask gvfs-gphoto2-volume-monitor`), or stop the other gphoto2";
+    case GP_ERROR_IO_LOCK:
+    case GP_ERROR_IO_INIT:
+        return " - no permission to open the camera's USB device: install the udev rule (see README) and put this "
+               "user in its group, then replug the camera";
+    case GP_ERROR_MODEL_NOT_FOUND:
+    case GP_ERROR_IO_USB_FIND:
+        return " - is the camera on, connected, and its USB connection set to PC Remote?";
+    case GP_ERROR_CAMERA_BUSY: return " - the body is busy; try again in a moment";
+    case GP_ERROR_TIMEOUT: return " - the body did not answer in time";
+    default: return "";
+    }
+}
+}  // namespace
+
+GPhotoSession::GPhotoSession() : context_(gp_context_new()) {}
+
+GPhotoSession::~GPhotoSession() {
+    disconnect();
+    gp_context_unref(context_);
+}
+
+void GPhotoSession::check(int result, const std::string& what) {
+    if (result >= GP_OK) return;
+    const std::string message = what + " failed: " + gp_result_as_string(result) + advice(result);
+    if (isConnectionError(result)) throw BodyUnavailable(message);
+    if (result == GP_ERROR_CAMERA_BUSY) throw BodyBusy(message);
+    throw BodyError(message);
+}
+
+void GPhotoSession::connect(const config::CameraSource& source) {
+    if (camera_) return;
+    CameraAbilitiesList* abilities = nullptr;
+    GPPortInfoList* ports = nullptr;
+    gp_abilities_list_new(&abilities);
+    gp_port_info_list_new(&ports);
+    const std::unique_ptr<CameraAbilitiesList, int (*)(CameraAbilitiesList*)> free_abilities(abilities,
+                                                                                            gp_abilities_list_free);
+    const std::unique_ptr<GPPortInfoList, int (*)(GPPortInfoList*)> free_ports(ports, gp_port_info_list_free);
+    check(gp_abilities_list_load(abilities, context_), "loading libgphoto2's camera drivers");
+    check(gp_port_info_list_load(ports), "loading libgphoto2's port drivers");
+
+    std::string model, port;
+    if (source.kind == config::CameraSource::Kind::PtpIp) {
+        model = "PTP/IP Camera";
+        // Both ports: given alone, the command port leaves the event port at 15740.
+        port = "ptpip:" + source.host + ":" + std::to_string(source.port) + ":" + std::to_string(source.port);
+    } else {
+        CameraList* list = nullptr;
+        gp_list_new(&list);
+        const std::unique_ptr<CameraList, int (*)(CameraList*)> free_list(list, gp_list_free);
+        check(gp_abilities_list_detect(abilities, ports, list, context_), "looking for cameras on USB");
+        for (int i = 0; i < gp_list_count(list); ++i) {
+            const char* name = nullptr;
+            const char* path = nullptr;
+            gp_list_get_name(list, i, &name);
+            gp_list_get_value(list, i, &path);
+            CameraAbilities a;
+            const int index = gp_abilities_list_lookup_model(abilities, name);
+            if (index >= 0 && gp_abilities_list_get_abilities(abilities, index, &a) >= 0 && a.usb_vendor == kSonyVendor) {
+                model = name;
+                port = path;
+                break;
+            }
+        }
+        if (model.empty())
+            throw BodyUnavailable("no Sony body is attached on USB: connect it, switch it on and set its USB "
+                                  "connection to PC Remote");
+    }
+
+    CameraAbilities a;
+    const int model_index = gp_abilities_list_lookup_model(abilities, model.c_str());
+    if (model_index < 0) throw BodyUnavailable("libgphoto2 does not know the camera model \"" + model + "\"");
+    gp_abilities_list_get_abilities(abilities, model_index, &a);
+    const int port_index = gp_port_info_list_lookup_path(ports, port.c_str());
+    if (port_index < 0) throw BodyUnavailable("libgphoto2 cannot use the port \"" + port + "\"");
+    GPPortInfo info;
+    gp_port_info_list_get_info(ports, port_index, &info);
+
+    Camera* camera = nullptr;
+    gp_camera_new(&camera);
+    gp_camera_set_abilities(camera, a);
+    gp_camera_set_port_info(camera, info);
+    const int result = gp_camera_init(camera, context_);
+    if (result < GP_OK) {
+        gp_camera_unref(camera);
+        const std::string what = "opening the body at " + port;
+        if (result == GP_ERROR_IO || result == GP_ERROR_IO_USB_CLAIM || result == GP_ERROR_IO_LOCK ||
+            result == GP_ERROR_IO_INIT || result == GP_ERROR_MODEL_NOT_FOUND || result == GP_ERROR_IO_USB_FIND ||
+            result == GP_ERROR_TIMEOUT)
+            throw BodyUnavailable(what + " failed: " + gp_result_as_string(result) + advice(result));
+        throw BodyUnavailable(what + " failed: " + gp_result_as_string(result));
+    }
+    camera_ = camera;
+    log::get("ptp")->info("opened {} at {}", model, port);
+}
+
+void GPhotoSession::disconnect() noexcept {
+    if (!camera_) return;
+    gp_camera_exit(camera_, context_);
+    gp_camera_unref(camera_);
+    camera_ = nullptr;
+}
+
+bool GPhotoSession::has(const std::string& name) {
+    if (!camera_) throw BodyUnavailable("the body is not open");
+    WidgetTree tree;
+    return gp_camera_get_single_config(camera_, name.c_str(), &tree.widget, context_) >= GP_OK;
+}
+
+std::string GPhotoSession::value(const std::string& name) {
+    if (!camera_) throw BodyUnavailable("the body is not open");
+    WidgetTree tree;
+    check(gp_camera_get_single_config(camera_, name.c_str(), &tree.widget, context_), "reading " + name);
+    CameraWidgetType type;
+    gp_widget_get_type(tree.widget, &type);
+    switch (type) {
+    case GP_WIDGET_RANGE: {
+        float number = 0;
+        gp_widget_get_value(tree.widget, &number);
+        return std::to_string(number);
+    }
+    case GP_WIDGET_TOGGLE:
+    case GP_WIDGET_DATE: {
+        int number = 0;
+        gp_widget_get_value(tree.widget, &number);
+        return std::to_string(number);
+    }
+    default: {
+        const char* text = nullptr;
+        gp_widget_get_value(tree.widget, &text);
+        return text ? text : "";
+    }
+    }
+}
+
+std::vector<std::string> GPhotoSession::choices(const std::string& name) {
+    if (!camera_) throw BodyUnavailable("the body is not open");
+    WidgetTree tree;
+    check(gp_camera_get_single_config(camera_, name.c_str(), &tree.widget, context_), "reading " + name);
+    std::vector<std::string> list;
+    for (int i = 0; i < gp_widget_count_choices(tree.widget); ++i) {
+        const char* choice = nullptr;
+        if (gp_widget_get_choice(tree.widget, i, &choice) >= GP_OK && choice) list.emplace_back(choice);
+    }
+    return list;
+}
+
+void GPhotoSession::set(const std::string& name, const std::string& value) {
+    if (!camera_) throw BodyUnavailable("the body is not open");
+    WidgetTree tree;
+    check(gp_camera_get_single_config(camera_, name.c_str(), &tree.widget, context_), "reading " + name);
+    check(gp_widget_set_value(tree.widget, value.c_str()), "setting " + name + " to " + value);
+    check(gp_camera_set_single_config(camera_, name.c_str(), tree.widget, context_), "setting " + name + " to " + value);
+}
+
+void GPhotoSession::setNumber(const std::string& name, float value) {
+    if (!camera_) throw BodyUnavailable("the body is not open");
+    WidgetTree tree;
+    check(gp_camera_get_single_config(camera_, name.c_str(), &tree.widget, context_), "reading " + name);
+    check(gp_widget_set_value(tree.widget, &value), "setting " + name);
+    check(gp_camera_set_single_config(camera_, name.c_str(), tree.widget, context_), "setting " + name);
+}
+
+void GPhotoSession::setToggle(const std::string& name, int value) {
+    if (!camera_) throw BodyUnavailable("the body is not open");
+    WidgetTree tree;
+    check(gp_camera_get_single_config(camera_, name.c_str(), &tree.widget, context_), "reading " + name);
+    check(gp_widget_set_value(tree.widget, &value), "setting " + name);
+    check(gp_camera_set_single_config(camera_, name.c_str(), tree.widget, context_), "setting " + name);
+}
+
+CameraPath GPhotoSession::capture() {
+    if (!camera_) throw BodyUnavailable("the body is not open");
+    CameraFilePath path{};
+    check(gp_camera_capture(camera_, GP_CAPTURE_IMAGE, &path, context_), "taking the exposure");
+    return {path.folder, path.name};
+}
+
+std::optional<CameraPath> GPhotoSession::waitForFile(std::chrono::milliseconds timeout) {
+    if (!camera_) throw BodyUnavailable("the body is not open");
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        CameraEventType type = GP_EVENT_UNKNOWN;
+        void* data = nullptr;
+        check(gp_camera_wait_for_event(camera_, static_cast<int>(std::max<long long>(1, left.count())), &type, &data,
+                                       context_),
+              "waiting for the body's file");
+        std::optional<CameraPath> found;
+        if (type == GP_EVENT_FILE_ADDED && data) {
+            const auto* path = static_cast<CameraFilePath*>(data);
+            found = CameraPath{path->folder, path->name};
+        }
+        std::free(data);
+        if (found) return found;
+    }
+    return std::nullopt;
+}
+
+std::vector<std::uint8_t> GPhotoSession::download(const CameraPath& path) {
+    if (!camera_) throw BodyUnavailable("the body is not open");
+    File file;
+    check(gp_camera_file_get(camera_, path.folder.c_str(), path.name.c_str(), GP_FILE_TYPE_NORMAL, file.file, context_),
+          "downloading " + path.name);
+    return file.bytes();
+}
+
+std::vector<std::uint8_t> GPhotoSession::preview() {
+    if (!camera_) throw BodyUnavailable("the body is not open");
+    File file;
+    check(gp_camera_capture_preview(camera_, file.file, context_), "taking a live-view frame");
+    return file.bytes();
+}
+
+}  // namespace sonyalpaca::ptp::gphoto

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "config/Settings.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct _Camera;
+struct _GPContext;
+
+namespace sonyalpaca::ptp::gphoto {
+
+/// Where a file is on the camera, as libgphoto2 names it.
+struct CameraPath {
+    std::string folder;
+    std::string name;
+};
+
+/// One libgphoto2 camera session. Not thread-safe: only the GPhotoWorker thread uses it.
+/// Failures throw ptp::BodyUnavailable when the body is gone or cannot be reached, ptp::BodyError
+/// when it refused; messages say what to do.
+class GPhotoSession {
+public:
+    GPhotoSession();
+    ~GPhotoSession();
+    GPhotoSession(const GPhotoSession&) = delete;
+    GPhotoSession& operator=(const GPhotoSession&) = delete;
+
+    /// Opens the body `source` names: the Sony body on USB (auto), or ptpip:HOST:PORT.
+    void connect(const config::CameraSource& source);
+    void disconnect() noexcept;
+    bool connected() const noexcept { return camera_ != nullptr; }
+
+    /// True when the configuration has a widget called `name`.
+    bool has(const std::string& name);
+    /// The widget's value as text (choices and text as they are, ranges as numbers, toggles 0/1).
+    std::string value(const std::string& name);
+    /// The widget's choices (radio and menu widgets).
+    std::vector<std::string> choices(const std::string& name);
+    /// Sets a choice or text widget to `value`.
+    void set(const std::string& name, const std::string& value);
+    /// Sets a range widget to `value`.
+    void setNumber(const std::string& name, float value);
+    /// Sets a toggle widget.
+    void setToggle(const std::string& name, int value);
+
+    /// Presses the shutter and waits for the file (libgphoto2's capture, up to 35 s of waiting).
+    CameraPath capture();
+    /// Waits up to `timeout` for a FILE_ADDED event; nullopt if none came.
+    std::optional<CameraPath> waitForFile(std::chrono::milliseconds timeout);
+    /// Reads a file into memory.
+    std::vector<std::uint8_t> download(const CameraPath& path);
+    /// One live-view frame.
+    std::vector<std::uint8_t> preview();
+
+private:
+    void check(int result, const std::string& what);
+
+    _Camera* camera_ = nullptr;
+    _GPContext* context_ = nullptr;
+};
+
+}  // namespace sonyalpaca::ptp::gphoto
