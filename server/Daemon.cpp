@@ -14,7 +14,7 @@
 #include "config/Log.hpp"
 #include "config/BodyDatabase.hpp"
 #include "ptp/gphoto/GPhotoBody.hpp"
-#include "server/SimulatorHost.hpp"
+#include "ptp/sim/SimulatorHost.hpp"
 #include "server/SystemdNotifier.hpp"
 #include "sonyalpaca/Version.hpp"
 
@@ -40,13 +40,13 @@ sigset_t handledSignals() {
 
 /// The body the configured source leads to; for the simulator, also the simulator it talks to.
 std::shared_ptr<ptp::Body> makeBody(const config::CameraSource& source, const std::string& lens,
-                                    std::unique_ptr<SimulatorHost>& simulator) {
+                                    std::unique_ptr<ptp::sim::SimulatorHost>& simulator) {
     auto bodies = config::BodyDatabase::load(config::findDataFile("sony-bodies.json"));
     if (source.kind != config::CameraSource::Kind::Simulator)
         return std::make_shared<ptp::gphoto::GPhotoBody>(source, std::move(bodies));
-    SimulatorOptions options;
+    ptp::sim::SimulatorOptions options;
     if (!lens.empty()) options.lens = lens;
-    simulator = std::make_unique<SimulatorHost>(options);
+    simulator = std::make_unique<ptp::sim::SimulatorHost>(options);
     config::CameraSource loopback{config::CameraSource::Kind::PtpIp, "127.0.0.1", simulator->port()};
     return std::make_shared<ptp::gphoto::GPhotoBody>(loopback, std::move(bodies));
 }
@@ -102,7 +102,7 @@ int Daemon::run() {
 
     const SystemdNotifier notifier;
     ensureWritableHome(settings_.state_dir);
-    std::unique_ptr<SimulatorHost> simulator;
+    std::unique_ptr<ptp::sim::SimulatorHost> simulator;
     std::shared_ptr<alpaca::BodySession> session;
     try {
         session = std::make_shared<alpaca::BodySession>(makeBody(settings_.camera, settings_.lens, simulator));

@@ -5,7 +5,7 @@
 #include "server/Daemon.hpp"
 #include "server/Logging.hpp"
 #include "server/SimulatorControl.hpp"
-#include "server/SimulatorHost.hpp"
+#include "ptp/sim/SimulatorHost.hpp"
 
 #include <charconv>
 #include <csignal>
@@ -17,8 +17,8 @@
 namespace sonyalpaca::server {
 namespace {
 struct Options {
-    SimulatorOptions simulator = [] {
-        SimulatorOptions defaults;
+    ptp::sim::SimulatorOptions simulator = [] {
+        ptp::sim::SimulatorOptions defaults;
         defaults.port = 15740;  // the PTP/IP port
         return defaults;
     }();
@@ -133,7 +133,7 @@ int runSimulateBody(int argc, const char* const* argv) {
     setupLogging(options.log_level, false);
     auto logger = log::get("ptp");
     try {
-        SimulatorHost host(options.simulator);
+        ptp::sim::SimulatorHost host(options.simulator);
         SimulatorControl control(host.body(), host.server());
         if (options.control_port >= 0) {
             control.start(static_cast<std::uint16_t>(options.control_port));

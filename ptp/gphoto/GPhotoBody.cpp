@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <csignal>
 #include <cmath>
 #include <condition_variable>
 #include <thread>
@@ -52,18 +53,35 @@ std::string shutterText(std::uint32_t code) {
 }
 
 GPhotoBody::GPhotoBody(config::CameraSource source, config::BodyDatabase bodies)
-    : source_(std::move(source)), bodies_(std::move(bodies)) {}
+    : source_(std::move(source)), bodies_(std::move(bodies)) {
+    // libgphoto2's PTP/IP transport writes to sockets without MSG_NOSIGNAL: a body that drops the
+    // connection would kill the process with SIGPIPE. The write then fails with EPIPE instead.
+    std::signal(SIGPIPE, SIG_IGN);
+}
 
 GPhotoBody::~GPhotoBody() { close(); }
 
 template <typename Job>
 auto GPhotoBody::run(const std::string& what, std::chrono::milliseconds timeout, Job job) -> decltype(job()) {
+    const auto lost = [this](const std::string& reason) {
+        if (open_.exchange(false)) {
+            log::get("ptp")->warn("lost the body: {}", reason);
+            worker_.run("closing the lost session", 5s, [this] { session_.disconnect(); });
+        }
+    };
     try {
         return worker_.run(what, timeout, std::move(job));
     } catch (const BodyUnavailable& e) {
-        if (open_.exchange(false)) {
-            log::get("ptp")->warn("lost the body: {}", e.what());
-            worker_.run("closing the lost session", 5s, [this] { session_.disconnect(); });
+        lost(e.what());
+        throw;
+    } catch (const BodyError& e) {
+        // libgphoto2 2.5.30 reports a failed setting as "Bad parameters" even when the connection
+        // is gone: ask the body something that cannot come from a cache to tell the two apart.
+        try {
+            worker_.run("checking the connection", 5s, [this] { session_.probe(); });
+        } catch (const BodyUnavailable& gone) {
+            lost(gone.what());
+            throw BodyUnavailable(std::string("the connection to the body is lost (") + e.what() + ")");
         }
         throw;
     }
@@ -287,14 +305,19 @@ void GPhotoBody::focusStep(int size, int direction) {
         throw BodyError("this body offers no focus drive through libgphoto2, so the focuser cannot move the lens");
     const float value = static_cast<float>(direction < 0 ? -size : size);
     run("the focus step", 10s, [&] {
-        // The body answers busy while the lens still moves: back off and retry, for about a second.
+        // The body answers DeviceBusy while the lens still moves from the previous step, and
+        // libgphoto2 2.5.30 reports that as "Bad parameters": back off and retry for about 1.5 s.
         for (int attempt = 0;; ++attempt) {
             try {
                 session_.setNumber("manualfocus", value);
                 return;
-            } catch (const BodyBusy&) {
-                if (attempt >= 20) throw;
-                std::this_thread::sleep_for(std::chrono::milliseconds(25 + 5 * attempt));
+            } catch (const BodyUnavailable&) {
+                throw;
+            } catch (const BodyError& e) {
+                if (attempt >= 30)
+                    throw BodyError(std::string("the focus drive did not take the step: ") + e.what() +
+                                    " (is the body in manual focus, and the lens's AF/MF switch on AF?)");
+                std::this_thread::sleep_for(std::chrono::milliseconds(20 + 2 * attempt));
             }
         }
     });

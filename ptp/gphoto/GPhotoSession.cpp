@@ -262,6 +262,14 @@ std::vector<std::uint8_t> GPhotoSession::download(const CameraPath& path) {
     return file.bytes();
 }
 
+void GPhotoSession::probe() {
+    if (!camera_) throw BodyUnavailable("the body is not open");
+    CameraText summary;
+    const int result = gp_camera_get_summary(camera_, &summary, context_);
+    if (result < GP_OK && result != GP_ERROR_NOT_SUPPORTED)
+        throw BodyUnavailable(std::string("the body does not answer: ") + gp_result_as_string(result));
+}
+
 std::vector<std::uint8_t> GPhotoSession::preview() {
     if (!camera_) throw BodyUnavailable("the body is not open");
     File file;

@@ -54,6 +54,8 @@ public:
     std::optional<CameraPath> waitForFile(std::chrono::milliseconds timeout);
     /// Reads a file into memory.
     std::vector<std::uint8_t> download(const CameraPath& path);
+    /// Asks the body for its device info (never cached): throws BodyUnavailable when it is gone.
+    void probe();
     /// One live-view frame.
     std::vector<std::uint8_t> preview();
 

@@ -2,6 +2,7 @@
 #include "ptp/gphoto/GPhotoWorker.hpp"
 
 #include "ptp/Body.hpp"
+#include "ptp/gphoto/FdZeroGuard.hpp"
 
 namespace sonyalpaca::ptp::gphoto {
 
@@ -35,6 +36,7 @@ bool GPhotoWorker::healthy() const noexcept {
 }
 
 void GPhotoWorker::loop() {
+    guardFdZeroOnThisThread();  // libgphoto2 runs here only
     std::unique_lock lock(mutex_);
     while (true) {
         wake_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });

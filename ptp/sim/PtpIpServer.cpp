@@ -173,6 +173,7 @@ void PtpIpServer::acceptLoop() noexcept {
                 ++it;
             }
         }
+        log::get("ptp")->debug("simulated body: connection accepted ({} open)", connections_.size() + 1);
         auto& connection = connections_.emplace_back();
         connection.fd = fd;
         connection.thread = std::thread([this, &connection] { serve(connection); });
@@ -183,6 +184,7 @@ void PtpIpServer::serve(Connection& connection) noexcept {
     try {
         Channel channel(connection.fd, wake_);
         const auto [type, payload] = channel.packet();
+        log::get("ptp")->debug("simulated body: connection opened with packet type {}", type);
         if (type == kInitCommandRequest)
             serveCommands(connection.fd);
         else if (type == kInitEventRequest)

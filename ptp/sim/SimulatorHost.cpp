@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "server/SimulatorHost.hpp"
+#include "ptp/sim/SimulatorHost.hpp"
 
 #include "config/DataFiles.hpp"
 #include "config/Log.hpp"
@@ -7,7 +7,7 @@
 
 #include <stdexcept>
 
-namespace sonyalpaca::server {
+namespace sonyalpaca::ptp::sim {
 
 SimulatorHost::SimulatorHost(const SimulatorOptions& options) {
     const auto bodies = config::BodyDatabase::load(config::findDataFile("sony-bodies.json"));
@@ -22,14 +22,14 @@ SimulatorHost::SimulatorHost(const SimulatorOptions& options) {
         throw std::invalid_argument("--lens: \"" + options.lens + "\" is not in the lens database; allowed: " +
                                     lenses.modelIds());
     lens_ = *lens;
-    auto frames = ptp::sim::makeSkyFrameSource(model_, options.sensor_scale, options.lens_options.seed,
+    auto frames = makeSkyFrameSource(model_, options.sensor_scale, options.lens_options.seed,
                                                lens_.full_travel_moves[0]);
-    body_ = std::make_unique<ptp::sim::VirtualBody>(model_, lens_, options.lens_options, options.body_options,
+    body_ = std::make_unique<VirtualBody>(model_, lens_, options.lens_options, options.body_options,
                                                     std::move(frames), options.faults);
-    server_ = std::make_unique<ptp::sim::PtpIpServer>(*body_);
+    server_ = std::make_unique<PtpIpServer>(*body_);
     server_->start(options.bind, options.port);
     log::get("ptp")->info("lens {} ({}), travel {:.0f} units, at {:.1f}; best focus {:.1f}", lens_.model_id,
                           lens_.name, body_->lensTravel(), body_->lensPosition(), body_->bestFocus());
 }
 
-}  // namespace sonyalpaca::server
+}  // namespace sonyalpaca::ptp::sim

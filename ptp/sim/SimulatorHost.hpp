@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-namespace sonyalpaca::server {
+namespace sonyalpaca::ptp::sim {
 
 /// How to build a simulated body.
 struct SimulatorOptions {
@@ -19,9 +19,9 @@ struct SimulatorOptions {
     std::string body = "ILCE-7M3";
     std::string lens = "SEL20F18G";
     unsigned sensor_scale = 1;
-    ptp::sim::LensOptions lens_options;
-    ptp::sim::BodyOptions body_options;
-    std::shared_ptr<ptp::sim::Faults> faults = std::make_shared<ptp::sim::Faults>();
+    LensOptions lens_options;
+    BodyOptions body_options;
+    std::shared_ptr<Faults> faults = std::make_shared<Faults>();
 };
 
 /// A virtual Sony body serving PTP/IP in this process: what `simulate-body` runs, and what
@@ -32,16 +32,16 @@ public:
     /// for an unknown body or lens (naming the allowed ones), std::runtime_error when it cannot listen.
     explicit SimulatorHost(const SimulatorOptions& options);
 
-    ptp::sim::VirtualBody& body() { return *body_; }
-    ptp::sim::PtpIpServer& server() { return *server_; }
+    VirtualBody& body() { return *body_; }
+    PtpIpServer& server() { return *server_; }
     std::uint16_t port() const noexcept { return server_->port(); }
     const config::LensEntry& lens() const noexcept { return lens_; }
 
 private:
     config::BodyEntry model_;
     config::LensEntry lens_;
-    std::unique_ptr<ptp::sim::VirtualBody> body_;
-    std::unique_ptr<ptp::sim::PtpIpServer> server_;
+    std::unique_ptr<VirtualBody> body_;
+    std::unique_ptr<PtpIpServer> server_;
 };
 
-}  // namespace sonyalpaca::server
+}  // namespace sonyalpaca::ptp::sim
