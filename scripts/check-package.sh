@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# Builds the .deb from a build directory and checks it the way CI does:
+#   1. cpack -G DEB (library dependencies from dpkg-shlibdeps);
+#   2. the package's control data, Depends line and file list (dpkg-deb);
+#   3. install, remove and purge in a throwaway root (dpkg --root, maintainer scripts run
+#      chrootless with DPKG_ROOT, so nothing outside that root changes and no systemd is needed);
+#   4. systemd-analyze verify and systemd-analyze security --offline=yes on the installed unit;
+#      fails when the exposure score is above 2.0.
+# Needs root or fakeroot (for file ownership inside the throwaway root).
+#   scripts/check-package.sh [BUILD_DIR]     default: build-ci
+set -euo pipefail
+source_dir=$(cd "$(dirname "$0")/.." && pwd)
+build_dir=$(cd "${1:-$source_dir/build-ci}" && pwd)
+max_exposure=2.0
+
+fail() { echo "check-package: FAIL: $*" >&2; exit 1; }
+step() { printf '\n== check-package: %s\n' "$*"; }
+
+for tool in cpack dpkg dpkg-deb dpkg-shlibdeps systemd-analyze systemd-sysusers systemd-tmpfiles; do
+  command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing; run scripts/install-deps.sh"
+done
+[ -f "$build_dir/CPackConfig.cmake" ] || fail "$build_dir/CPackConfig.cmake is missing; configure and build first"
+if [ "$(id -u)" -ne 0 ]; then
+  if [ -z "${FAKEROOTKEY:-}" ]; then
+    command -v fakeroot >/dev/null 2>&1 || fail "not root and fakeroot is missing; run scripts/install-deps.sh"
+    exec fakeroot -- "$0" "$build_dir"
+  fi
+fi
+
+started=$SECONDS
+work=$(mktemp -d "${TMPDIR:-/tmp}/sonyalpaca-package.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# --- 1. build the package ---------------------------------------------------------------------
+step "cpack -G DEB in $build_dir"
+if ! cpack --config "$build_dir/CPackConfig.cmake" -G DEB -B "$work/out" >"$work/cpack.log" 2>&1; then
+  cat "$work/cpack.log" >&2
+  fail "cpack failed"
+fi
+debs=("$work"/out/*.deb)
+[ ${#debs[@]} -eq 1 ] && [ -f "${debs[0]}" ] || fail "expected one .deb in $work/out, found: ${debs[*]}"
+deb=${debs[0]}
+echo "built $(basename "$deb") ($(du -k "$deb" | cut -f1) KiB) in $((SECONDS - started)) s"
+
+# --- 2. control data, dependencies, file list ---------------------------------------------------
+step "control data"
+dpkg-deb --info "$deb"
+field() { dpkg-deb --field "$deb" "$1"; }
+[ "$(field Package)" = sonyalpaca ] || fail "Package is \"$(field Package)\", expected sonyalpaca"
+[ "$(field Architecture)" = "$(dpkg --print-architecture)" ] ||
+  fail "Architecture is \"$(field Architecture)\", expected $(dpkg --print-architecture)"
+depends=$(field Depends)
+echo "Depends: $depends"
+# dpkg-shlibdeps ran: the C library comes with a version, the C++ runtime and libsystemd are there.
+grep -Eq '(^|, )libc6 \(>= [0-9][^)]*\)' <<<"$depends" || fail "Depends lacks \"libc6 (>= ...)\" (dpkg-shlibdeps)"
+depends_names() { tr ',|' '\n\n' <<<"$depends" | awk '{ print $1 }'; }
+for library in libstdc++6 libsystemd0; do
+  depends_names | grep -qxF "$library" || fail "Depends lacks $library"
+done
+grep -q "systemd-sysusers" <<<"$depends" || fail "Depends lacks the sysusers provider the postinst uses"
+# Every shared library the binary needs comes from a package named in Depends.
+dpkg-deb --extract "$deb" "$work/extracted"
+needed=$(objdump -p "$work/extracted/usr/bin/sonyalpaca" | awk '$1 == "NEEDED" { print $2 }')
+[ -n "$needed" ] || fail "objdump found no NEEDED entries in usr/bin/sonyalpaca"
+for soname in $needed; do
+  providers=$(dpkg --search "*/$soname" 2>/dev/null | sed 's/[:,].*//' | sort -u || true)
+  covered=
+  for package in $providers; do
+    # The package itself or a name it provides (libspdlog1.10 provides libspdlog1.10-fmt9).
+    for name in "$package" $(dpkg-query --show --showformat='${Provides}' "$package" 2>/dev/null |
+                             tr ',' '\n' | awk '{ print $1 }'); do
+      if depends_names | grep -qxF "$name"; then covered=$name; fi
+    done
+  done
+  [ -n "$covered" ] || fail "$soname (from: $(echo $providers)) is not covered by Depends"
+  echo "  $soname: $covered"
+done
+
+dpkg-deb --control "$deb" "$work/control"
+for script in postinst prerm postrm; do
+  [ -x "$work/control/$script" ] || fail "maintainer script $script is missing or not executable"
+  sh -n "$work/control/$script" || fail "maintainer script $script has a syntax error"
+done
+[ "$(cat "$work/control/conffiles")" = /etc/sonyalpaca/config.json ] ||
+  fail "conffiles should list /etc/sonyalpaca/config.json, it holds: $(cat "$work/control/conffiles")"
+
+step "file list"
+dpkg-deb --contents "$deb" | tee "$work/contents.long"
+# Names only (column 6 on; a symbolic link shows "-> target").
+awk '{ $1 = $2 = $3 = $4 = $5 = ""; sub(/^ +/, ""); print }' "$work/contents.long" >"$work/contents"
+expected=(
+  ./usr/bin/sonyalpaca
+  ./usr/lib/systemd/system/sonyalpaca.service
+  ./usr/lib/udev/rules.d/60-sonyalpaca.rules
+  ./usr/lib/sysusers.d/sonyalpaca.conf
+  ./usr/lib/tmpfiles.d/sonyalpaca.conf
+  ./etc/sonyalpaca/config.json
+  ./usr/share/sonyalpaca/sony-lenses.json
+  ./usr/share/sonyalpaca/sony-bodies.json
+  ./usr/share/doc/sonyalpaca/README.md
+  ./usr/share/doc/sonyalpaca/copyright
+)
+for path in "${expected[@]}"; do
+  grep -qxF "$path" "$work/contents" || fail "the package lacks $path"
+done
+unexpected=$(grep -vE '^\./(|etc/|etc/sonyalpaca/.*|usr/|usr/(bin|lib|share)/.*)$' "$work/contents" || true)
+[ -z "$unexpected" ] || fail "files outside /usr/{bin,lib,share} and /etc/sonyalpaca: $unexpected"
+grep -q '/usr/local' "$work/contents" && fail "the package installs below /usr/local"
+awk '$2 != "root/root" { bad = 1; print "not owned by root: " $0 } END { exit bad }' "$work/contents.long" ||
+  fail "every file must be owned by root/root"
+grep -qx 'ExecStart=/usr/bin/sonyalpaca serve' "$work/extracted/usr/lib/systemd/system/sonyalpaca.service" ||
+  fail "the packaged unit does not start /usr/bin/sonyalpaca"
+[ "$(stat -c %a "$work/extracted/usr/bin/sonyalpaca")" = 755 ] || fail "usr/bin/sonyalpaca is not mode 755"
+
+# The service's user, the udev rule's group and the unit's User=/Group= are one name.
+unit_user=$(sed -n 's/^User=//p' "$work/extracted/usr/lib/systemd/system/sonyalpaca.service")
+unit_group=$(sed -n 's/^Group=//p' "$work/extracted/usr/lib/systemd/system/sonyalpaca.service")
+sysusers_user=$(awk '$1 == "u" { print $2 }' "$work/extracted/usr/lib/sysusers.d/sonyalpaca.conf")
+udev_group=$(sed -n 's/.*GROUP="\([^"]*\)".*/\1/p' "$work/extracted/usr/lib/udev/rules.d/60-sonyalpaca.rules")
+[ "$unit_user" = sonyalpaca ] && [ "$unit_group" = sonyalpaca ] && [ "$sysusers_user" = sonyalpaca ] &&
+  [ "$udev_group" = sonyalpaca ] ||
+  fail "user/group mismatch: unit User=$unit_user Group=$unit_group, sysusers $sysusers_user, udev GROUP=$udev_group"
+
+# --- 3. install, remove and purge in a throwaway root ------------------------------------------
+root="$work/root"
+mkdir -p "$root/var/lib/dpkg/info" "$root/var/lib/dpkg/updates" "$root/etc"
+: >"$root/var/lib/dpkg/status"
+# The libraries of Depends are not in the throwaway root's package database: --force-depends.
+root_dpkg() {
+  dpkg --root="$root" --force-script-chrootless --force-depends --log=/dev/null "$@"
+}
+host_state() {
+  { getent passwd sonyalpaca || true; ls -l /etc/systemd/system/multi-user.target.wants/sonyalpaca.service 2>&1 || true
+    ls -ld /var/lib/sonyalpaca /etc/sonyalpaca 2>&1 || true; }
+}
+host_before=$(host_state)
+
+step "dpkg --install into a throwaway root"
+root_dpkg --install "$deb" 2>&1 | tee "$work/install.log"
+root_dpkg --status sonyalpaca | grep -qx 'Status: install ok installed' || fail "sonyalpaca is not installed in $root"
+grep -q '^sonyalpaca:x:[0-9]*:[0-9]*:.*:/var/lib/sonyalpaca:/usr/sbin/nologin$' "$root/etc/passwd" ||
+  fail "the postinst did not create the system user (\"$(cat "$root/etc/passwd" 2>/dev/null)\")"
+grep -q '^sonyalpaca:x:' "$root/etc/group" || fail "the postinst did not create the group"
+uid=$(awk -F: '$1 == "sonyalpaca" { print $3 }' "$root/etc/passwd")
+echo "user sonyalpaca: uid $uid"
+for dir in /var/lib/sonyalpaca /var/log/sonyalpaca; do
+  [ -d "$root$dir" ] || fail "the postinst did not create $dir"
+  [ "$(stat -c '%a %u' "$root$dir")" = "750 $uid" ] ||
+    fail "$dir is $(stat -c '%a %u' "$root$dir"), expected 750 owned by uid $uid"
+done
+wants="$root/etc/systemd/system/multi-user.target.wants/sonyalpaca.service"
+[ -L "$wants" ] || fail "the postinst did not enable the unit ($wants is missing)"
+echo "enabled: $(readlink "$wants")"
+"$root/usr/bin/sonyalpaca" --version
+
+# --- 4. the unit: verify and security ------------------------------------------------------------
+step "systemd-analyze verify"
+# Verified where it is installed, so that ExecStart's binary exists; the copy differs from the
+# packaged unit only in that path.
+sed "s|^ExecStart=/usr/bin/|ExecStart=$root/usr/bin/|" "$root/usr/lib/systemd/system/sonyalpaca.service" \
+  >"$work/sonyalpaca.service"
+if ! systemd-analyze verify "$work/sonyalpaca.service" >"$work/verify.log" 2>&1; then
+  cat "$work/verify.log" >&2
+  fail "systemd-analyze verify found problems"
+fi
+cat "$work/verify.log"
+echo "systemd-analyze verify: no problems"
+
+step "systemd-analyze security --offline=yes"
+security_status=0
+systemd-analyze security --offline=yes --no-pager "$root/usr/lib/systemd/system/sonyalpaca.service" \
+  >"$work/security.log" 2>&1 || security_status=$?
+cat "$work/security.log"
+exposure=$(sed -n 's/.*Overall exposure level for sonyalpaca.service: \([0-9.]*\).*/\1/p' "$work/security.log")
+[ -n "$exposure" ] || fail "no exposure score in the output of systemd-analyze security (exit $security_status)"
+echo "exposure score: $exposure (limit $max_exposure)"
+awk -v score="$exposure" -v limit="$max_exposure" 'BEGIN { exit !(score <= limit) }' ||
+  fail "exposure $exposure is above $max_exposure"
+
+step "dpkg --remove and --purge"
+root_dpkg --remove sonyalpaca
+[ ! -e "$root/usr/bin/sonyalpaca" ] || fail "remove left usr/bin/sonyalpaca"
+[ -f "$root/etc/sonyalpaca/config.json" ] || fail "remove deleted the conffile (only purge may)"
+[ ! -e "$wants" ] || fail "remove left the unit enabled"
+root_dpkg --purge sonyalpaca
+[ ! -e "$root/etc/sonyalpaca/config.json" ] || fail "purge left /etc/sonyalpaca/config.json"
+[ ! -e "$root/var/lib/sonyalpaca" ] || fail "purge left /var/lib/sonyalpaca"
+[ ! -e "$root/var/log/sonyalpaca" ] || fail "purge left /var/log/sonyalpaca"
+[ ! -e "$root/etc/systemd/system/sonyalpaca.service" ] || fail "purge left the unit masked"
+leftover=$(cd "$root" && find . -name '*sonyalpaca*' ! -path './var/lib/dpkg/*' | sort)
+[ -z "$leftover" ] || fail "purge left: $leftover"
+
+[ "$(host_state)" = "$host_before" ] || fail "the host changed: before \"$host_before\", after \"$(host_state)\""
+
+step "OK: $(basename "$deb"), exposure $exposure, $((SECONDS - started)) s"
