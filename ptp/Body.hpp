@@ -66,6 +66,9 @@ public:
     virtual void checkReachable() const = 0;
     /// One line for logs and status pages.
     virtual std::string describe() const = 0;
+    /// False when the body's worker is stuck past its operation's timeout (the watchdog stops
+    /// pinging so systemd restarts the daemon). Thread-safe, non-blocking.
+    virtual bool healthy() const noexcept { return true; }
 
     virtual BodyIdentity identity() = 0;
 

@@ -14,6 +14,10 @@ std::string usageText() {
                        " - ASCOM Alpaca Camera and Focuser for a Sony Alpha body on USB\n\n"
                        "Usage:\n"
                        "  sonyalpaca serve [options]   run the daemon\n"
+                       "  sonyalpaca info [--camera SOURCE]\n"
+                       "                               show the body: identity, settings, capabilities\n"
+                       "  sonyalpaca simulate-body [options]\n"
+                       "                               run the virtual Sony body alone (PTP/IP; see --help)\n"
                        "  sonyalpaca --help            show this help\n"
                        "  sonyalpaca --version         show the version\n\n"
                        "Options of serve (each also a key of the JSON config file; the command line wins):\n";
@@ -44,7 +48,8 @@ CommandLine parseCommandLine(int argc, const char* const* argv) {
         return result;
     }
     if (first != "serve")
-        throw UsageError("unknown command \"" + std::string(first) + "\"; known: serve, --help, --version");
+        throw UsageError("unknown command \"" + std::string(first) +
+                         "\"; known: serve, info, simulate-body, --help, --version");
     result.command = CommandLine::Command::Serve;
     std::map<const SettingKey*, std::size_t> list_index;  // where a repeated list option collects
     for (int i = 2; i < argc; ++i) {

@@ -146,7 +146,9 @@ int Daemon::run() {
         return 1;
     }
 
-    auto healthy = [&] { return http.healthy() && (!discovery || discovery->healthy()); };
+    auto healthy = [&] {
+        return http.healthy() && (!discovery || discovery->healthy()) && session->body().healthy();
+    };
     notifier.ready("serving Alpaca on port " + std::to_string(http.port()));
     const auto interval = notifier.watchdogInterval();
     if (interval && healthy()) notifier.watchdogPing();
@@ -171,7 +173,8 @@ int Daemon::run() {
                 notifier.watchdogPing();
                 last_ping = Clock::now();
             } else {
-                logger->error("a listener has stopped; not pinging the watchdog so systemd restarts the daemon");
+                logger->error("a listener has stopped or the body's worker is stuck; not pinging the watchdog so "
+                              "systemd restarts the daemon");
             }
         }
     }

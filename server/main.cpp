@@ -2,6 +2,7 @@
 // sonyalpaca: ASCOM Alpaca Camera and Focuser for a Sony Alpha body.
 #include "server/CommandLine.hpp"
 #include "server/Daemon.hpp"
+#include "server/InfoCommand.hpp"
 #include "server/Logging.hpp"
 #include "server/SimulatorCommand.hpp"
 #include "sonyalpaca/Version.hpp"
@@ -17,6 +18,7 @@ int main(int argc, char** argv) noexcept try {
     config::Settings settings;
     const auto environment = config::processEnvironment();
     if (argc >= 2 && std::string_view(argv[1]) == "simulate-body") return server::runSimulateBody(argc, argv);
+    if (argc >= 2 && std::string_view(argv[1]) == "info") return server::runInfo(argc, argv);
     try {
         command_line = server::parseCommandLine(argc, argv);
         if (command_line.command == server::CommandLine::Command::Help) {

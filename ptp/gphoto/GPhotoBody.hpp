@@ -40,8 +40,7 @@ public:
     void focusStep(int size, int direction) override;
     std::vector<std::uint8_t> liveView() override;
 
-    /// True while the worker thread runs (for the watchdog).
-    bool healthy() const noexcept { return worker_.healthy(); }
+    bool healthy() const noexcept override { return worker_.healthy(); }
 
 private:
     void requireOpen() const;

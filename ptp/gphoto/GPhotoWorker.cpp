@@ -17,10 +17,10 @@ GPhotoWorker::~GPhotoWorker() {
     thread_.join();
 }
 
-void GPhotoWorker::post(std::function<void()> job) {
+void GPhotoWorker::post(std::function<void()> job, std::chrono::milliseconds timeout) {
     {
         std::lock_guard lock(mutex_);
-        jobs_.push_back(std::move(job));
+        jobs_.push_back({std::move(job), timeout});
     }
     wake_.notify_one();
 }
@@ -32,7 +32,7 @@ void GPhotoWorker::timedOut(const std::string& what, std::chrono::milliseconds t
 
 bool GPhotoWorker::healthy() const noexcept {
     std::lock_guard lock(mutex_);
-    return !stopping_;
+    return !stuck_after_ || std::chrono::steady_clock::now() < *stuck_after_;
 }
 
 void GPhotoWorker::loop() {
@@ -43,9 +43,11 @@ void GPhotoWorker::loop() {
         if (jobs_.empty()) return;  // stopping and nothing left
         auto job = std::move(jobs_.front());
         jobs_.pop_front();
+        stuck_after_ = std::chrono::steady_clock::now() + job.timeout + std::chrono::minutes(1);
         lock.unlock();
-        job();  // a packaged_task: exceptions go to its future
+        job.run();  // a packaged_task: exceptions go to its future
         lock.lock();
+        stuck_after_.reset();
     }
 }
 

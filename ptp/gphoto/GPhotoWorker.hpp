@@ -7,6 +7,7 @@
 #include <functional>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -29,23 +30,29 @@ public:
         using Result = decltype(job());
         auto task = std::make_shared<std::packaged_task<Result()>>(std::move(job));
         auto future = task->get_future();
-        post([task] { (*task)(); });
+        post([task] { (*task)(); }, timeout);
         if (future.wait_for(timeout) != std::future_status::ready) timedOut(what, timeout);
         return future.get();
     }
 
-    /// True while the worker thread runs its loop (for the watchdog).
+    /// False when the job in progress has overrun its timeout by more than a minute: libgphoto2 is
+    /// stuck (for the watchdog).
     bool healthy() const noexcept;
 
 private:
-    void post(std::function<void()> job);
+    struct Job {
+        std::function<void()> run;
+        std::chrono::milliseconds timeout;
+    };
+    void post(std::function<void()> job, std::chrono::milliseconds timeout);
     [[noreturn]] static void timedOut(const std::string& what, std::chrono::milliseconds timeout);
     void loop();
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;
-    std::deque<std::function<void()>> jobs_;
+    std::deque<Job> jobs_;
     bool stopping_ = false;
+    std::optional<std::chrono::steady_clock::time_point> stuck_after_;  // of the job in progress
     std::thread thread_;
 };
 

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "server/InfoCommand.hpp"
+
+#include "config/BodyDatabase.hpp"
+#include "config/DataFiles.hpp"
+#include "config/Settings.hpp"
+#include "ptp/gphoto/GPhotoBody.hpp"
+#include "ptp/sim/SimulatorHost.hpp"
+#include "server/Logging.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include <unistd.h>
+
+namespace sonyalpaca::server {
+namespace {
+std::string join(const std::vector<std::string>& items) {
+    std::string text;
+    for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
+    return text;
+}
+
+std::string speedText(double seconds) {
+    std::ostringstream out;
+    if (seconds >= 0.3)
+        out << seconds << " s";
+    else
+        out << "1/" << static_cast<long>(1.0 / seconds + 0.5) << " s";
+    return out.str();
+}
+}  // namespace
+
+int runInfo(int argc, const char* const* argv) {
+    config::CameraSource source;
+    try {
+        for (int i = 2; i < argc; ++i) {
+            const std::string argument = argv[i];
+            if (argument == "--camera" && i + 1 < argc)
+                source = config::CameraSource::parse(argv[++i]);
+            else if (argument.rfind("--camera=", 0) == 0)
+                source = config::CameraSource::parse(argument.substr(9));
+            else
+                throw std::invalid_argument("unknown option \"" + argument +
+                                            "\"; usage: sonyalpaca info [--camera auto|simulator|ptpip:HOST[:PORT]]");
+        }
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "sonyalpaca info: %s\n", e.what());
+        return 2;
+    }
+    setupLogging("warn", false);
+    const char* home = std::getenv("HOME");
+    if (!home || ::access(home, W_OK) != 0) ::setenv("HOME", "/tmp", 1);  // libgphoto2 writes ~/.gphoto
+    try {
+        std::unique_ptr<ptp::sim::SimulatorHost> simulator;
+        if (source.kind == config::CameraSource::Kind::Simulator) {
+            simulator = std::make_unique<ptp::sim::SimulatorHost>(ptp::sim::SimulatorOptions{});
+            source = {config::CameraSource::Kind::PtpIp, "127.0.0.1", simulator->port()};
+        }
+        ptp::gphoto::GPhotoBody body(source, config::BodyDatabase::load(config::findDataFile("sony-bodies.json")));
+        body.checkReachable();
+        body.open();
+        const auto identity = body.identity();
+        const auto speeds = body.shutterSpeeds();
+        std::printf("Body:           %s %s\n", identity.manufacturer.c_str(), identity.model.c_str());
+        std::printf("Serial number:  %s\n", identity.serial.c_str());
+        std::printf("Firmware:       %s\n", identity.firmware.c_str());
+        std::printf("Connection:     %s\n", body.describe().c_str());
+        std::printf("ISO:            %s (choices: %s)\n", body.iso().c_str(), join(body.isoChoices()).c_str());
+        if (!speeds.empty())
+            std::printf("Shutter speeds: %zu listed, %s to %s; longer exposures use BULB\n", speeds.size(),
+                        speedText(speeds.front()).c_str(), speedText(speeds.back()).c_str());
+        std::printf("Focus drive:    %s\n", body.hasFocusDrive()
+                                                ? "yes (7 step sizes each way)"
+                                                : "no - the camera works, the focuser cannot move the lens");
+        body.close();
+        return 0;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "sonyalpaca info: %s\n", e.what());
+        return 1;
+    }
+}
+
+}  // namespace sonyalpaca::server
