@@ -1,7 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Tests of the simulator's synthetic images (ptp/sim/sky). LibRaw is linked here only, to prove
 # that what the simulator writes decodes to exactly what it meant to write.
-pkg_check_modules(LIBRAW REQUIRED IMPORTED_TARGET libraw)
 sonyalpaca_test(test_simsky SOURCES
   unit/sim/ArwFileTest.cpp
   unit/sim/CrawCodecTest.cpp
@@ -10,4 +9,5 @@ sonyalpaca_test(test_simsky SOURCES
   unit/sim/SkyRendererTest.cpp
   unit/sim/LibRawDecode.cpp
   unit/sim/JpegDecoder.cpp
+  support/StarMeasure.cpp
   LIBS sonyalpaca_simsky PkgConfig::LIBRAW)

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <algorithm>
 #include <chrono>
+#include <functional>
+#include <memory>
+#include <span>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -23,13 +27,26 @@ struct ExposureRecord {
     std::uint16_t raw_file_type = 0;          ///< 0xD288: 0 uncompressed, 1 compressed
 };
 
-/// A file the body hands over after an exposure.
+/// A file the body hands over after an exposure. Its bytes are read on demand, chunk by chunk, so
+/// that a frame waiting for download costs its file's size once, not twice.
 struct CapturedFile {
     std::uint16_t format = 0;  ///< code::FormatArw or code::FormatJpeg
     std::string filename;      ///< e.g. "DSC00001.ARW"
     std::uint32_t width = 0;
     std::uint32_t height = 0;
-    std::vector<std::uint8_t> bytes;
+    std::size_t size = 0;      ///< bytes in the file
+    /// Copies bytes [offset, offset + out.size()) of the file into `out`.
+    std::function<void(std::size_t offset, std::span<std::uint8_t> out)> read;
+
+    /// A file held in memory as it is.
+    static CapturedFile fromBytes(std::uint16_t format, std::string filename, std::uint32_t width,
+                                  std::uint32_t height, std::vector<std::uint8_t> bytes) {
+        auto data = std::make_shared<const std::vector<std::uint8_t>>(std::move(bytes));
+        return {format, std::move(filename), width, height, data->size(),
+                [data](std::size_t offset, std::span<std::uint8_t> out) {
+                    std::copy_n(data->begin() + static_cast<std::ptrdiff_t>(offset), out.size(), out.begin());
+                }};
+    }
 };
 
 /// Makes the images of the virtual body. Called from the body's timer thread, one call at a time.

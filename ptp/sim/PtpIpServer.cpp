@@ -3,6 +3,7 @@
 
 #include "config/Log.hpp"
 #include "ptp/sim/ByteIo.hpp"
+#include "ptp/sim/FrameSource.hpp"
 #include "ptp/sim/PtpCodes.hpp"
 #include "ptp/sim/VirtualBody.hpp"
 
@@ -91,6 +92,31 @@ private:
     int fd_;
     int wake_;
 };
+
+/// Sends `file` as the data phase of `transaction`: StartData, then Data chunks and EndData. With
+/// `drop`, only the first half goes out and the connection ends, as when a cable is pulled.
+void sendFile(Channel& channel, std::uint32_t transaction, const CapturedFile& file, bool drop) {
+    ByteWriter start;
+    start.u32(transaction);
+    start.u64(file.size);
+    channel.send(kStartData, start.bytes());
+    const std::size_t end = drop ? file.size / 2 : file.size;
+    std::vector<std::uint8_t> chunk;
+    std::size_t offset = 0;
+    do {
+        const std::size_t n = std::min(end - offset, kDataChunk);
+        chunk.resize(n);
+        file.read(offset, chunk);
+        offset += n;
+        ByteWriter head;
+        head.u32(transaction);
+        channel.send(offset == file.size ? kEndData : kData, head.bytes(), chunk);
+    } while (offset < end);
+    if (drop) {
+        log::get("ptp")->info("simulated body: fault: connection dropped in mid-transfer");
+        throw ConnectionClosed{};
+    }
+}
 
 std::vector<std::uint8_t> guid() { return std::vector<std::uint8_t>{'s', 'o', 'n', 'y', 'a', 'l', 'p', 'a', 'c', 'a', '-', 's', 'i', 'm', '0', '1'}; }
 }  // namespace
@@ -260,31 +286,11 @@ void PtpIpServer::serveCommands(int fd) {
         }
         OperationResult result = body_.handle(operation, params, data);
         ++operations_;
-        if (result.data && operation == code::GetObject && faults.drop_mid_transfer.exchange(false)) {
-            ByteWriter start;
-            start.u32(transaction);
-            start.u64(result.data->size());
-            channel.send(kStartData, start.bytes());
-            ByteWriter head;
-            head.u32(transaction);
-            channel.send(kData, head.bytes(), std::span<const std::uint8_t>(*result.data).first(result.data->size() / 2));
-            log::get("ptp")->info("simulated body: fault: connection dropped in mid-transfer");
-            throw ConnectionClosed{};
-        }
-        if (result.data) {
-            ByteWriter start;
-            start.u32(transaction);
-            start.u64(result.data->size());
-            channel.send(kStartData, start.bytes());
-            std::span<const std::uint8_t> rest(*result.data);
-            do {
-                const std::size_t n = std::min(rest.size(), kDataChunk);
-                ByteWriter head;
-                head.u32(transaction);
-                channel.send(n == rest.size() ? kEndData : kData, head.bytes(), rest.first(n));
-                rest = rest.subspan(n);
-            } while (!rest.empty());
-        }
+        if (result.data) result.file = std::make_shared<const CapturedFile>(CapturedFile::fromBytes(
+                             0, {}, 0, 0, std::move(*result.data)));
+        if (result.file)
+            sendFile(channel, transaction, *result.file,
+                     operation == code::GetObject && faults.drop_mid_transfer.exchange(false));
         ByteWriter response;
         response.u16(result.code);
         response.u32(transaction);

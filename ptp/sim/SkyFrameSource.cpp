@@ -54,8 +54,8 @@ public:
         char name[32];
         std::snprintf(name, sizeof name, "DSC%05u", exposure.sequence % 100000);
         if (jpeg) {
-            files.push_back({code::FormatJpeg, std::string(name) + ".JPG", layout_.crop_width, layout_.crop_height,
-                             previewJpeg(image, 1616)});
+            files.push_back(CapturedFile::fromBytes(code::FormatJpeg, std::string(name) + ".JPG", layout_.crop_width,
+                                                    layout_.crop_height, previewJpeg(image, 1616)));
         }
         if (raw) {
             ArwInfo info;
@@ -66,10 +66,14 @@ public:
             info.ambient_temperature_c = std::round(exposure.ambient_c);
             info.date_time = exifTime(exposure.start);
             const ArwKind kind = exposure.raw_file_type == 0 ? ArwKind::Uncompressed : ArwKind::Compressed;
-            ArwFile file(std::move(image), info, kind);
+            // The file keeps the frame's pixels and serves its bytes chunk by chunk: no second copy.
+            auto file = std::make_shared<const ArwFile>(std::move(image), info, kind);
+            CapturedFile arw{code::FormatArw, std::string(name) + ".ARW", layout_.raw_width, layout_.raw_height,
+                             file->size(), [file](std::size_t offset, std::span<std::uint8_t> out) {
+                                 file->read(offset, out);
+                             }};
             // RAW before JPEG, as libgphoto2 downloads the first object as the capture's file.
-            files.insert(files.begin(), {code::FormatArw, std::string(name) + ".ARW", layout_.raw_width,
-                                         layout_.raw_height, file.bytes()});
+            files.insert(files.begin(), std::move(arw));
         }
         return files;
     }

@@ -176,12 +176,12 @@ OperationResult VirtualBody::deviceInfo() const {
 
 OperationResult VirtualBody::setControlA(std::uint16_t property, std::span<const std::uint8_t> data) {
     Property* p = properties_.find(property);
-    if (!p) return {code::DevicePropNotSupported, {}, {}};
+    if (!p) return OperationResult::failed(code::DevicePropNotSupported);
     // libgphoto2 2.5.30 follows every dial step and button with a 0x9205 of its own (sometimes with
     // no payload, sometimes a meaningless value): real bodies ignore those, and so does this one.
     if (data.empty() || p->change_method != 1) return {};
     const std::int64_t value = readValue(data, p->type);
-    if (p->form == Property::Form::Enumeration && p->indexOf(value) < 0) return {code::InvalidDevicePropValue, {}, {}};
+    if (p->form == Property::Form::Enumeration && p->indexOf(value) < 0) return OperationResult::failed(code::InvalidDevicePropValue);
     if (p->current != value) {
         p->current = value;
         post(code::SonyPropertyChanged, property);
@@ -191,14 +191,14 @@ OperationResult VirtualBody::setControlA(std::uint16_t property, std::span<const
 
 OperationResult VirtualBody::setControlB(std::uint16_t property, std::span<const std::uint8_t> data) {
     Property* p = properties_.find(property);
-    if (!p || data.empty()) return {code::DevicePropNotSupported, {}, {}};
+    if (!p || data.empty()) return OperationResult::failed(code::DevicePropNotSupported);
     if (property == code::SonyShutterSpeed || property == code::SonyIso) {
         stepNotch(property, static_cast<std::int8_t>(data[0]));
         return {};
     }
     if (property == code::SonyNearFar) return stepFocus(static_cast<std::int16_t>(readValue(data, code::Int16)));
     if (isButton(property)) return pressButton(property, readValue(data, code::UInt16));
-    return {code::ParameterNotSupported, {}, {}};
+    return OperationResult::failed(code::ParameterNotSupported);
 }
 
 void VirtualBody::stepNotch(std::uint16_t property, std::int8_t delta) {
@@ -219,9 +219,9 @@ void VirtualBody::stepNotch(std::uint16_t property, std::int8_t delta) {
 }
 
 OperationResult VirtualBody::stepFocus(std::int16_t value) {
-    if (value == 0 || value < -7 || value > 7) return {code::InvalidDevicePropValue, {}, {}};
+    if (value == 0 || value < -7 || value > 7) return OperationResult::failed(code::InvalidDevicePropValue);
     const auto now = Clock::now();
-    if (now < lens_busy_until_ || shutter_ == Shutter::Exposing) return {code::DeviceBusy, {}, {}};
+    if (now < lens_busy_until_ || shutter_ == Shutter::Exposing) return OperationResult::failed(code::DeviceBusy);
     // The focus drive moves the lens only in manual focus, as on real bodies.
     if (properties_.find(code::FocusMode)->current != 1) return {};
     lens_busy_until_ = now + lens_.step(std::abs(value), value);
@@ -242,7 +242,7 @@ OperationResult VirtualBody::pressButton(std::uint16_t button, std::int64_t valu
         break;
     case code::SonyS2:
         if (press) {
-            if (shutter_ != Shutter::Idle || Faults::take(faults_->busy_captures)) return {code::DeviceBusy, {}, {}};
+            if (shutter_ != Shutter::Idle || Faults::take(faults_->busy_captures)) return OperationResult::failed(code::DeviceBusy);
             startExposure(bulb_shutter);
         } else if (shutter_ == Shutter::Exposing && bulb_) {
             endExposure();
@@ -250,7 +250,7 @@ OperationResult VirtualBody::pressButton(std::uint16_t button, std::int64_t valu
         break;
     case code::SonyBulb:
         if (press && bulb_shutter) {
-            if (shutter_ != Shutter::Idle || Faults::take(faults_->busy_captures)) return {code::DeviceBusy, {}, {}};
+            if (shutter_ != Shutter::Idle || Faults::take(faults_->busy_captures)) return OperationResult::failed(code::DeviceBusy);
             startExposure(true);
         }
         break;
@@ -361,22 +361,22 @@ OperationResult VirtualBody::objectInfo(std::uint32_t handle) {
             jpeg = frames_->liveView(recordNow());
         } catch (const std::exception& e) {
             log::get("ptp")->warn("simulated body: no live view frame: {}", e.what());
-            return {code::AccessDenied, {}, {}};
+            return OperationResult::failed(code::AccessDenied);
         }
         ByteWriter blob;
         blob.u32(8);
         blob.u32(static_cast<std::uint32_t>(jpeg.size()));
         blob.raw(jpeg);
         live_view_ = blob.take();
-        live = {code::FormatJpeg, "LIVEVIEW.JPG", 0, 0, live_view_};
+        live = CapturedFile::fromBytes(code::FormatJpeg, "LIVEVIEW.JPG", 0, 0, live_view_);
         file = &live;
     }
-    if (!file) return {code::InvalidObjectHandle, {}, {}};
+    if (!file) return OperationResult::failed(code::InvalidObjectHandle);
     ByteWriter out;
     out.u32(0x00010001);  // StorageID
     out.u16(file->format);
     out.u16(0);  // ProtectionStatus
-    out.u32(static_cast<std::uint32_t>(file->bytes.size()));
+    out.u32(static_cast<std::uint32_t>(file->size));
     out.u16(0);  // ThumbFormat
     out.u32(0);
     out.u32(0);
@@ -400,7 +400,7 @@ OperationResult VirtualBody::objectInfo(std::uint32_t handle) {
 OperationResult VirtualBody::object(std::uint32_t handle) {
     OperationResult result;
     if (handle == code::CaptureHandle && !pending_.empty()) {
-        result.data = std::move(pending_.front().bytes);
+        result.file = std::make_shared<const CapturedFile>(std::move(pending_.front()));
         pending_.pop_front();
         updatePendingProperty();
         post(code::SonyPropertyChanged, code::SonyObjectInMemory);
@@ -410,7 +410,7 @@ OperationResult VirtualBody::object(std::uint32_t handle) {
         result.data = live_view_;
         return result;
     }
-    return {code::InvalidObjectHandle, {}, {}};
+    return OperationResult::failed(code::InvalidObjectHandle);
 }
 
 double VirtualBody::lensPosition() const {

@@ -34,11 +34,20 @@ struct BodyOptions {
     double focus_drift_per_c = 0.4;  ///< best focus moves this many units per °C
 };
 
-/// A PTP operation's outcome: response code and parameters, and data for the host if any.
+/// A PTP operation's outcome: response code and parameters, and data for the host if any (in
+/// memory, or a file read chunk by chunk as it is sent).
 struct OperationResult {
     std::uint16_t code = 0x2001;
     std::vector<std::uint32_t> params;
     std::optional<std::vector<std::uint8_t>> data;
+    std::shared_ptr<const CapturedFile> file;
+
+    /// A response with `code` and nothing else.
+    static OperationResult failed(std::uint16_t code) {
+        OperationResult result;
+        result.code = code;
+        return result;
+    }
 };
 
 /// The virtual Sony body: its properties, its lens, its shutter and its files, answering PTP

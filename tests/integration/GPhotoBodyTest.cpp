@@ -5,8 +5,13 @@
 #include "ptp/gphoto/GPhotoBody.hpp"
 #include "ptp/sim/SimulatorHost.hpp"
 
+#include "LibRawDecode.hpp"
+#include "StarMeasure.hpp"
+
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <thread>
@@ -173,4 +178,49 @@ TEST_CASE("gphoto backend: nothing reachable is refused at once") {
     CHECK_THROWS_AS(body.checkReachable(), ptp::BodyUnavailable);
     CHECK_THROWS_AS(body.open(), ptp::BodyUnavailable);
     CHECK_THROWS_AS(body.iso(), ptp::BodyUnavailable);
+}
+
+TEST_CASE("gphoto backend: autofocus through the real path finds a V-curve") {
+    // Frames taken through libgphoto2 at lens positions across best focus, decoded by LibRaw,
+    // measured like autofocus software measures them: the star size is smallest near best focus.
+    auto options = fastSimulator();
+    options.sensor_scale = 4;
+    options.body_options.iso = 1600;
+    options.lens_options.start_position = 198;  // best focus is at 249.4 (10 °C): 3 steps of size 4 below
+    Rig rig(options);
+    auto& sim = rig.simulator.body();
+    const double best = sim.bestFocus();
+    std::vector<double> distance, hfr;
+    for (int frame = 0; frame < 5; ++frame) {
+        if (frame > 0) rig.body.focusStep(4, +1);
+        distance.push_back(sim.lensPosition() - best);
+        const auto exposure = rig.body.expose(1.0, {});
+        const auto decoded = test::decodeWithLibRaw(exposure.file);
+        REQUIRE(decoded.unpack_status == 0);
+        ptp::sim::RawImage raw;
+        raw.layout = {decoded.raw_width,
+                      decoded.raw_height,
+                      static_cast<unsigned>(decoded.inset_left),
+                      static_cast<unsigned>(decoded.inset_top),
+                      static_cast<unsigned>(decoded.inset_width),
+                      static_cast<unsigned>(decoded.inset_height)};
+        raw.pixels = decoded.raw;
+        raw.white_level = decoded.maximum;
+        const auto measured = test::measureHfr(raw);
+        CAPTURE(distance.back());
+        CAPTURE(measured.stars);
+        CHECK(measured.stars >= 5);
+        hfr.push_back(measured.median_hfr_px);
+    }
+    const auto sharpest = static_cast<std::size_t>(std::min_element(hfr.begin(), hfr.end()) - hfr.begin());
+    const auto nearest = static_cast<std::size_t>(
+        std::min_element(distance.begin(), distance.end(),
+                         [](double a, double b) { return std::abs(a) < std::abs(b); }) -
+        distance.begin());
+    INFO("distances and HFRs: " << distance[0] << "/" << hfr[0] << " " << distance[1] << "/" << hfr[1] << " "
+                                << distance[2] << "/" << hfr[2] << " " << distance[3] << "/" << hfr[3] << " "
+                                << distance[4] << "/" << hfr[4]);
+    CHECK(sharpest == nearest);
+    for (std::size_t i = 0; i < sharpest; ++i) CHECK(hfr[i] > hfr[i + 1]);           // the left arm falls
+    for (std::size_t i = sharpest; i + 1 < hfr.size(); ++i) CHECK(hfr[i + 1] > hfr[i]);  // the right arm rises
 }
