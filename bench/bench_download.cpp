@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// How fast a 24 MP uncompressed ARW gets from the body into the daemon's memory: an exposure of the
+// shortest listed speed on the virtual body (ILCE-7M3), through libgphoto2 and PTP/IP on loopback,
+// against a plain loopback TCP copy of the same number of bytes measured in the same run (the
+// machine is shared and noisy, so only ratios measured together mean something).
+#include "config/DataFiles.hpp"
+#include "ptp/gphoto/GPhotoBody.hpp"
+#include "ptp/sim/SimulatorHost.hpp"
+
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+#include <vector>
+
+using namespace sonyalpaca;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+double seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+/// Sends `bytes` over a loopback TCP connection in 1 MiB writes and reads them on the other side.
+double loopbackCopySeconds(std::size_t bytes) {
+    const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    ::listen(listener, 1);
+    socklen_t size = sizeof address;
+    ::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &size);
+    std::vector<std::uint8_t> block(1 << 20, 0x5A);
+    const auto start = Clock::now();
+    std::thread sender([&] {
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+        for (std::size_t sent = 0; sent < bytes;) {
+            const ssize_t n = ::send(fd, block.data(), std::min(block.size(), bytes - sent), 0);
+            if (n <= 0) break;
+            sent += static_cast<std::size_t>(n);
+        }
+        ::close(fd);
+    });
+    const int fd = ::accept(listener, nullptr, nullptr);
+    std::vector<std::uint8_t> received(bytes);
+    for (std::size_t got = 0; got < bytes;) {
+        const ssize_t n = ::recv(fd, received.data() + got, bytes - got, 0);
+        if (n <= 0) break;
+        got += static_cast<std::size_t>(n);
+    }
+    const auto elapsed = Clock::now() - start;
+    sender.join();
+    ::close(fd);
+    ::close(listener);
+    return seconds(elapsed);
+}
+
+long peakRssKiB() {
+    rusage usage{};
+    ::getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_maxrss;
+}
+}  // namespace
+
+int main() {
+    const auto home = std::filesystem::temp_directory_path() / ("bench-download-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(home);
+    ::setenv("HOME", home.c_str(), 1);
+
+    ptp::sim::SimulatorOptions options;
+    options.body_options.readout_s = 0;          // measure transfer, not the simulated readout
+    options.body_options.shutter = 1u << 16 | 8000u;  // the shortest listed speed
+    ptp::sim::SimulatorHost simulator(options);
+    ptp::gphoto::GPhotoBody body({config::CameraSource::Kind::PtpIp, "127.0.0.1", simulator.port()},
+                                 config::BodyDatabase::load(config::findDataFile("sony-bodies.json")));
+    body.open();
+    const long rss_open = peakRssKiB();
+
+    constexpr int kRounds = 3;
+    double best_exposure = 1e9, best_copy = 1e9;
+    std::size_t file_size = 0;
+    for (int round = 0; round < kRounds; ++round) {
+        const auto start = Clock::now();
+        const auto exposure = body.expose(1.0 / 8000, {});
+        best_exposure = std::min(best_exposure, seconds(Clock::now() - start) - exposure.seconds);
+        file_size = exposure.file.size();
+        best_copy = std::min(best_copy, loopbackCopySeconds(file_size));
+    }
+    const double frame_mib = static_cast<double>(file_size) / (1 << 20);
+    std::printf("24 MP uncompressed ARW (ILCE-7M3, %.1f MiB), best of %d:\n", frame_mib, kRounds);
+    std::printf("  end of exposure to file in memory: %.3f s (render + write in the simulator included)\n",
+                best_exposure);
+    std::printf("  plain loopback TCP copy of the same bytes: %.3f s (%.0f MiB/s)\n", best_copy,
+                frame_mib / best_copy);
+    std::printf("  throughput: %.0f MiB/s, %.1fx the plain copy's time\n", frame_mib / best_exposure,
+                best_exposure / best_copy);
+    std::printf("  peak RSS: %.1f MiB (%.2f frames), %.1f MiB after opening the body\n",
+                static_cast<double>(peakRssKiB()) / 1024, static_cast<double>(peakRssKiB()) / 1024 / frame_mib,
+                static_cast<double>(rss_open) / 1024);
+    body.close();
+    std::filesystem::remove_all(home);
+    return 0;
+}
