@@ -63,12 +63,6 @@ GPhotoBody::~GPhotoBody() { close(); }
 
 template <typename Job>
 auto GPhotoBody::run(const std::string& what, std::chrono::milliseconds timeout, Job job) -> decltype(job()) {
-    const auto lost = [this](const std::string& reason) {
-        if (open_.exchange(false)) {
-            log::get("ptp")->warn("lost the body: {}", reason);
-            worker_.run("closing the lost session", 5s, [this] { session_.disconnect(); });
-        }
-    };
     try {
         return worker_.run(what, timeout, std::move(job));
     } catch (const BodyUnavailable& e) {
@@ -81,10 +75,45 @@ auto GPhotoBody::run(const std::string& what, std::chrono::milliseconds timeout,
             worker_.run("checking the connection", 5s, [this] { session_.probe(); });
         } catch (const BodyUnavailable& gone) {
             lost(gone.what());
-            throw BodyUnavailable(std::string("the connection to the body is lost (") + e.what() + ")");
+            throw BodyUnavailable(std::string("the connection to the body is lost (") + e.what() +
+                                  "); reconnecting as soon as it answers again");
         }
         throw;
     }
+}
+
+void GPhotoBody::lost(const std::string& reason) {
+    if (!open_.exchange(false)) return;
+    log::get("ptp")->warn("lost the body: {}; reconnecting as soon as it answers again", reason);
+    try {
+        worker_.run("closing the lost session", 5s, [this] { session_.disconnect(); });
+    } catch (const std::exception& e) {
+        log::get("ptp")->warn("closing the lost session: {}", e.what());
+    }
+    std::lock_guard lock(reconnect_mutex_);
+    if (!wanted_ || reconnecting_.exchange(true)) return;
+    if (reconnector_.joinable()) reconnector_.join();  // an earlier round, finished
+    reconnector_ = std::jthread([this](std::stop_token stop) { reconnect(stop); });
+}
+
+void GPhotoBody::reconnect(std::stop_token stop) {
+    const auto started = std::chrono::steady_clock::now();
+    while (!stop.stop_requested() && wanted_ && !open_) {
+        std::mutex mutex;
+        std::condition_variable_any wake;
+        std::unique_lock lock(mutex);
+        if (wake.wait_for(lock, stop, 1s, [] { return false; }) || stop.stop_requested()) break;
+        try {
+            checkReachable();
+            openSession();
+            log::get("ptp")->info("the body is back after {:.1f} s: {}",
+                                  std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+                                  describe());
+        } catch (const std::exception& e) {
+            log::get("ptp")->debug("body not back yet: {}", e.what());
+        }
+    }
+    reconnecting_ = false;
 }
 
 std::string GPhotoBody::describe() const {
@@ -112,7 +141,12 @@ void GPhotoBody::requireOpen() const {
 }
 
 void GPhotoBody::open() {
+    wanted_ = true;
     if (open_) return;
+    openSession();
+}
+
+void GPhotoBody::openSession() {
     worker_.run("opening the body", 30s, [this] {
         session_.connect(source_);
         try {
@@ -126,6 +160,14 @@ void GPhotoBody::open() {
 }
 
 void GPhotoBody::close() noexcept {
+    wanted_ = false;
+    {
+        std::lock_guard lock(reconnect_mutex_);
+        if (reconnector_.joinable()) {
+            reconnector_.request_stop();
+            reconnector_.join();
+        }
+    }
     if (!open_.exchange(false)) return;
     try {
         worker_.run("closing the body", 10s, [this] { session_.disconnect(); });

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <mutex>
 #include <optional>
+#include <thread>
 
 namespace sonyalpaca::ptp::gphoto {
 
@@ -19,6 +20,9 @@ namespace sonyalpaca::ptp::gphoto {
 /// through the generic widget because libgphoto2 2.5.30's capturetarget sends an empty value),
 /// RAW images, the uncompressed RAW type where offered (0xD288; LibRaw 0.20.2 cannot decode lossless
 /// ARW), and manual focus for the focus drive.
+///
+/// A body lost while open (unplugged, switched off, connection dropped) is reopened by itself: a
+/// background thread retries every second until it answers again or close() is called.
 class GPhotoBody final : public Body {
 public:
     /// `bodies` supplies each model's shutter-speed list (libgphoto2 only knows a generic one).
@@ -44,6 +48,9 @@ public:
 
 private:
     void requireOpen() const;
+    void openSession();                    // any thread but the worker
+    void lost(const std::string& reason);  // the session died: close it, start reconnecting
+    void reconnect(std::stop_token stop);
     void prepare();                        // worker thread
     struct Speed {
         double seconds;
@@ -63,6 +70,10 @@ private:
     mutable std::mutex mutex_;  // guards identity_ and focus_drive_
     BodyIdentity identity_;
     bool focus_drive_ = false;
+    std::atomic<bool> wanted_{false};        // open() called and close() not since
+    std::atomic<bool> reconnecting_{false};
+    std::mutex reconnect_mutex_;             // guards reconnector_
+    std::jthread reconnector_;               // last: stops before the worker goes
 };
 
 /// Parses a libgphoto2 shutter-speed text ("1/100", "30", "32/10") into seconds; nullopt for others.

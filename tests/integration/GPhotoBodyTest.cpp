@@ -11,6 +11,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -160,16 +161,46 @@ TEST_CASE("gphoto backend: over 30 s without BULB on the dial is a clear error")
     }
 }
 
-TEST_CASE("gphoto backend: a lost connection is BodyUnavailable, and the body can be opened again") {
+TEST_CASE("gphoto backend: a lost body is BodyUnavailable, then reconnects by itself when it is back") {
     Rig rig;
-    rig.simulator.server().unplug(300ms);
+    rig.simulator.server().unplug(1500ms);
+    const auto unplugged = std::chrono::steady_clock::now();
     // (Reading a setting may come from libgphoto2's 2 s property cache; an exposure must talk.)
     CHECK_THROWS_AS(rig.body.expose(0.1, {}), ptp::BodyUnavailable);
     CHECK_FALSE(rig.body.isOpen());
     CHECK_THROWS_AS(rig.body.iso(), ptp::BodyUnavailable);
-    std::this_thread::sleep_for(400ms);
-    rig.body.open();
+    const auto deadline = unplugged + 10s;
+    while (!rig.body.isOpen() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(50ms);
+    REQUIRE(rig.body.isOpen());
+    const double back_after = std::chrono::duration<double>(std::chrono::steady_clock::now() - unplugged).count() - 1.5;
+    MESSAGE("reconnected " << back_after << " s after the body came back");
+    CHECK(back_after <= 5.0);
     CHECK(rig.body.iso() == "800");
+    CHECK(rig.body.expose(0.1, {}).file.size() > 1000);
+}
+
+TEST_CASE("gphoto backend: after close() a lost body is not reopened") {
+    Rig rig;
+    rig.simulator.server().unplug(300ms);
+    CHECK_THROWS_AS(rig.body.expose(0.1, {}), ptp::BodyUnavailable);
+    rig.body.close();
+    std::this_thread::sleep_for(1500ms);
+    CHECK_FALSE(rig.body.isOpen());
+    rig.body.open();
+    CHECK(rig.body.isOpen());
+}
+
+TEST_CASE("gphoto backend: the mode dial away from M is a clear error") {
+    Rig rig;
+    // The dial turned to A on the body (0x500E = 3); libgphoto2 sees it once its 2 s cache expires.
+    rig.simulator.body().handle(0x9205, std::array<std::uint32_t, 1>{0x500E}, std::array<std::uint8_t, 2>{3, 0});
+    std::this_thread::sleep_for(2100ms);
+    try {
+        rig.body.expose(0.5, {});
+        FAIL("expected an error");
+    } catch (const ptp::BodyError& e) {
+        CHECK(std::string(e.what()).find("mode dial") != std::string::npos);
+    }
 }
 
 TEST_CASE("gphoto backend: nothing reachable is refused at once") {
