@@ -15,6 +15,7 @@ namespace sonyalpaca::ptp::gphoto {
 namespace {
 using namespace std::chrono_literals;
 constexpr double kLongestListed = 30.0;
+constexpr int kBusyTries = 5;
 
 double codeSeconds(std::uint32_t code) {
     const auto denominator = code & 0xFFFFu;
@@ -293,9 +294,21 @@ Exposure GPhotoBody::expose(double seconds, std::stop_token stop) {
                 if (now != best_text)
                     throw BodyError("the body's shutter speed is " + now + " after setting " + best_text);
             }
-            const auto when = std::chrono::system_clock::now();
-            const auto path = session_.capture();
-            return std::tuple(session_.download(path), path.name, when);
+            // A busy body (still writing the previous file, say) gets a few tries with back-off.
+            for (int attempt = 1;; ++attempt) {
+                try {
+                    const auto when = std::chrono::system_clock::now();
+                    const auto path = session_.capture();
+                    return std::tuple(session_.download(path), path.name, when);
+                } catch (const BodyBusy& e) {
+                    if (attempt >= kBusyTries)
+                        throw BodyBusy(std::string("the body stayed busy through ") + std::to_string(kBusyTries) +
+                                       " tries (" + e.what() + "); is its buffer full, or a menu open on it?");
+                    log::get("ptp")->info("the body is busy; trying the exposure again ({} of {})", attempt + 1,
+                                          kBusyTries);
+                    std::this_thread::sleep_for(std::chrono::milliseconds(250 * attempt));
+                }
+            }
         });
         result = {std::move(file), std::move(name), best, start};
     } else {

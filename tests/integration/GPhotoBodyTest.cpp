@@ -190,6 +190,20 @@ TEST_CASE("gphoto backend: after close() a lost body is not reopened") {
     CHECK(rig.body.isOpen());
 }
 
+TEST_CASE("gphoto backend: a busy shutter is retried with back-off, then reported") {
+    Rig rig;
+    rig.simulator.body().faults().busy_captures = 2;
+    CHECK(rig.body.expose(0.1, {}).file.size() > 1000);
+    rig.simulator.body().faults().busy_captures = 50;
+    try {
+        rig.body.expose(0.1, {});
+        FAIL("expected an error");
+    } catch (const ptp::BodyBusy& e) {
+        CHECK(std::string(e.what()).find("stayed busy") != std::string::npos);
+    }
+    CHECK(rig.body.isOpen());
+}
+
 TEST_CASE("gphoto backend: the mode dial away from M is a clear error") {
     Rig rig;
     // The dial turned to A on the body (0x500E = 3); libgphoto2 sees it once its 2 s cache expires.
