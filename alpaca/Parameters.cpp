@@ -20,21 +20,7 @@ bool isDigits(std::string_view text) {
     return true;
 }
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 }  // namespace
-
-std::string asciiLower(std::string_view text) {
-    std::string out(text);
-    for (auto& c : out) c = lower(c);
-    return out;
-}
-
-bool equalsIgnoringCase(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (lower(a[i]) != lower(b[i])) return false;
-    return true;
-}
 
 std::string urlDecode(std::string_view text, bool plus_is_space) {
     std::string out;

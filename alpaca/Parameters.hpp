@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "config/Text.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -34,11 +36,8 @@ KeyValues parseUrlEncoded(std::string_view text);
 /// Percent-decodes `text`; '+' becomes a space when `plus_is_space`.
 std::string urlDecode(std::string_view text, bool plus_is_space);
 
-/// `text` with ASCII letters in lower case.
-std::string asciiLower(std::string_view text);
-
-/// True if `a` equals `b` ignoring the case of ASCII letters.
-bool equalsIgnoringCase(std::string_view a, std::string_view b) noexcept;
+using text::asciiLower;
+using text::equalsIgnoringCase;
 
 /// Strict parsers for the Alpaca wire formats (API Reference §2.3): decimal integers, invariant-culture
 /// doubles (finite only), "true"/"false" in any casing. No surrounding white space is accepted.

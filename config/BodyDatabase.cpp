@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "config/BodyDatabase.hpp"
 
+#include "config/Text.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -9,11 +11,6 @@
 
 namespace sonyalpaca::config {
 namespace {
-bool sameText(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-    });
-}
 
 BodyEntry parseBody(const nlohmann::json& item, std::size_t index) {
     const std::string where = "body #" + std::to_string(index + 1);
@@ -60,7 +57,7 @@ BodyDatabase BodyDatabase::load(const std::filesystem::path& path) {
 
 const BodyEntry* BodyDatabase::find(std::string_view model) const {
     for (const auto& body : bodies_)
-        if (sameText(body.model, model)) return &body;
+        if (text::equalsIgnoringCase(body.model, model)) return &body;
     return nullptr;
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "config/LensDatabase.hpp"
 
+#include "config/Text.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -10,12 +12,6 @@
 
 namespace sonyalpaca::config {
 namespace {
-bool equalsIgnoringCase(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-        return lower(x) == lower(y);
-    });
-}
 
 LensEntry parseLens(const nlohmann::json& item, std::size_t index) {
     const std::string where = "lens #" + std::to_string(index + 1);
@@ -62,7 +58,7 @@ LensDatabase LensDatabase::load(const std::filesystem::path& path) {
 
 const LensEntry* LensDatabase::find(std::string_view query) const {
     for (const auto& lens : lenses_)
-        if (equalsIgnoringCase(lens.model_id, query) || equalsIgnoringCase(lens.name, query)) return &lens;
+        if (text::equalsIgnoringCase(lens.model_id, query) || text::equalsIgnoringCase(lens.name, query)) return &lens;
     return nullptr;
 }
 

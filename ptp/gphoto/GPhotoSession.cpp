@@ -202,29 +202,21 @@ std::vector<std::string> GPhotoSession::choices(const std::string& name) {
     return list;
 }
 
+void GPhotoSession::setValue(const std::string& name, const void* value, const std::string& shown) {
+    if (!camera_) throw BodyUnavailable("the body is not open");
+    WidgetTree tree;
+    check(gp_camera_get_single_config(camera_, name.c_str(), &tree.widget, context_), "reading " + name);
+    check(gp_widget_set_value(tree.widget, value), "setting " + name + " to " + shown);
+    check(gp_camera_set_single_config(camera_, name.c_str(), tree.widget, context_), "setting " + name + " to " + shown);
+}
+
 void GPhotoSession::set(const std::string& name, const std::string& value) {
-    if (!camera_) throw BodyUnavailable("the body is not open");
-    WidgetTree tree;
-    check(gp_camera_get_single_config(camera_, name.c_str(), &tree.widget, context_), "reading " + name);
-    check(gp_widget_set_value(tree.widget, value.c_str()), "setting " + name + " to " + value);
-    check(gp_camera_set_single_config(camera_, name.c_str(), tree.widget, context_), "setting " + name + " to " + value);
+    setValue(name, value.c_str(), value);
 }
 
-void GPhotoSession::setNumber(const std::string& name, float value) {
-    if (!camera_) throw BodyUnavailable("the body is not open");
-    WidgetTree tree;
-    check(gp_camera_get_single_config(camera_, name.c_str(), &tree.widget, context_), "reading " + name);
-    check(gp_widget_set_value(tree.widget, &value), "setting " + name);
-    check(gp_camera_set_single_config(camera_, name.c_str(), tree.widget, context_), "setting " + name);
-}
+void GPhotoSession::setNumber(const std::string& name, float value) { setValue(name, &value, std::to_string(value)); }
 
-void GPhotoSession::setToggle(const std::string& name, int value) {
-    if (!camera_) throw BodyUnavailable("the body is not open");
-    WidgetTree tree;
-    check(gp_camera_get_single_config(camera_, name.c_str(), &tree.widget, context_), "reading " + name);
-    check(gp_widget_set_value(tree.widget, &value), "setting " + name);
-    check(gp_camera_set_single_config(camera_, name.c_str(), tree.widget, context_), "setting " + name);
-}
+void GPhotoSession::setToggle(const std::string& name, int value) { setValue(name, &value, std::to_string(value)); }
 
 CameraPath GPhotoSession::capture() {
     if (!camera_) throw BodyUnavailable("the body is not open");

@@ -61,6 +61,8 @@ public:
 
 private:
     void check(int result, const std::string& what);
+    /// Sets widget `name` to `value` (the pointer gp_widget_set_value takes for its type).
+    void setValue(const std::string& name, const void* value, const std::string& shown);
 
     _Camera* camera_ = nullptr;
     _GPContext* context_ = nullptr;

@@ -138,7 +138,7 @@ public:
     explicit BitWriter(std::vector<std::uint8_t>& out) : out_(out) {}
     void put(std::uint32_t bits, unsigned count) {
         for (unsigned i = count; i-- > 0;) {
-            buffer_ = static_cast<std::uint8_t>((buffer_ << 1) | ((bits >> i) & 1U));
+            buffer_ = static_cast<std::uint8_t>((static_cast<unsigned>(buffer_) << 1U) | ((bits >> i) & 1U));
             if (++filled_ == 8) flushByte();
         }
     }
