@@ -45,7 +45,7 @@ public:
             left_ = 8;
         }
         --left_;
-        return (current_ >> left_) & 1U;
+        return (static_cast<unsigned>(current_) >> left_) & 1U;
     }
     unsigned bits(unsigned n) {
         unsigned v = 0;
