@@ -16,6 +16,7 @@ namespace {
 using namespace std::chrono_literals;
 constexpr double kLongestListed = 30.0;
 constexpr int kBusyTries = 5;
+constexpr auto kRecoveryWait = std::chrono::seconds(15);  // for a dropped body to come back with a frame
 
 double codeSeconds(std::uint32_t code) {
     const auto denominator = code & 0xFFFFu;
@@ -282,6 +283,8 @@ Exposure GPhotoBody::expose(double seconds, std::stop_token stop) {
         const double best = nearest->seconds;
         const std::string best_text = nearest->text;
         const auto timeout = std::chrono::milliseconds(static_cast<long long>((best + 60) * 1000));
+        const auto pressed = std::chrono::system_clock::now();
+        try {
         auto [file, name, start] = run("the exposure", timeout, [&] {
             if (session_.has("expprogram")) {
                 const auto mode = session_.value("expprogram");
@@ -311,6 +314,9 @@ Exposure GPhotoBody::expose(double seconds, std::stop_token stop) {
             }
         });
         result = {std::move(file), std::move(name), best, start};
+        } catch (const BodyUnavailable& e) {
+            result = recoverFrame(e.what(), best, pressed);
+        }
     } else {
         const auto wanted = std::chrono::duration<double>(seconds);
         const auto start = run("opening the shutter", 30s, [&] {
@@ -335,16 +341,41 @@ Exposure GPhotoBody::expose(double seconds, std::stop_token stop) {
         // The body writes the file after the exposure (and its noise reduction, which can take as
         // long again): wait that long plus the transfer.
         const auto wait = std::chrono::milliseconds(static_cast<long long>((taken + 60) * 1000));
-        auto [file, name] = run("the download", wait + 10s, [&] {
-            const auto path = session_.waitForFile(wait);
-            if (!path)
-                throw BodyError("the body did not hand over the bulb exposure's file within " +
-                                std::to_string(wait.count() / 1000) + " s; the frame is lost");
-            return std::pair(session_.download(*path), path->name);
-        });
-        result = {std::move(file), std::move(name), taken, start};
+        try {
+            auto [file, name] = run("the download", wait + 10s, [&] {
+                const auto path = session_.waitForFile(wait);
+                if (!path)
+                    throw BodyError("the body did not hand over the bulb exposure's file within " +
+                                    std::to_string(wait.count() / 1000) + " s; the frame is lost");
+                return std::pair(session_.download(*path), path->name);
+            });
+            result = {std::move(file), std::move(name), taken, start};
+        } catch (const BodyUnavailable& e) {
+            result = recoverFrame(e.what(), taken, start);
+        }
     }
     return result;
+}
+
+Exposure GPhotoBody::recoverFrame(const std::string& reason, double seconds,
+                                  std::chrono::system_clock::time_point start) {
+    const auto logger = log::get("ptp");
+    logger->warn("the connection dropped during the exposure ({}); waiting for the body to collect the frame", reason);
+    const auto deadline = std::chrono::steady_clock::now() + kRecoveryWait;
+    while (!open_ && wanted_ && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(100ms);
+    if (!open_)
+        throw BodyUnavailable("the connection to the body dropped during the exposure (" + reason +
+                              ") and it has not come back: the frame is lost");
+    auto frame = run("collecting the frame", 30s, [&]() -> std::optional<std::pair<std::vector<std::uint8_t>, std::string>> {
+        const auto path = session_.waitForFile(5s);
+        if (!path) return std::nullopt;
+        return std::pair(session_.download(*path), path->name);
+    });
+    if (!frame)
+        throw BodyError("the connection to the body dropped during the exposure (" + reason +
+                        ") and the body no longer holds the frame: it is lost");
+    logger->info("collected {} after reconnecting", frame->second);
+    return {std::move(frame->first), std::move(frame->second), seconds, start};
 }
 
 bool GPhotoBody::hasFocusDrive() {

@@ -51,6 +51,9 @@ private:
     void openSession();                    // any thread but the worker
     void lost(const std::string& reason);  // the session died: close it, start reconnecting
     void reconnect(std::stop_token stop);
+    /// After the connection dropped during an exposure: waits for the body to come back and takes
+    /// the frame it still holds. Throws BodyUnavailable or BodyError saying the frame is lost.
+    Exposure recoverFrame(const std::string& reason, double seconds, std::chrono::system_clock::time_point start);
     void prepare();                        // worker thread
     struct Speed {
         double seconds;

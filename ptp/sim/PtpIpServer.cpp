@@ -288,9 +288,11 @@ void PtpIpServer::serveCommands(int fd) {
         ++operations_;
         if (result.data) result.file = std::make_shared<const CapturedFile>(CapturedFile::fromBytes(
                              0, {}, 0, 0, std::move(*result.data)));
-        if (result.file)
+        if (result.file) {
             sendFile(channel, transaction, *result.file,
                      operation == code::GetObject && faults.drop_mid_transfer.exchange(false));
+            if (operation == code::GetObject) body_.transferred(result.file);
+        }
         ByteWriter response;
         response.u16(result.code);
         response.u32(transaction);

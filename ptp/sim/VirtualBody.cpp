@@ -315,7 +315,7 @@ void VirtualBody::finishReadout(std::unique_lock<std::mutex>& lock) {
         log::get("ptp")->error("simulated body: cannot make the image of exposure {}: {}", record.sequence, e.what());
     }
     lock.lock();
-    for (auto& file : files) pending_.push_back(std::move(file));
+    for (auto& file : files) pending_.push_back(std::make_shared<const CapturedFile>(std::move(file)));
     shutter_ = Shutter::Idle;
     updatePendingProperty();
     if (!files.empty()) {
@@ -354,7 +354,7 @@ OperationResult VirtualBody::objectInfo(std::uint32_t handle) {
     const CapturedFile* file = nullptr;
     CapturedFile live;
     if (handle == code::CaptureHandle && !pending_.empty()) {
-        file = &pending_.front();
+        file = pending_.front().get();
     } else if (handle == code::LiveViewHandle) {
         std::vector<std::uint8_t> jpeg;
         try {
@@ -400,10 +400,9 @@ OperationResult VirtualBody::objectInfo(std::uint32_t handle) {
 OperationResult VirtualBody::object(std::uint32_t handle) {
     OperationResult result;
     if (handle == code::CaptureHandle && !pending_.empty()) {
-        result.file = std::make_shared<const CapturedFile>(std::move(pending_.front()));
-        pending_.pop_front();
-        updatePendingProperty();
-        post(code::SonyPropertyChanged, code::SonyObjectInMemory);
+        // The body keeps the file until the transfer has completed (transferred()): a download cut
+        // short by a dropped connection can be taken again after reconnecting.
+        result.file = pending_.front();
         return result;
     }
     if (handle == code::LiveViewHandle && !live_view_.empty()) {
@@ -411,6 +410,17 @@ OperationResult VirtualBody::object(std::uint32_t handle) {
         return result;
     }
     return OperationResult::failed(code::InvalidObjectHandle);
+}
+
+void VirtualBody::transferred(const std::shared_ptr<const CapturedFile>& file) {
+    {
+        std::lock_guard lock(mutex_);
+        if (pending_.empty() || pending_.front() != file) return;
+        pending_.pop_front();
+        updatePendingProperty();
+        post(code::SonyPropertyChanged, code::SonyObjectInMemory);
+    }
+    wake_.notify_all();
 }
 
 double VirtualBody::lensPosition() const {

@@ -66,6 +66,9 @@ public:
     OperationResult handle(std::uint16_t operation, std::span<const std::uint32_t> params,
                            std::span<const std::uint8_t> data);
 
+    /// The transport delivered `file` (from GetObject) completely: the body lets go of it.
+    void transferred(const std::shared_ptr<const CapturedFile>& file);
+
     /// Where events go (the PTP/IP event channel); called with the body's lock released.
     using EventSink = std::function<void(std::uint16_t code, std::uint32_t param)>;
     void setEventSink(EventSink sink);
@@ -117,7 +120,7 @@ private:
     std::chrono::steady_clock::time_point phase_end_{};  // exposure or readout end (timed phases)
     ExposureRecord exposure_;
     std::uint32_t sequence_ = 0;
-    std::deque<CapturedFile> pending_;
+    std::deque<std::shared_ptr<const CapturedFile>> pending_;
     std::vector<std::uint8_t> live_view_;  // the blob of the last GetObjectInfo(live view)
     std::deque<std::pair<std::uint16_t, std::uint32_t>> events_;
     EventSink sink_;

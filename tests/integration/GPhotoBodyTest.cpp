@@ -179,6 +179,16 @@ TEST_CASE("gphoto backend: a lost body is BodyUnavailable, then reconnects by it
     CHECK(rig.body.expose(0.1, {}).file.size() > 1000);
 }
 
+TEST_CASE("gphoto backend: a download cut by a dropped connection is collected after reconnecting") {
+    Rig rig;
+    rig.simulator.body().faults().drop_mid_transfer = true;
+    const auto exposure = rig.body.expose(0.1, {});
+    CHECK(isArw(exposure.file));
+    CHECK(exposure.seconds == doctest::Approx(0.1));
+    CHECK(rig.body.isOpen());
+    CHECK(rig.simulator.body().exposureCount() == 1);  // the same frame, not a second exposure
+}
+
 TEST_CASE("gphoto backend: after close() a lost body is not reopened") {
     Rig rig;
     rig.simulator.server().unplug(300ms);
