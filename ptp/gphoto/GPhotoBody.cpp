@@ -284,6 +284,7 @@ Exposure GPhotoBody::expose(double seconds, std::stop_token stop) {
         const std::string best_text = nearest->text;
         const auto timeout = std::chrono::milliseconds(static_cast<long long>((best + 60) * 1000));
         const auto pressed = std::chrono::system_clock::now();
+        auto shutter_pressed = std::make_shared<std::atomic<bool>>(false);
         try {
         auto [file, name, start] = run("the exposure", timeout, [&] {
             if (session_.has("expprogram")) {
@@ -301,6 +302,7 @@ Exposure GPhotoBody::expose(double seconds, std::stop_token stop) {
             for (int attempt = 1;; ++attempt) {
                 try {
                     const auto when = std::chrono::system_clock::now();
+                    *shutter_pressed = true;
                     const auto path = session_.capture();
                     return std::tuple(session_.download(path), path.name, when);
                 } catch (const BodyBusy& e) {
@@ -315,6 +317,7 @@ Exposure GPhotoBody::expose(double seconds, std::stop_token stop) {
         });
         result = {std::move(file), std::move(name), best, start};
         } catch (const BodyUnavailable& e) {
+            if (!*shutter_pressed) throw;  // lost before the exposure began: nothing to collect
             result = recoverFrame(e.what(), best, pressed);
         }
     } else {
