@@ -16,6 +16,7 @@ namespace {
 using namespace std::chrono_literals;
 constexpr double kLongestListed = 30.0;
 constexpr int kBusyTries = 5;
+constexpr double kTriggeredFrom = 1.0;  // seconds: from here on, trigger and wait ourselves
 constexpr auto kRecoveryWait = std::chrono::seconds(15);  // for a dropped body to come back with a frame
 
 double codeSeconds(std::uint32_t code) {
@@ -282,7 +283,9 @@ Exposure GPhotoBody::expose(double seconds, std::stop_token stop) {
         });
         const double best = nearest->seconds;
         const std::string best_text = nearest->text;
-        const auto timeout = std::chrono::milliseconds(static_cast<long long>((best + 60) * 1000));
+        // The body may spend as long again on long-exposure noise reduction before the file comes.
+        const auto file_wait = std::chrono::milliseconds(static_cast<long long>((2 * best + 30) * 1000));
+        const auto timeout = file_wait + 60s;
         const auto pressed = std::chrono::system_clock::now();
         auto shutter_pressed = std::make_shared<std::atomic<bool>>(false);
         try {
@@ -303,8 +306,20 @@ Exposure GPhotoBody::expose(double seconds, std::stop_token stop) {
                 try {
                     const auto when = std::chrono::system_clock::now();
                     *shutter_pressed = true;
-                    const auto path = session_.capture();
-                    return std::tuple(session_.download(path), path.name, when);
+                    if (best < kTriggeredFrom) {
+                        const auto path = session_.capture();
+                        return std::tuple(session_.download(path), path.name, when);
+                    }
+                    // libgphoto2's capture waits at most 35 s for the file: longer exposures (and
+                    // their noise reduction) are triggered and waited for here.
+                    session_.trigger();
+                    const auto path = session_.waitForFile(file_wait);
+                    if (!path)
+                        throw BodyError("the body did not hand over the file within " +
+                                        std::to_string(file_wait.count() / 1000) +
+                                        " s of the exposure; if long-exposure noise reduction is on, turn it off "
+                                        "on the body");
+                    return std::tuple(session_.download(*path), path->name, when);
                 } catch (const BodyBusy& e) {
                     if (attempt >= kBusyTries)
                         throw BodyBusy(std::string("the body stayed busy through ") + std::to_string(kBusyTries) +

@@ -7,6 +7,7 @@
 #include <gphoto2/gphoto2.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <memory>
 
 namespace sonyalpaca::ptp::gphoto {
@@ -48,6 +49,17 @@ bool isConnectionError(int result) {
     case GP_ERROR_TIMEOUT: return true;
     default: return false;
     }
+}
+
+/// Linux caps USB transfer buffers at usbfs_memory_mb (16 MB by default), less than one RAW file.
+std::string usbfsAdvice() {
+    std::ifstream in("/sys/module/usbcore/parameters/usbfs_memory_mb");
+    std::string current;
+    in >> current;
+    return " - a RAW file is larger than Linux's USB buffer allows (usbfs_memory_mb is " +
+           (current.empty() ? std::string("unknown") : current) +
+           "): raise it with `echo 0 | sudo tee /sys/module/usbcore/parameters/usbfs_memory_mb` (0 = no limit), "
+           "and for good with usbcore.usbfs_memory_mb=0 on the kernel command line";
 }
 
 std::string advice(int result) {
@@ -148,6 +160,7 @@ void GPhotoSession::connect(const config::CameraSource& source) {
         throw BodyUnavailable(what + " failed: " + gp_result_as_string(result));
     }
     camera_ = camera;
+    port_ = port;
     log::get("ptp")->info("opened {} at {}", model, port);
 }
 
@@ -225,6 +238,11 @@ CameraPath GPhotoSession::capture() {
     return {path.folder, path.name};
 }
 
+void GPhotoSession::trigger() {
+    if (!camera_) throw BodyUnavailable("the body is not open");
+    check(gp_camera_trigger_capture(camera_, context_), "triggering the exposure");
+}
+
 std::optional<CameraPath> GPhotoSession::waitForFile(std::chrono::milliseconds timeout) {
     if (!camera_) throw BodyUnavailable("the body is not open");
     const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -249,8 +267,12 @@ std::optional<CameraPath> GPhotoSession::waitForFile(std::chrono::milliseconds t
 std::vector<std::uint8_t> GPhotoSession::download(const CameraPath& path) {
     if (!camera_) throw BodyUnavailable("the body is not open");
     File file;
-    check(gp_camera_file_get(camera_, path.folder.c_str(), path.name.c_str(), GP_FILE_TYPE_NORMAL, file.file, context_),
-          "downloading " + path.name);
+    const int result =
+        gp_camera_file_get(camera_, path.folder.c_str(), path.name.c_str(), GP_FILE_TYPE_NORMAL, file.file, context_);
+    if (result < GP_OK && port_.rfind("usb:", 0) == 0 &&
+        (result == GP_ERROR_IO_READ || result == GP_ERROR_IO || result == GP_ERROR_TIMEOUT))
+        throw BodyError("downloading " + path.name + " failed: " + gp_result_as_string(result) + usbfsAdvice());
+    check(result, "downloading " + path.name);
     return file.bytes();
 }
 

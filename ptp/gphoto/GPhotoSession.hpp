@@ -50,6 +50,8 @@ public:
 
     /// Presses the shutter and waits for the file (libgphoto2's capture, up to 35 s of waiting).
     CameraPath capture();
+    /// Presses the shutter and returns at once; the file comes as an event (waitForFile).
+    void trigger();
     /// Waits up to `timeout` for a FILE_ADDED event; nullopt if none came.
     std::optional<CameraPath> waitForFile(std::chrono::milliseconds timeout);
     /// Reads a file into memory.
@@ -65,6 +67,7 @@ private:
     void setValue(const std::string& name, const void* value, const std::string& shown);
 
     _Camera* camera_ = nullptr;
+    std::string port_;  ///< "usb:001,004" or "ptpip:..." once connected
     _GPContext* context_ = nullptr;
 };
 

@@ -102,7 +102,13 @@ TEST_CASE("gphoto backend: a listed exposure downloads the ARW; the nearest list
     CHECK(exposure.start >= before - 1s);
     const auto odd = rig.body.expose(0.42, {});  // not listed: 0.4 is nearer than 0.5 in ratio
     CHECK(odd.seconds == doctest::Approx(0.4));
-    CHECK(rig.simulator.body().exposureCount() == 2);
+    // From 1 s on the backend triggers and waits for the file itself (noise reduction can double it).
+    const auto start = std::chrono::steady_clock::now();
+    const auto long_one = rig.body.expose(1.6, {});
+    CHECK(isArw(long_one.file));
+    CHECK(long_one.seconds == doctest::Approx(1.6));
+    CHECK(std::chrono::steady_clock::now() - start >= 1600ms);
+    CHECK(rig.simulator.body().exposureCount() == 3);
 }
 
 TEST_CASE("gphoto backend: focus steps land as commanded; negative is near") {
