@@ -20,6 +20,7 @@ public:
     std::string iso() override { fail(); }
     void setIso(const std::string&) override { fail(); }
     std::vector<double> shutterSpeeds() override { fail(); }
+    BodyState state() const noexcept override { return BodyState::Disconnected; }
     Exposure expose(double, std::stop_token) override { fail(); }
     bool hasFocusDrive() override { fail(); }
     void focusStep(int, int) override { fail(); }

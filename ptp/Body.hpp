@@ -30,6 +30,9 @@ public:
     using BodyError::BodyError;
 };
 
+/// What the body is doing.
+enum class BodyState { Disconnected, Idle, Exposing, Downloading, Busy };
+
 /// Who the body is.
 struct BodyIdentity {
     std::string manufacturer;
@@ -81,9 +84,14 @@ public:
     /// The shutter speeds the body lists, in seconds, longest first (bulb not included).
     virtual std::vector<double> shutterSpeeds() = 0;
 
+    /// What the body is doing now. Thread-safe, non-blocking.
+    virtual BodyState state() const noexcept = 0;
+
     /// Takes one exposure of `seconds` and returns its file: a listed speed (the nearest one) up to
     /// 30 s, BULB timed by the host beyond (the body's dial must be on BULB then). A stop request
-    /// ends a bulb exposure early and keeps the image. Blocks until the file is in memory.
+    /// ends a bulb exposure early and keeps the image (to abort, stop and discard the result).
+    /// Blocks until the file is in memory; a frame whose download a dropped connection cut is
+    /// collected after the body reconnects, or the error says it is lost.
     virtual Exposure expose(double seconds, std::stop_token stop) = 0;
 
     /// True when the body offers the focus drive (libgphoto2's manualfocus).

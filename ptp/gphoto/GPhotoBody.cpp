@@ -24,6 +24,18 @@ double codeSeconds(std::uint32_t code) {
     return denominator == 0 ? 0 : static_cast<double>(code >> 16) / denominator;
 }
 
+/// Sets the body's activity for a scope; back to Idle at its end.
+class ActivityScope {
+public:
+    ActivityScope(std::atomic<BodyState>& activity, BodyState state) : activity_(activity) { activity_ = state; }
+    ~ActivityScope() { activity_ = BodyState::Idle; }
+    ActivityScope(const ActivityScope&) = delete;
+    ActivityScope& operator=(const ActivityScope&) = delete;
+
+private:
+    std::atomic<BodyState>& activity_;
+};
+
 /// Sleeps up to `duration`, waking early when `stop` is requested. True if it was stopped.
 bool sleepUnlessStopped(std::chrono::steady_clock::duration duration, std::stop_token stop) {
     std::mutex mutex;
@@ -271,6 +283,7 @@ std::vector<double> GPhotoBody::shutterSpeeds() {
 Exposure GPhotoBody::expose(double seconds, std::stop_token stop) {
     requireOpen();
     if (!(seconds >= 0)) throw BodyError("an exposure time must be zero or more");
+    const ActivityScope activity(activity_, BodyState::Exposing);
     Exposure result;
     const auto logger = log::get("ptp");
     if (seconds <= kLongestListed + 1e-6) {
@@ -314,6 +327,7 @@ Exposure GPhotoBody::expose(double seconds, std::stop_token stop) {
                     // their noise reduction) are triggered and waited for here.
                     session_.trigger();
                     const auto path = session_.waitForFile(file_wait);
+                    activity_ = BodyState::Downloading;
                     if (!path)
                         throw BodyError("the body did not hand over the file within " +
                                         std::to_string(file_wait.count() / 1000) +
@@ -354,6 +368,7 @@ Exposure GPhotoBody::expose(double seconds, std::stop_token stop) {
             session_.setToggle("bulb", 0);
             return std::chrono::system_clock::now();
         });
+        activity_ = BodyState::Downloading;
         const double taken = std::chrono::duration<double>(end - start).count();
         if (stopped) logger->info("bulb exposure stopped early after {:.1f} s", taken);
         // The body writes the file after the exposure (and its noise reduction, which can take as
@@ -396,6 +411,8 @@ Exposure GPhotoBody::recoverFrame(const std::string& reason, double seconds,
     return {std::move(frame->first), std::move(frame->second), seconds, start};
 }
 
+BodyState GPhotoBody::state() const noexcept { return open_ ? activity_.load() : BodyState::Disconnected; }
+
 bool GPhotoBody::hasFocusDrive() {
     requireOpen();
     std::lock_guard lock(mutex_);
@@ -408,6 +425,7 @@ void GPhotoBody::focusStep(int size, int direction) {
     if (!hasFocusDrive())
         throw BodyError("this body offers no focus drive through libgphoto2, so the focuser cannot move the lens");
     const float value = static_cast<float>(direction < 0 ? -size : size);
+    const ActivityScope activity(activity_, BodyState::Busy);
     run("the focus step", 10s, [&] {
         // The body answers DeviceBusy while the lens still moves from the previous step, and
         // libgphoto2 2.5.30 reports that as "Bad parameters": back off and retry for about 1.5 s.

@@ -39,6 +39,7 @@ public:
     std::string iso() override;
     void setIso(const std::string& value) override;
     std::vector<double> shutterSpeeds() override;
+    BodyState state() const noexcept override;
     Exposure expose(double seconds, std::stop_token stop) override;
     bool hasFocusDrive() override;
     void focusStep(int size, int direction) override;
@@ -74,6 +75,7 @@ private:
     BodyIdentity identity_;
     bool focus_drive_ = false;
     std::atomic<bool> wanted_{false};        // open() called and close() not since
+    std::atomic<BodyState> activity_{BodyState::Idle};  // while open
     std::atomic<bool> reconnecting_{false};
     std::mutex reconnect_mutex_;             // guards reconnector_
     std::jthread reconnector_;               // last: stops before the worker goes

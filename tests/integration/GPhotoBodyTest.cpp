@@ -147,14 +147,33 @@ TEST_CASE("gphoto backend: a bulb exposure is timed by the host and can be stopp
     options.body_options.shutter = 0;  // the dial on BULB
     Rig rig(options);
     std::stop_source stop;
+    ptp::BodyState during = ptp::BodyState::Idle;
     std::thread stopper([&] {
-        std::this_thread::sleep_for(1500ms);
+        std::this_thread::sleep_for(1000ms);
+        during = rig.body.state();
+        std::this_thread::sleep_for(500ms);
         stop.request_stop();
     });
+    CHECK(rig.body.state() == ptp::BodyState::Idle);
     const auto exposure = rig.body.expose(600, stop.get_token());
     stopper.join();
     CHECK(isArw(exposure.file));
     CHECK(exposure.seconds == doctest::Approx(1.5).epsilon(0.2));
+    CHECK(during == ptp::BodyState::Exposing);
+    CHECK(rig.body.state() == ptp::BodyState::Idle);
+    rig.body.close();
+    CHECK(rig.body.state() == ptp::BodyState::Disconnected);
+}
+
+TEST_CASE("gphoto backend: a 35 s bulb exposure, timed by the host") {
+    auto options = fastSimulator();
+    options.body_options.shutter = 0;  // the dial on BULB
+    Rig rig(options);
+    const auto started = std::chrono::steady_clock::now();
+    const auto exposure = rig.body.expose(35, {});
+    CHECK(isArw(exposure.file));
+    CHECK(exposure.seconds == doctest::Approx(35).epsilon(0.01));
+    CHECK(std::chrono::steady_clock::now() - started < 40s);
 }
 
 TEST_CASE("gphoto backend: over 30 s without BULB on the dial is a clear error") {

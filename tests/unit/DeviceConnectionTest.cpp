@@ -44,6 +44,9 @@ public:
     std::string iso() override { return "100"; }
     void setIso(const std::string&) override {}
     std::vector<double> shutterSpeeds() override { return {1.0}; }
+    ptp::BodyState state() const noexcept override {
+        return open_ ? ptp::BodyState::Idle : ptp::BodyState::Disconnected;
+    }
     ptp::Exposure expose(double, std::stop_token) override { throw ptp::BodyError("no exposures here"); }
     bool hasFocusDrive() override { return false; }
     void focusStep(int, int) override { throw ptp::BodyError("no focus drive here"); }
