@@ -3,6 +3,7 @@
 
 #include "config/Log.hpp"
 #include "ptp/Body.hpp"
+#include "ptp/gphoto/DeviceHolders.hpp"
 
 #include <gphoto2/gphoto2.h>
 
@@ -64,9 +65,14 @@ std::string usbfsAdvice() {
 
 std::string advice(int result) {
     switch (result) {
-    case GP_ERROR_IO_USB_CLAIM:
-        return " - another program holds the camera: on a desktop, gvfs grabs it (run `gio mount -s gphoto2` and "
-               "`systemctl --user mask gvfs-gphoto2-volume-monitor`), or stop the other gphoto2";
+    case GP_ERROR_IO_USB_CLAIM: {
+        std::string who;
+        for (const auto& holder : processesHolding(sonyUsbDeviceNode()))
+            who += (who.empty() ? "" : ", ") + holder.name + " (pid " + std::to_string(holder.pid) + ")";
+        return " - another program holds the camera" + (who.empty() ? std::string() : ": " + who) +
+               ". On a desktop gvfs grabs it: run `gio mount -s gphoto2` and `systemctl --user mask "
+               "gvfs-gphoto2-volume-monitor`; otherwise stop that program";
+    }
     case GP_ERROR_IO_LOCK:
     case GP_ERROR_IO_INIT:
         return " - no permission to open the camera's USB device: install the udev rule (see README) and put this "

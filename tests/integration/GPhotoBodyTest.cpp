@@ -2,6 +2,7 @@
 // The libgphoto2 backend against the virtual body over PTP/IP on loopback: the same libgphoto2 code
 // path as a body on USB.
 #include "config/DataFiles.hpp"
+#include "ptp/gphoto/DeviceHolders.hpp"
 #include "ptp/gphoto/GPhotoBody.hpp"
 #include "ptp/sim/SimulatorHost.hpp"
 
@@ -15,8 +16,12 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace sonyalpaca;
@@ -303,4 +308,56 @@ TEST_CASE("gphoto backend: autofocus through the real path finds a V-curve") {
     CHECK(sharpest == nearest);
     for (std::size_t i = 0; i < sharpest; ++i) CHECK(hfr[i] > hfr[i + 1]);           // the left arm falls
     for (std::size_t i = sharpest; i + 1 < hfr.size(); ++i) CHECK(hfr[i + 1] > hfr[i]);  // the right arm rises
+}
+
+TEST_CASE("gphoto backend: the program holding a device is named") {
+    // A child process holds a file open, as gvfs holds the camera's USB device node.
+    const auto file = std::filesystem::temp_directory_path() / ("held-" + std::to_string(::getpid()));
+    { std::ofstream(file) << "x"; }
+    const pid_t child = ::fork();
+    if (child == 0) {
+        const int fd = ::open(file.c_str(), O_RDONLY);
+        (void)fd;
+        ::sleep(5);
+        ::_exit(0);
+    }
+    std::vector<ptp::gphoto::Holder> holders;
+    for (int i = 0; i < 100 && holders.empty(); ++i) {
+        std::this_thread::sleep_for(20ms);
+        holders = ptp::gphoto::processesHolding(file);
+    }
+    ::kill(child, SIGKILL);
+    ::waitpid(child, nullptr, 0);
+    std::filesystem::remove(file);
+    REQUIRE(holders.size() == 1);
+    CHECK(holders[0].pid == child);
+    CHECK_FALSE(holders[0].name.empty());
+    CHECK(ptp::gphoto::processesHolding("/nonexistent/device").empty());
+}
+
+TEST_CASE("gphoto backend: a silent event channel still delivers the exposure (libgphoto2 polls)") {
+    Rig rig;
+    rig.simulator.body().faults().events = false;
+    CHECK(isArw(rig.body.expose(0.1, {}).file));
+    CHECK(isArw(rig.body.expose(1.0, {}).file));  // the triggered path waits by polling too
+}
+
+TEST_CASE("gphoto backend: a reply slower than libgphoto2's 2.5 s fails that call; the body works again after") {
+    Rig rig;
+    rig.simulator.body().faults().slow_reply_ms = 3000;
+    rig.simulator.body().faults().slow_operations = 1;
+    CHECK_THROWS_AS(rig.body.setIso("100"), ptp::BodyError);
+    // Whether libgphoto2 resynchronises or the session is reopened, the body answers again soon.
+    bool done = false;
+    const auto deadline = std::chrono::steady_clock::now() + 15s;
+    while (!done && std::chrono::steady_clock::now() < deadline) {
+        try {
+            rig.body.setIso("100");
+            done = rig.body.iso() == "100";
+        } catch (const std::exception& e) {
+            MESSAGE("not yet: " << e.what());
+            std::this_thread::sleep_for(500ms);
+        }
+    }
+    CHECK(done);
 }
