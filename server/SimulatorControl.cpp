@@ -58,6 +58,7 @@ void SimulatorControl::start(std::uint16_t port) {
             return true;
         };
         if (!counter("drop_after", faults.drop_after_operations) || !counter("busy_captures", faults.busy_captures) ||
+            !counter("store_full", faults.store_full_captures) ||
             !counter("never_ready", faults.never_ready_captures) || !counter("slow_ms", faults.slow_reply_ms) ||
             !counter("slow_operations", faults.slow_operations))
             return;
@@ -77,7 +78,7 @@ void SimulatorControl::start(std::uint16_t port) {
         }
         if (!any) {
             response.status = 400;
-            response.set_content("give one of drop_after, drop_mid_transfer, busy_captures, never_ready, slow_ms, "
+            response.set_content("give one of drop_after, drop_mid_transfer, busy_captures, store_full, never_ready, slow_ms, "
                                  "slow_operations, events, unplug_ms\n",
                                  "text/plain");
         }

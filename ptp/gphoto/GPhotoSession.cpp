@@ -10,10 +10,32 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <utility>
 
 namespace sonyalpaca::ptp::gphoto {
 namespace {
 constexpr int kSonyVendor = 0x054c;
+
+/// libgphoto2's explanations of a failure on this thread (the worker's), innermost first, since the
+/// last result was checked.
+thread_local std::vector<std::string> gphoto_errors;
+
+void noteGphotoError(const char* text) {
+    if (text && gphoto_errors.size() < 8) gphoto_errors.emplace_back(text);
+}
+
+/// The most telling explanation: the innermost one that names a PTP error, else the innermost.
+std::string takeGphotoError() {
+    std::string found;
+    for (const auto& line : gphoto_errors)
+        if (line.find("PTP") != std::string::npos) {
+            found = line;
+            break;
+        }
+    if (found.empty() && !gphoto_errors.empty()) found = gphoto_errors.front();
+    gphoto_errors.clear();
+    return found;
+}
 
 /// Owns a widget tree.
 struct WidgetTree {
@@ -87,7 +109,16 @@ std::string advice(int result) {
 }
 }  // namespace
 
-GPhotoSession::GPhotoSession() : context_(gp_context_new()) {}
+GPhotoSession::GPhotoSession() : context_(gp_context_new()) {
+    // libgphoto2 explains a failure (often with the PTP error, "PTP Store Full") through the context
+    // or in an error log line, then returns a generic code: keep the last explanation.
+    gp_context_set_error_func(
+        context_, [](GPContext*, const char* text, void*) { noteGphotoError(text); }, nullptr);
+    static const int log_id =
+        gp_log_add_func(GP_LOG_ERROR, [](GPLogLevel, const char*, const char* text, void*) { noteGphotoError(text); },
+                        nullptr);
+    (void)log_id;
+}
 
 GPhotoSession::~GPhotoSession() {
     disconnect();
@@ -95,8 +126,17 @@ GPhotoSession::~GPhotoSession() {
 }
 
 void GPhotoSession::check(int result, const std::string& what) {
-    if (result >= GP_OK) return;
-    const std::string message = what + " failed: " + gp_result_as_string(result) + advice(result);
+    if (result >= GP_OK) {
+        gphoto_errors.clear();
+        return;
+    }
+    std::string detail = takeGphotoError();
+    while (!detail.empty() && (detail.back() == '\n' || detail.back() == '.')) detail.pop_back();
+    std::string message = what + " failed: " + gp_result_as_string(result);
+    if (!detail.empty()) message += " (" + detail + ")";
+    if (detail.find("Store Full") != std::string::npos || detail.find("Store full") != std::string::npos)
+        message += " - the body's buffer or memory card is full: let it finish writing, or free the card";
+    message += advice(result);
     if (isConnectionError(result)) throw BodyUnavailable(message);
     if (result == GP_ERROR_CAMERA_BUSY) throw BodyBusy(message);
     throw BodyError(message);

@@ -19,6 +19,8 @@ public:
     std::atomic<bool> drop_mid_transfer{false};
     /// The next this-many shutter presses are answered DeviceBusy.
     std::atomic<std::uint32_t> busy_captures{0};
+    /// The next this-many shutter presses are answered StoreFull (buffer or card full).
+    std::atomic<std::uint32_t> store_full_captures{0};
     /// The next this-many exposures never produce a file (0xD215 stays 0).
     std::atomic<std::uint32_t> never_ready_captures{0};
     /// Replies to the next `slow_operations` operations wait this long first (over 2.5 s makes

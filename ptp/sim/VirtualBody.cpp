@@ -243,6 +243,7 @@ OperationResult VirtualBody::pressButton(std::uint16_t button, std::int64_t valu
     case code::SonyS2:
         if (press) {
             if (shutter_ != Shutter::Idle || Faults::take(faults_->busy_captures)) return OperationResult::failed(code::DeviceBusy);
+            if (Faults::take(faults_->store_full_captures)) return OperationResult::failed(code::StoreFull);
             startExposure(bulb_shutter);
         } else if (shutter_ == Shutter::Exposing && bulb_) {
             endExposure();

@@ -361,3 +361,39 @@ TEST_CASE("gphoto backend: a reply slower than libgphoto2's 2.5 s fails that cal
     }
     CHECK(done);
 }
+
+TEST_CASE("gphoto backend: a full buffer or card is named in the error") {
+    Rig rig;
+    rig.simulator.body().faults().store_full_captures = 1;
+    try {
+        rig.body.expose(0.1, {});
+        FAIL("expected an error");
+    } catch (const ptp::BodyError& e) {
+        INFO(std::string(e.what()));
+        CHECK(std::string(e.what()).find("buffer or memory card is full") != std::string::npos);
+    }
+    CHECK(isArw(rig.body.expose(0.1, {}).file));
+}
+
+TEST_CASE("gphoto backend: focus steps while the body is gone fail clearly, and work once it is back") {
+    Rig rig;
+    rig.simulator.server().unplug(1000ms);
+    CHECK_THROWS_AS(rig.body.focusStep(2, +1), ptp::BodyUnavailable);
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!rig.body.isOpen() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(50ms);
+    REQUIRE(rig.body.isOpen());
+    const double before = rig.simulator.body().lensPosition();
+    rig.body.focusStep(2, +1);
+    CHECK(rig.simulator.body().lensPosition() == doctest::Approx(before + 264.0 / 101.0));
+}
+
+TEST_CASE("gphoto backend: an image that never becomes ready is a clear error after the wait") {
+    Rig rig;
+    rig.simulator.body().faults().never_ready_captures = 1;
+    const auto started = std::chrono::steady_clock::now();
+    CHECK_THROWS_AS(rig.body.expose(0.1, {}), ptp::BodyError);  // libgphoto2 waits up to 35 s
+    MESSAGE("gave up after " << std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()
+                             << " s");
+    CHECK(rig.body.isOpen());
+    CHECK(isArw(rig.body.expose(0.1, {}).file));
+}
