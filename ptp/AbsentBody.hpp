@@ -19,6 +19,9 @@ public:
     std::vector<std::string> isoChoices() override { fail(); }
     std::string iso() override { fail(); }
     void setIso(const std::string&) override { fail(); }
+    std::vector<std::string> rawTypes() override { fail(); }
+    std::string rawType() override { fail(); }
+    void setRawType(const std::string&) override { fail(); }
     std::vector<double> shutterSpeeds() override { fail(); }
     BodyState state() const noexcept override { return BodyState::Disconnected; }
     Exposure expose(double, std::stop_token) override { fail(); }

@@ -81,6 +81,13 @@ public:
     /// Sets the ISO to `value` (one of isoChoices()) and verifies it. Throws BodyError.
     virtual void setIso(const std::string& value) = 0;
 
+    /// The RAW file types the body offers (Sony 0xD288), by name: "Uncompressed RAW", "Compressed RAW",
+    /// "Lossless Compressed RAW"...; empty when the body has no such setting. And the current one.
+    virtual std::vector<std::string> rawTypes() = 0;
+    virtual std::string rawType() = 0;
+    /// Sets the RAW file type (one of rawTypes()) and verifies it. Throws BodyError.
+    virtual void setRawType(const std::string& type) = 0;
+
     /// The shutter speeds the body lists, in seconds, longest first (bulb not included).
     virtual std::vector<double> shutterSpeeds() = 0;
 

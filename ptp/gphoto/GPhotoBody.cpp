@@ -58,6 +58,26 @@ std::optional<double> parseShutterText(const std::string& text) {
     return static_cast<double>(numerator) / denominator;
 }
 
+namespace {
+constexpr std::pair<const char*, const char*> kRawTypes[] = {
+    {"0", "Uncompressed RAW"},         {"1", "Compressed RAW"},          {"2", "Lossless Compressed RAW"},
+    {"3", "Lossless Compressed RAW S"}, {"4", "Lossless Compressed RAW M"}, {"5", "Lossless Compressed RAW L"},
+};
+constexpr const char* kRawTypeWidget = "d288";
+}  // namespace
+
+std::string rawTypeName(const std::string& code) {
+    for (const auto& [number, name] : kRawTypes)
+        if (code == number) return name;
+    return "RAW type " + code;
+}
+
+std::optional<std::string> rawTypeCode(const std::string& name) {
+    for (const auto& [number, known] : kRawTypes)
+        if (name == known) return std::string(number);
+    return std::nullopt;
+}
+
 std::string shutterText(std::uint32_t code) {
     std::uint32_t x = code >> 16, y = code & 0xFFFFu;
     if (y == 10 && x % 10 == 0) {  // Sony writes 30" as 300/10; libgphoto2 shows "30"
@@ -208,7 +228,7 @@ void GPhotoBody::prepare() {
     const std::pair<const char*, const char*> settings[] = {
         {"d222", "1"},              // capture target: PC memory (sdram)
         {"imagequality", "RAW"},    // RAW only
-        {"d288", "0"},              // RAW file type: uncompressed (LibRaw 0.20.2 cannot read lossless)
+        {kRawTypeWidget, "0"},      // RAW file type: uncompressed (LibRaw 0.20.2 cannot read lossless)
         {"focusmode", "Manual"},    // the focus drive works in manual focus only
     };
     for (const auto& [name, value] : settings) {
@@ -251,6 +271,39 @@ void GPhotoBody::setIso(const std::string& value) {
         session_.set("iso", value);
         const std::string now = session_.value("iso");
         if (now != value) throw BodyError("the body's ISO is " + now + " after setting " + value);
+    });
+}
+
+std::vector<std::string> GPhotoBody::rawTypes() {
+    requireOpen();
+    return run("reading the RAW file types", 10s, [this] {
+        std::vector<std::string> names;
+        if (session_.has(kRawTypeWidget))
+            for (const auto& code : session_.choices(kRawTypeWidget)) names.push_back(rawTypeName(code));
+        return names;
+    });
+}
+
+std::string GPhotoBody::rawType() {
+    requireOpen();
+    return run("reading the RAW file type", 10s, [this] {
+        return session_.has(kRawTypeWidget) ? rawTypeName(session_.value(kRawTypeWidget)) : std::string();
+    });
+}
+
+void GPhotoBody::setRawType(const std::string& type) {
+    requireOpen();
+    const auto code = rawTypeCode(type);
+    if (!code) throw BodyError("\"" + type + "\" is not a RAW file type");
+    run("setting the RAW file type", 20s, [&] {
+        if (!session_.has(kRawTypeWidget)) throw BodyError("this body has no RAW file type setting");
+        const auto choices = session_.choices(kRawTypeWidget);
+        if (std::find(choices.begin(), choices.end(), *code) == choices.end())
+            throw BodyError("this body does not offer " + type);
+        session_.set(kRawTypeWidget, *code);
+        if (session_.value(kRawTypeWidget) != *code)
+            throw BodyError("the body's RAW file type is " + rawTypeName(session_.value(kRawTypeWidget)) +
+                            " after setting " + type);
     });
 }
 

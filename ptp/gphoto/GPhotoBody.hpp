@@ -38,6 +38,9 @@ public:
     std::vector<std::string> isoChoices() override;
     std::string iso() override;
     void setIso(const std::string& value) override;
+    std::vector<std::string> rawTypes() override;
+    std::string rawType() override;
+    void setRawType(const std::string& type) override;
     std::vector<double> shutterSpeeds() override;
     BodyState state() const noexcept override;
     Exposure expose(double seconds, std::stop_token stop) override;
@@ -83,6 +86,10 @@ private:
 
 /// Parses a libgphoto2 shutter-speed text ("1/100", "30", "32/10") into seconds; nullopt for others.
 std::optional<double> parseShutterText(const std::string& text);
+
+/// The name of a Sony RAW file type code (0xD288, the Camera Remote SDK's numbering), and back.
+std::string rawTypeName(const std::string& code);
+std::optional<std::string> rawTypeCode(const std::string& name);
 
 /// The libgphoto2 text of a Sony shutter code (numerator << 16 | denominator): "1/100", "30", "32/10".
 std::string shutterText(std::uint32_t code);

@@ -83,6 +83,19 @@ TEST_CASE("gphoto backend: opens the body, reads its identity, prepares it for t
     CHECK(rig.body.isOpen());
 }
 
+TEST_CASE("gphoto backend: RAW file types by name; uncompressed is chosen at open") {
+    Rig rig;
+    CHECK(rig.body.rawTypes() == std::vector<std::string>{"Uncompressed RAW", "Compressed RAW"});
+    CHECK(rig.body.rawType() == "Uncompressed RAW");
+    const auto uncompressed = rig.body.expose(0.1, {}).file.size();
+    rig.body.setRawType("Compressed RAW");
+    CHECK(rig.body.rawType() == "Compressed RAW");
+    const auto compressed = rig.body.expose(0.1, {}).file.size();
+    CHECK(compressed < uncompressed * 6 / 10);  // cRAW: 1 byte per pixel instead of 2
+    CHECK_THROWS_AS(rig.body.setRawType("Lossless Compressed RAW"), ptp::BodyError);
+    CHECK_THROWS_AS(rig.body.setRawType("JPEG"), ptp::BodyError);
+}
+
 TEST_CASE("gphoto backend: ISO reaches exact values by Sony's dial stepping") {
     Rig rig;
     const auto choices = rig.body.isoChoices();

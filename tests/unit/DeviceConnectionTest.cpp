@@ -44,6 +44,9 @@ public:
     std::string iso() override { return "100"; }
     void setIso(const std::string&) override {}
     std::vector<double> shutterSpeeds() override { return {1.0}; }
+    std::vector<std::string> rawTypes() override { return {}; }
+    std::string rawType() override { return {}; }
+    void setRawType(const std::string&) override {}
     ptp::BodyState state() const noexcept override {
         return open_ ? ptp::BodyState::Idle : ptp::BodyState::Disconnected;
     }
