@@ -480,6 +480,14 @@ void GPhotoBody::focusStep(int size, int direction) {
     const float value = static_cast<float>(direction < 0 ? -size : size);
     const ActivityScope activity(activity_, BodyState::Busy);
     run("the focus step", 10s, [&] {
+        // A body in autofocus takes the step and does nothing: say so instead.
+        if (session_.has("focusmode")) {
+            const auto mode = session_.value("focusmode");
+            if (mode != "Manual")
+                throw BodyError("the body is in " + mode +
+                                " focus: the focus drive moves the lens only in manual focus; set the body to MF "
+                                "(leave the lens's own AF/MF switch on AF)");
+        }
         // The body answers DeviceBusy while the lens still moves from the previous step, and
         // libgphoto2 2.5.30 reports that as "Bad parameters": back off and retry for about 1.5 s.
         for (int attempt = 0;; ++attempt) {

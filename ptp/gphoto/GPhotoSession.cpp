@@ -109,6 +109,18 @@ std::string advice(int result) {
 }
 }  // namespace
 
+void throwFailure(int result, const std::string& what, std::string detail) {
+    while (!detail.empty() && (detail.back() == '\n' || detail.back() == '.')) detail.pop_back();
+    std::string message = what + " failed: " + gp_result_as_string(result);
+    if (!detail.empty()) message += " (" + detail + ")";
+    if (detail.find("Store Full") != std::string::npos || detail.find("Store full") != std::string::npos)
+        message += " - the body's buffer or memory card is full: let it finish writing, or free the card";
+    message += advice(result);
+    if (isConnectionError(result)) throw BodyUnavailable(message);
+    if (result == GP_ERROR_CAMERA_BUSY) throw BodyBusy(message);
+    throw BodyError(message);
+}
+
 GPhotoSession::GPhotoSession() : context_(gp_context_new()) {
     // libgphoto2 explains a failure (often with the PTP error, "PTP Store Full") through the context
     // or in an error log line, then returns a generic code: keep the last explanation.
@@ -130,16 +142,7 @@ void GPhotoSession::check(int result, const std::string& what) {
         gphoto_errors.clear();
         return;
     }
-    std::string detail = takeGphotoError();
-    while (!detail.empty() && (detail.back() == '\n' || detail.back() == '.')) detail.pop_back();
-    std::string message = what + " failed: " + gp_result_as_string(result);
-    if (!detail.empty()) message += " (" + detail + ")";
-    if (detail.find("Store Full") != std::string::npos || detail.find("Store full") != std::string::npos)
-        message += " - the body's buffer or memory card is full: let it finish writing, or free the card";
-    message += advice(result);
-    if (isConnectionError(result)) throw BodyUnavailable(message);
-    if (result == GP_ERROR_CAMERA_BUSY) throw BodyBusy(message);
-    throw BodyError(message);
+    throwFailure(result, what, takeGphotoError());
 }
 
 void GPhotoSession::connect(const config::CameraSource& source) {

@@ -20,6 +20,11 @@ struct CameraPath {
     std::string name;
 };
 
+/// Throws the exception a failed libgphoto2 call (`result` < 0) becomes: BodyUnavailable when the
+/// body is gone or cannot be reached, BodyBusy, or BodyError; the message names `what` failed,
+/// quotes libgphoto2's `detail` and says what the user can do.
+[[noreturn]] void throwFailure(int result, const std::string& what, std::string detail);
+
 /// One libgphoto2 camera session. Not thread-safe: only the GPhotoWorker thread uses it.
 /// Failures throw ptp::BodyUnavailable when the body is gone or cannot be reached, ptp::BodyError
 /// when it refused; messages say what to do.

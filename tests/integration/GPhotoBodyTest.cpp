@@ -143,6 +143,22 @@ TEST_CASE("gphoto backend: focus steps land as commanded; negative is near") {
     CHECK_THROWS_AS(rig.body.focusStep(8, 1), ptp::BodyError);
 }
 
+TEST_CASE("gphoto backend: focus steps with the body in autofocus are refused with what to do") {
+    Rig rig;
+    // Focus mode turned to AF-S on the body (0x500A = 2); libgphoto2 sees it once its 2 s cache expires.
+    rig.simulator.body().handle(0x9205, std::array<std::uint32_t, 1>{0x500A}, std::array<std::uint8_t, 2>{2, 0});
+    std::this_thread::sleep_for(2100ms);
+    const double before = rig.simulator.body().lensPosition();
+    try {
+        rig.body.focusStep(3, +1);
+        FAIL("expected an error");
+    } catch (const ptp::BodyError& e) {
+        INFO(std::string(e.what()));
+        CHECK(std::string(e.what()).find("set the body to MF") != std::string::npos);
+    }
+    CHECK(rig.simulator.body().lensPosition() == before);
+}
+
 TEST_CASE("gphoto backend: a body without a focus drive still works as a camera") {
     auto options = fastSimulator();
     options.body_options.focus_drive = false;
