@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <array>
+#include <vector>
+
+namespace sonyalpaca::focus {
+
+/// What the planner knows of a lens's focus drive, in units of the smallest step.
+struct DriveModel {
+    std::array<double, 7> step_length{};   ///< true mean length of sizes 1..7 (size 1 ≈ 1 unit)
+    std::array<double, 7> step_time_ms{};  ///< how long each size takes to move
+    double command_ms = 50;                ///< what each step costs besides the move (one PTP round trip)
+    double backlash = 0;                   ///< units lost at a reversal of direction
+    double travel = 0;                     ///< the end stops are at 0 and travel: plans stay inside
+    double tolerance = 0.5;                ///< a plan lands within this of the target
+};
+
+/// One focus-drive command: a step of `size` (1..7) toward near (direction -1) or far (+1).
+struct Step {
+    int size;
+    int direction;
+    friend bool operator==(const Step&, const Step&) = default;
+};
+
+/// A planned move: the steps in order, where they should leave the lens, and what they cost.
+struct Plan {
+    std::vector<Step> steps;
+    double end = 0;       ///< expected position after the steps
+    double time_ms = 0;   ///< Σ (step time + command time)
+    int last_direction = 0;  ///< direction of the last step (0: no step)
+};
+
+/// Plans the cheapest move from `from` to `target`: the multiset of steps, over all seven sizes
+/// and both directions, that ends within `tolerance` of the target in the least total time,
+/// overshooting and coming back where that is cheaper (sizes are not multiples of each other).
+/// With `approach` = +1 or -1 the plan ends with steps in that direction, so the backlash is taken
+/// up the same way every time; 0 lets the planner choose. `previous_direction` is the direction of
+/// the lens's last step (0: unknown or none), for the backlash of a first reversal. Steps opposite
+/// to the approach come first, then the steps in the approach direction; intermediate and end
+/// positions stay within [0, travel]. Throws std::invalid_argument when no plan reaches the target
+/// (e.g. a target outside [0, travel]).
+Plan planMove(const DriveModel& model, double from, double target, int approach, int previous_direction);
+
+/// Where a plan with per-size net counts `counts` (negative: toward near) leaves the lens, steps
+/// against the approach first, with the backlash of each reversal; for tests and the tracker.
+double endPosition(const DriveModel& model, double from, const std::array<int, 7>& counts, int approach,
+                   int previous_direction);
+
+}  // namespace sonyalpaca::focus
