@@ -12,6 +12,7 @@ struct DriveModel {
     std::array<double, 7> step_time_ms{};  ///< how long each size takes to move
     double command_ms = 50;                ///< what each step costs besides the move (one PTP round trip)
     double backlash = 0;                   ///< units lost at a reversal of direction
+    double jitter = 0.02;                  ///< relative standard deviation of one step's length
     double travel = 0;                     ///< the end stops are at 0 and travel: plans stay inside
     double tolerance = 0.5;                ///< a plan lands within this of the target
 };
