@@ -4,10 +4,10 @@
 #include "alpaca/Router.hpp"
 
 #include "RouterCalls.hpp"
+#include "TestBody.hpp"
 
 #include <doctest/doctest.h>
 
-#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -18,46 +18,8 @@ using test::routeGet;
 using test::routePut;
 
 namespace {
-/// A body that opens after `delay`, or fails with `failure` when that is set; counts opens and closes.
-class CountingBody final : public ptp::Body {
-public:
-    std::atomic<int> opens{0};
-    std::atomic<int> closes{0};
-    std::atomic<bool> open_{false};
-    std::string failure;
-    std::chrono::milliseconds delay{0};
-
-    void open() override {
-        std::this_thread::sleep_for(delay);
-        if (!failure.empty()) throw ptp::BodyUnavailable(failure);
-        if (!open_.exchange(true)) ++opens;
-    }
-    void close() noexcept override {
-        if (open_.exchange(false)) ++closes;
-    }
-    bool isOpen() const noexcept override { return open_; }
-    void checkReachable() const override {}
-    std::string describe() const override { return "counting body"; }
-    // The rest of the seam is not what these tests are about.
-    ptp::BodyIdentity identity() override { return {"Sony", "TEST", "1", "1"}; }
-    std::vector<std::string> isoChoices() override { return {"100"}; }
-    std::string iso() override { return "100"; }
-    void setIso(const std::string&) override {}
-    std::vector<double> shutterSpeeds() override { return {1.0}; }
-    std::vector<std::string> rawTypes() override { return {}; }
-    std::string rawType() override { return {}; }
-    void setRawType(const std::string&) override {}
-    ptp::BodyState state() const noexcept override {
-        return open_ ? ptp::BodyState::Idle : ptp::BodyState::Disconnected;
-    }
-    ptp::Exposure expose(double, std::stop_token) override { throw ptp::BodyError("no exposures here"); }
-    bool hasFocusDrive() override { return false; }
-    void focusStep(int, int) override { throw ptp::BodyError("no focus drive here"); }
-    std::vector<std::uint8_t> liveView() override { return {}; }
-};
-
 struct Fixture {
-    std::shared_ptr<CountingBody> body = std::make_shared<CountingBody>();
+    std::shared_ptr<test::TestBody> body = std::make_shared<test::TestBody>();
     std::shared_ptr<BodySession> session = std::make_shared<BodySession>(body);
     DeviceRegistry registry;
     Router router{registry, {}};

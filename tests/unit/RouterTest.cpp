@@ -2,9 +2,9 @@
 #include "alpaca/CameraDevice.hpp"
 #include "alpaca/FocuserDevice.hpp"
 #include "alpaca/Router.hpp"
-#include "ptp/AbsentBody.hpp"
 
 #include "RouterCalls.hpp"
+#include "TestBody.hpp"
 
 #include <doctest/doctest.h>
 
@@ -16,8 +16,11 @@ using test::routePut;
 
 namespace {
 struct Server {
-    std::shared_ptr<BodySession> session =
-        std::make_shared<BodySession>(std::make_shared<ptp::AbsentBody>("no Sony body is attached (test)"));
+    std::shared_ptr<BodySession> session = std::make_shared<BodySession>([] {
+        auto body = std::make_shared<test::TestBody>();
+        body->unreachable = "no Sony body is attached (test)";
+        return body;
+    }());
     DeviceRegistry registry;
     Router router{registry, {"sonyalpaca", "sonyalpaca project", "9.9", "here"}};
     Server() {
