@@ -14,4 +14,38 @@ void BodySession::release() noexcept {
     if (users_ > 0 && --users_ == 0) body_->close();
 }
 
+std::string BodySession::reportedLens() const {
+    std::lock_guard lock(facts_mutex_);
+    return lens_;
+}
+
+std::optional<double> BodySession::temperature() const {
+    std::lock_guard lock(facts_mutex_);
+    return temperature_;
+}
+
+void BodySession::report(const FrameFacts& facts) {
+    std::lock_guard reporting(report_mutex_);
+    std::vector<std::function<void(const FrameFacts&)>> listeners;
+    {
+        std::lock_guard lock(facts_mutex_);
+        if (!facts.lens.empty()) lens_ = facts.lens;
+        if (facts.temperature) temperature_ = facts.temperature;
+        for (const auto& [id, listener] : listeners_) listeners.push_back(listener);
+    }
+    for (const auto& listener : listeners) listener(facts);
+}
+
+int BodySession::onReport(std::function<void(const FrameFacts&)> listener) {
+    std::lock_guard lock(facts_mutex_);
+    listeners_.emplace_back(next_listener_, std::move(listener));
+    return next_listener_++;
+}
+
+void BodySession::removeListener(int id) {
+    std::lock_guard reporting(report_mutex_);
+    std::lock_guard lock(facts_mutex_);
+    std::erase_if(listeners_, [id](const auto& entry) { return entry.first == id; });
+}
+
 }  // namespace sonyalpaca::alpaca

@@ -3,10 +3,20 @@
 
 #include "ptp/Body.hpp"
 
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace sonyalpaca::alpaca {
+
+/// What an image (or the body) told about the optics and the temperature.
+struct FrameFacts {
+    std::optional<double> temperature;  ///< °C, from the maker notes
+    std::string lens;                   ///< lens model or id as reported, empty when unknown
+};
 
 /// The body shared by the devices it serves (Camera n and Focuser n): opened when the first of them
 /// connects, closed when the last disconnects. Thread-safe.
@@ -23,10 +33,29 @@ public:
 
     ptp::Body& body() const noexcept { return *body_; }
 
+    /// The lens the body carries as far as anything reported it (an image's maker notes; the
+    /// simulator's configuration), empty when unknown.
+    std::string reportedLens() const;
+    /// The last temperature reported.
+    std::optional<double> temperature() const;
+    /// Records new facts and tells every listener (called by the camera after each image).
+    void report(const FrameFacts& facts);
+    /// `listener` is called (on the reporting thread, without locks held) with every report until
+    /// removed with the number returned.
+    int onReport(std::function<void(const FrameFacts&)> listener);
+    /// Removes a listener; waits for a call of it in progress to finish.
+    void removeListener(int id);
+
 private:
     std::shared_ptr<ptp::Body> body_;
     mutable std::mutex mutex_;
     int users_ = 0;
+    mutable std::mutex facts_mutex_;  // guards the facts and the listeners (mutex_ is held while opening)
+    std::mutex report_mutex_;         // one report at a time, so removing a listener waits for it
+    std::string lens_;
+    std::optional<double> temperature_;
+    std::vector<std::pair<int, std::function<void(const FrameFacts&)>>> listeners_;
+    int next_listener_ = 1;
 };
 
 }  // namespace sonyalpaca::alpaca

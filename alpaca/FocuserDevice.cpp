@@ -1,17 +1,167 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "alpaca/FocuserDevice.hpp"
 
-namespace sonyalpaca::alpaca {
+#include "alpaca/AlpacaError.hpp"
+#include "config/Log.hpp"
+#include "config/Text.hpp"
+#include "focus/LensModel.hpp"
 
-FocuserDevice::FocuserDevice(std::shared_ptr<BodySession> session)
-    : DeviceBase({"Focuser", "Sony lens focuser", "Focus drive of the lens on a Sony Alpha body (sonyalpaca)"},
-                 std::move(session)) {
-    for (const char* name : {"absolute", "ismoving", "maxincrement", "maxstep", "position", "stepsize", "tempcomp",
-                             "tempcompavailable", "temperature"})
-        addPending(name, Verb::Get);
-    addPending("tempcomp", Verb::Put, {{"TempComp", ParamType::Bool}});
-    addPending("halt", Verb::Put);
-    addPending("move", Verb::Put, {{"Position", ParamType::Int}});
+#include <nlohmann/json.hpp>
+
+namespace sonyalpaca::alpaca {
+namespace {
+constexpr const char* kDescription =
+    "Lens focus drive of a Sony Alpha body as an absolute focuser (sonyalpaca); Temperature is the body's "
+    "ambient temperature from the last image";
+
+bool sameLens(const config::LensEntry& lens, const std::string& reported) {
+    return text::equalsIgnoringCase(lens.model_id, reported) || text::equalsIgnoringCase(lens.name, reported);
+}
+}  // namespace
+
+FocuserDevice::FocuserDevice(std::shared_ptr<BodySession> session, FocuserConfig config)
+    : DeviceBase({"Focuser", "Sony lens focuser", kDescription}, std::move(session)), config_(std::move(config)) {
+    addGet("absolute", [] { return true; });
+    addGet("ismoving", [this] { return focuser("IsMoving")->isMoving(); });
+    addGet("maxstep", [this] { return focuser("MaxStep")->maxStep(); });
+    addGet("maxincrement", [this] { return focuser("MaxIncrement")->maxStep(); });
+    addGet("position", [this] { return focuser("Position")->position(); });
+    addGet("stepsize", []() -> nlohmann::json {
+        throw AlpacaError::notImplemented(
+            "Focuser.StepSize: the size of one focus step in microns is not known; Sony bodies step the lens in "
+            "units of its smallest drive step and report no distance");
+    });
+    addGet("tempcompavailable", [this] { return focuser("TempCompAvailable")->tempCompAvailable(); });
+    addGet("tempcomp", [this] { return focuser("TempComp")->tempComp(); });
+    addPut("tempcomp", {{"TempComp", ParamType::Bool}}, [this](const Arguments& a) {
+        auto drive = focuser("TempComp");
+        if (!drive->tempCompAvailable())
+            throw AlpacaError::notImplemented(
+                "Focuser.TempComp: the lens profile " + drive->lens().model_id +
+                " has no \"temperature_coefficient\" (focus shift in steps per °C), so temperature compensation is "
+                "not available; add one to the lens profile to enable it");
+        drive->setTempComp(a.get<bool>("TempComp"));
+    });
+    addGet("temperature", [this]() -> nlohmann::json {
+        requireConnected("Temperature");
+        const auto celsius = this->session().temperature();
+        if (!celsius)
+            throw AlpacaError::notImplemented(
+                "Focuser.Temperature: no temperature yet; it is the body's ambient temperature read from the "
+                "maker notes of the last image, so take an exposure first");
+        return *celsius;
+    });
+    addPut("halt", {}, [this](const Arguments&) { focuser("Halt")->halt(); });
+    addPut("move", {{"Position", ParamType::Int}}, [this](const Arguments& a) {
+        const auto target = a.get<std::int32_t>("Position");
+        auto drive = focuser("Move");
+        // Alpaca clamps a target beyond the travel to the end stop instead of refusing it.
+        drive->move(static_cast<long>(std::clamp<long>(target, 0L, drive->maxStep())));
+    });
+    addAction("home", [this](const std::string&) {
+        focuser("Action home")->home();
+        return std::string("homing into the infinity end stop; IsMoving is true until it is done; Action "
+                           "\"status\" shows the progress");
+    });
+    addAction("status", [this](const std::string&) { return focuser("Action status")->statusJson().dump(); });
+    listener_ = this->session().onReport([this](const FrameFacts& facts) { onFacts(facts); });
+}
+
+FocuserDevice::~FocuserDevice() {
+    session().removeListener(listener_);
+    shutdown();
+}
+
+std::shared_ptr<focus::AbsoluteFocuser> FocuserDevice::focuser(std::string_view member) const {
+    requireConnected(member);
+    std::lock_guard lock(mutex_);
+    if (!focuser_) throw AlpacaError::notConnected("Focuser is not connected: set Connected to true first");
+    return focuser_;
+}
+
+void FocuserDevice::onConnected() {
+    auto& body = session().body();
+    if (!body.hasFocusDrive())
+        throw AlpacaError::notImplemented(
+            "this body offers no focus drive through libgphoto2 (Sony property 0xD2D1 is absent, e.g. on the "
+            "ILCE-7M4 with libgphoto2 2.5.30), so the focuser cannot move the lens; the camera works as usual");
+    const auto identity = body.identity();
+    body_id_ = identity.model + " " + identity.serial;
+    auto made = makeFocuser(session().reportedLens());
+    std::lock_guard lock(mutex_);
+    focuser_ = std::move(made);
+    mismatch_warned_ = false;
+}
+
+void FocuserDevice::onDisconnecting() noexcept {
+    std::shared_ptr<focus::AbsoluteFocuser> stopping;
+    {
+        std::lock_guard lock(mutex_);
+        stopping = std::move(focuser_);
+    }
+    if (stopping) stopping->halt();
+}
+
+std::shared_ptr<focus::AbsoluteFocuser> FocuserDevice::makeFocuser(const std::string& reported) {
+    auto logger = log::get("alpaca");
+    focus::FocuserSetup setup;
+    setup.settings = config_.settings;
+    setup.state_file = config_.state_dir / "focuser.json";
+    setup.body_id = body_id_;
+    const config::LensEntry* chosen = nullptr;
+    if (!config_.configured_lens.empty()) {
+        chosen = config_.lenses->find(config_.configured_lens);
+        if (chosen && !reported.empty() && !sameLens(*chosen, reported))
+            logger->warn("focuser: the configured lens is {} but the body reports \"{}\"; using {} as configured",
+                         chosen->model_id, reported, chosen->model_id);
+    } else if (!reported.empty()) {
+        chosen = config_.lenses->find(reported);
+    }
+    if (chosen) {
+        setup.lens = *chosen;
+    } else {
+        setup.lens = focus::genericLens();
+        setup.generic = true;
+        logger->warn("focuser: {} has no focus profile: running on the generic profile (step sizes 2.5x apart, "
+                     "{} steps below infinity), which is only approximate. Choose the lens with --lens / \"lens\", "
+                     "or learn it and save its profile in /etc/sonyalpaca/lenses.d or the state directory",
+                     reported.empty() ? std::string("the lens (none reported)") : "lens \"" + reported + "\"",
+                     static_cast<long>(setup.lens.full_travel_moves[0]));
+    }
+    return std::make_shared<focus::AbsoluteFocuser>(session().body(), std::move(setup));
+}
+
+void FocuserDevice::onFacts(const FrameFacts& facts) {
+    std::shared_ptr<focus::AbsoluteFocuser> current;
+    {
+        std::lock_guard lock(mutex_);
+        current = focuser_;
+    }
+    if (!current) return;
+    if (facts.temperature) current->temperatureChanged(*facts.temperature);
+    if (facts.lens.empty() || sameLens(current->lens(), facts.lens)) return;
+    if (current->generic() && config_.configured_lens.empty() && config_.lenses->find(facts.lens) &&
+        !current->isMoving()) {
+        log::get("alpaca")->info("focuser: the body reports lens \"{}\"; switching from the generic profile to it",
+                                 facts.lens);
+        auto replacement = makeFocuser(facts.lens);
+        std::lock_guard lock(mutex_);
+        if (focuser_ == current) focuser_ = std::move(replacement);
+        return;
+    }
+    std::lock_guard lock(mutex_);
+    if (!mismatch_warned_)
+        log::get("alpaca")->warn("focuser: the body reports lens \"{}\" but the focuser uses the profile of {}",
+                                 facts.lens, current->lens().model_id);
+    mismatch_warned_ = true;
+}
+
+nlohmann::json FocuserDevice::deviceState() const {
+    auto drive = focuser("DeviceState");
+    auto state = nlohmann::json::array(
+        {{{"Name", "IsMoving"}, {"Value", drive->isMoving()}}, {{"Name", "Position"}, {"Value", drive->position()}}});
+    if (const auto celsius = session().temperature()) state.push_back({{"Name", "Temperature"}, {"Value", *celsius}});
+    return state;
 }
 
 }  // namespace sonyalpaca::alpaca

@@ -21,7 +21,10 @@ LensEntry parseLens(const nlohmann::json& item, std::size_t index) {
             throw std::runtime_error(where + ": \"" + field + "\" must be a non-empty string");
         return item[field].get<std::string>();
     };
-    LensEntry lens{text("maker"), text("model_id"), text("name"), {}};
+    LensEntry lens;
+    lens.maker = text("maker");
+    lens.model_id = text("model_id");
+    lens.name = text("name");
     const auto& moves = item.value("full_travel_moves_by_step_size", nlohmann::json());
     if (!moves.is_array() || moves.size() != 7)
         throw std::runtime_error(where + " (" + lens.model_id +
@@ -35,6 +38,31 @@ LensEntry parseLens(const nlohmann::json& item, std::size_t index) {
             throw std::runtime_error(where + " (" + lens.model_id + "): step size " + std::to_string(k + 1) +
                                      " must not need more moves than step size " + std::to_string(k));
     }
+    auto optionalNumber = [&](const char* field, double low, double high) -> std::optional<double> {
+        if (!item.contains(field)) return std::nullopt;
+        const auto& value = item[field];
+        if (!value.is_number() || !(value.get<double>() >= low && value.get<double>() <= high))
+            throw std::runtime_error(where + " (" + lens.model_id + "): \"" + field + "\" must be a number from " +
+                                     std::to_string(low) + " to " + std::to_string(high) + ", got " + value.dump());
+        return value.get<double>();
+    };
+    lens.backlash = optionalNumber("backlash", 0, 1e5);
+    lens.jitter = optionalNumber("jitter", 0, 0.5);
+    lens.temperature_coefficient = optionalNumber("temperature_coefficient", -1e4, 1e4);
+    if (item.contains("step_time_ms")) {
+        const auto& times = item["step_time_ms"];
+        if (!times.is_array() || times.size() != 7)
+            throw std::runtime_error(where + " (" + lens.model_id +
+                                     "): \"step_time_ms\" must list 7 numbers of milliseconds, for step sizes 1 to 7");
+        std::array<double, 7> ms{};
+        for (std::size_t k = 0; k < 7; ++k) {
+            if (!times[k].is_number() || !(times[k].get<double>() >= 0 && times[k].get<double>() <= 60000))
+                throw std::runtime_error(where + " (" + lens.model_id + "): step_time_ms for size " +
+                                         std::to_string(k + 1) + " must be 0 to 60000 ms, got " + times[k].dump());
+            ms[k] = times[k].get<double>();
+        }
+        lens.step_time_ms = ms;
+    }
     return lens;
 }
 }  // namespace
@@ -47,11 +75,54 @@ LensDatabase LensDatabase::load(const std::filesystem::path& path) {
         const auto document = nlohmann::json::parse(in);
         const auto& lenses = document.at("lenses");
         if (!lenses.is_array()) throw std::runtime_error("\"lenses\" must be a list");
-        for (std::size_t i = 0; i < lenses.size(); ++i) database.lenses_.push_back(parseLens(lenses[i], i));
+        for (std::size_t i = 0; i < lenses.size(); ++i) {
+            database.lenses_.push_back(parseLens(lenses[i], i));
+            database.lenses_.back().source = path.string();
+        }
     } catch (const nlohmann::json::exception& e) {
         throw std::runtime_error("lens database " + path.string() + ": " + e.what());
     } catch (const std::runtime_error& e) {
         throw std::runtime_error("lens database " + path.string() + ": " + e.what());
+    }
+    return database;
+}
+
+LensDatabase LensDatabase::fromEntries(std::vector<LensEntry> lenses) {
+    LensDatabase database;
+    database.lenses_ = std::move(lenses);
+    return database;
+}
+
+LensDatabase LensDatabase::loadWithUserProfiles(const std::filesystem::path& shipped,
+                                               const std::vector<std::filesystem::path>& directories,
+                                               std::vector<std::string>& problems) {
+    LensDatabase database = load(shipped);
+    for (const auto& directory : directories) {
+        std::error_code ec;
+        if (!std::filesystem::is_directory(directory, ec)) continue;
+        std::vector<std::filesystem::path> files;
+        for (const auto& entry : std::filesystem::directory_iterator(directory, ec))
+            if (entry.path().extension() == ".json" && entry.is_regular_file(ec)) files.push_back(entry.path());
+        if (ec) {
+            problems.push_back("cannot list lens profiles in " + directory.string() + ": " + ec.message());
+            continue;
+        }
+        std::sort(files.begin(), files.end());
+        for (const auto& file : files) {
+            try {
+                for (auto& lens : load(file).lenses_) {
+                    auto same = std::find_if(database.lenses_.begin(), database.lenses_.end(), [&](const LensEntry& l) {
+                        return text::equalsIgnoringCase(l.model_id, lens.model_id);
+                    });
+                    if (same != database.lenses_.end())
+                        *same = std::move(lens);
+                    else
+                        database.lenses_.push_back(std::move(lens));
+                }
+            } catch (const std::exception& e) {
+                problems.push_back(std::string(e.what()) + " (file skipped)");
+            }
+        }
     }
     return database;
 }

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,12 @@ struct LensEntry {
     std::string model_id;
     std::string name;
     std::array<double, 7> full_travel_moves{};
+    // Optional fields a profile may add (the shipped file has none of them):
+    std::optional<std::array<double, 7>> step_time_ms;  ///< how long a step of each size drives the lens
+    std::optional<double> backlash;                     ///< units lost at a reversal of direction
+    std::optional<double> jitter;                       ///< relative standard deviation of one step's length
+    std::optional<double> temperature_coefficient;      ///< focus shift in units per °C (temperature compensation)
+    std::string source;                                 ///< the file the profile came from
 };
 
 /// The lens focus profiles (the shipped sony-lenses.json format).
@@ -24,7 +31,19 @@ public:
     /// Loads and validates a database file; throws std::runtime_error naming the file, the lens and the field.
     static LensDatabase load(const std::filesystem::path& path);
 
+    /// A database of the given profiles (tests, lens learning).
+    static LensDatabase fromEntries(std::vector<LensEntry> lenses);
+
     const std::vector<LensEntry>& lenses() const { return lenses_; }
+
+    /// The shipped database, then every *.json file (in the shipped format) in each of `directories`
+    /// in name order: a profile replaces an earlier one with the same model id, so users add or
+    /// correct lenses without a new release. A missing directory is skipped; a damaged user file is
+    /// skipped and its problem appended to `problems`. Throws std::runtime_error when the shipped
+    /// database cannot be loaded.
+    static LensDatabase loadWithUserProfiles(const std::filesystem::path& shipped,
+                                             const std::vector<std::filesystem::path>& directories,
+                                             std::vector<std::string>& problems);
 
     /// The lens whose model id or name equals `query` (ASCII case-insensitive), or nullptr.
     const LensEntry* find(std::string_view query) const;

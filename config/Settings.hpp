@@ -29,6 +29,28 @@ struct CameraSource {
     friend bool operator==(const CameraSource&, const CameraSource&) = default;
 };
 
+/// When the focuser drives into the infinity end stop to know where the lens is. Homing runs at the
+/// first move after a connect (not during the connect: Alpaca clients expect a connect to finish in
+/// seconds and the focuser to be idle right after it), or when the Action "home" asks for it.
+enum class HomingPolicy {
+    EveryConnect,  ///< at the first move after every connect
+    FirstConnect,  ///< only when no saved position can be trusted (same body, same lens, not cut mid-move)
+    Never,         ///< never by itself: a saved position is trusted, and without one the position is unknown
+};
+
+/// How the focuser drives the lens.
+struct FocuserSettings {
+    HomingPolicy homing = HomingPolicy::FirstConnect;
+    /// Re-home before a move (never during an exposure) when the position's standard deviation
+    /// exceeds this many units; 0 = never re-home by itself, only report the uncertainty.
+    double rehome_sigma = 1.0;
+    /// Every move ends with steps in this direction, to take up the backlash the same way each
+    /// time: +1 toward infinity (far), -1 toward near, 0 = whichever is cheaper.
+    int approach = 1;
+    /// Units of motion lost at a reversal of direction; negative = the lens profile's value (0 if none).
+    double backlash = -1;
+};
+
 /// Every setting of the daemon, after defaults, the config file and the command line were applied.
 struct Settings {
     CameraSource camera;
@@ -39,6 +61,7 @@ struct Settings {
     std::filesystem::path state_dir;  ///< empty until resolved by resolveStateDir()
     std::string lens;                 ///< focus profile; empty = the lens the body reports
     std::string log_level = "info";
+    FocuserSettings focuser;
 };
 
 /// The state directory used when none is configured: $STATE_DIRECTORY (systemd StateDirectory=) or

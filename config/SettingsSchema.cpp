@@ -7,6 +7,7 @@
 
 #include <array>
 #include <charconv>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -30,7 +31,27 @@ bool isIpAddress(const std::string& text) {
 
 constexpr std::array<std::string_view, 7> kLogLevels{"trace", "debug", "info", "warn", "error", "critical", "off"};
 
-const std::array<SettingKey, 8> kKeys{{
+double asNumber(const SettingValue& v, double low, double high, std::string_view unit) {
+    const double n = std::get<double>(v);
+    if (!(n >= low && n <= high))
+        throw std::invalid_argument(std::to_string(n) + " is out of range; allowed: " + std::to_string(low) + " to " +
+                                    std::to_string(high) + " " + std::string(unit));
+    return n;
+}
+
+/// `text` must be one of `choices`; returns its index.
+std::size_t choose(const std::string& text, std::initializer_list<std::string_view> choices) {
+    std::size_t index = 0;
+    std::string list;
+    for (auto choice : choices) {
+        if (text == choice) return index;
+        ++index;
+        list += (list.empty() ? "" : ", ") + std::string(choice);
+    }
+    throw std::invalid_argument("\"" + text + "\" is not allowed; allowed: " + list);
+}
+
+const std::array<SettingKey, 12> kKeys{{
     {"camera", "--camera", "SOURCE",
      "where the Sony body is: auto (the body on USB, waiting until one is plugged in), simulator (the built-in "
      "virtual body), or ptpip:HOST[:PORT] (a body or simulator speaking PTP/IP)",
@@ -64,6 +85,31 @@ const std::array<SettingKey, 8> kKeys{{
     {"lens", "--lens", "NAME", "focus profile of the lens (model id or name from the lens database)",
      "the lens the body reports", SettingKey::Type::String,
      [](Settings& s, const SettingValue& v) { s.lens = asString(v); }},
+    {"focuser_homing", "--focuser-homing", "WHEN",
+     "when the focuser drives into the infinity end stop to find the lens: every-connect, first-connect (when no "
+     "saved position of this body and lens can be trusted) or never; it happens at the first move after connecting",
+     "first-connect", SettingKey::Type::String,
+     [](Settings& s, const SettingValue& v) {
+         constexpr HomingPolicy policies[] = {HomingPolicy::EveryConnect, HomingPolicy::FirstConnect,
+                                              HomingPolicy::Never};
+         s.focuser.homing = policies[choose(asString(v), {"every-connect", "first-connect", "never"})];
+     }},
+    {"focuser_rehome_sigma", "--focuser-rehome-sigma", "UNITS",
+     "re-home before a move (never during an exposure) once the focuser position's standard deviation exceeds "
+     "this many steps; 0 = never by itself, only report it",
+     "1.0", SettingKey::Type::Number,
+     [](Settings& s, const SettingValue& v) { s.focuser.rehome_sigma = asNumber(v, 0, 1e6, "steps"); }},
+    {"focuser_approach", "--focuser-approach", "DIR",
+     "direction every focuser move ends in, to take up backlash the same way: far, near or either", "far",
+     SettingKey::Type::String,
+     [](Settings& s, const SettingValue& v) {
+         constexpr int directions[] = {1, -1, 0};
+         s.focuser.approach = directions[choose(asString(v), {"far", "near", "either"})];
+     }},
+    {"focuser_backlash", "--focuser-backlash", "UNITS",
+     "focus-drive backlash in smallest steps (motion lost when the direction reverses); overrides the lens profile",
+     "the lens profile's value, 0 if it has none", SettingKey::Type::Number,
+     [](Settings& s, const SettingValue& v) { s.focuser.backlash = asNumber(v, 0, 1e5, "steps"); }},
     {"log_level", "--log-level", "LEVEL", "trace, debug, info, warn, error, critical or off", "info",
      SettingKey::Type::String,
      [](Settings& s, const SettingValue& v) {
@@ -83,6 +129,7 @@ std::string typeName(SettingKey::Type type) {
     case SettingKey::Type::Port: return "an integer port number";
     case SettingKey::Type::Bool: return "true or false";
     case SettingKey::Type::StringList: return "a list of strings";
+    case SettingKey::Type::Number: return "a number";
     }
     return "a value";
 }
@@ -97,6 +144,9 @@ SettingValue fromJson(const SettingKey& key, const nlohmann::json& value) {
         break;
     case SettingKey::Type::Bool:
         if (value.is_boolean()) return value.get<bool>();
+        break;
+    case SettingKey::Type::Number:
+        if (value.is_number()) return value.get<double>();
         break;
     case SettingKey::Type::StringList:
         if (value.is_array()) {
@@ -146,6 +196,14 @@ SettingValue parseOptionText(const SettingKey& key, std::string_view text) {
         if (text.empty() || ec != std::errc() || ptr != end)
             throw std::invalid_argument("\"" + std::string(text) +
                                         "\" is not a port; allowed: 1 to 65535, or 0 for any free port");
+        return n;
+    }
+    case SettingKey::Type::Number: {
+        double n = 0;
+        const auto* end = text.data() + text.size();
+        const auto [ptr, ec] = std::from_chars(text.data(), end, n);
+        if (text.empty() || ec != std::errc() || ptr != end || !std::isfinite(n))
+            throw std::invalid_argument("\"" + std::string(text) + "\" is not a number");
         return n;
     }
     }

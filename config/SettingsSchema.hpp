@@ -15,13 +15,13 @@
 namespace sonyalpaca::config {
 
 /// One value of a setting, typed, before validation.
-using SettingValue = std::variant<std::string, long long, bool, std::vector<std::string>>;
+using SettingValue = std::variant<std::string, long long, bool, std::vector<std::string>, double>;
 
 /// One setting: its key in the JSON config file, its command-line option, its help and default,
 /// and how a value is validated and stored. Declared once, used by the file loader, the command
 /// line and the help text.
 struct SettingKey {
-    enum class Type { String, Port, Bool, StringList };
+    enum class Type { String, Port, Bool, StringList, Number };
     std::string_view key;           ///< JSON key, e.g. "discovery_port"
     std::string_view option;        ///< command-line option, e.g. "--discovery-port"
     std::string_view argument;      ///< "N", "ADDR", ...; empty for a flag that sets a Bool to false

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "focus/MovePlanner.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -28,35 +30,40 @@ Legs legsOf(const DriveModel& model, const std::array<int, 7>& counts, int appro
     return legs;
 }
 
-/// The lens position after the first leg (`middle`) and after both (`end`).
+/// The lens position after the first leg (`middle`) and after both (`end`), and the play left.
 struct Path {
     double middle;
     double end;
+    double gap;
 };
 
-Path pathOf(const DriveModel& model, double from, const Legs& legs, int approach, int previous_direction) {
-    const int against = -approach;
+/// One leg of `motion` units of motor travel in `direction` from `position` with the play at `gap`
+/// (see farGap): the lens follows once the play in that direction is taken up.
+void driveLeg(const DriveModel& model, double& position, double& gap, int direction, double motion) {
+    if (motion <= 0) return;
+    const double play = direction > 0 ? gap : model.backlash - gap;
+    const double taken = std::min(play, motion);
+    position += direction * (motion - taken);
+    const double left = play - taken;
+    gap = direction > 0 ? left : model.backlash - left;
+}
+
+Path pathOf(const DriveModel& model, double from, const Legs& legs, int approach, double gap) {
     double position = from;
-    int last = previous_direction;
-    if (legs.against > 0) {
-        const double lost = (last != 0 && last != against) ? model.backlash : 0;
-        position += against * std::max(0.0, legs.against - lost);
-        last = against;
-    }
+    driveLeg(model, position, gap, -approach, legs.against);
     const double middle = position;
-    if (legs.with > 0) {
-        const double lost = (last != 0 && last != approach) ? model.backlash : 0;
-        position += approach * std::max(0.0, legs.with - lost);
-    }
-    return {middle, position};
+    driveLeg(model, position, gap, approach, legs.with);
+    return {middle, position, gap};
 }
 
 /// Depth-first search over the net count of each size, largest size first, with branch and bound
 /// on the time spent. Candidate counts for a size surround what the remaining distance asks of it.
 class Search {
 public:
-    Search(const DriveModel& model, double from, double target, int approach, int previous_direction)
-        : model_(model), from_(from), target_(target), approach_(approach), previous_(previous_direction) {}
+    Search(const DriveModel& model, double from, double target, int approach, double gap)
+        : model_(model), from_(from), target_(target), approach_(approach), gap_(gap),
+          direction_(approach != 0 ? approach : (target >= from ? 1 : -1)),
+          against_play_(-direction_ > 0 ? gap : model.backlash - gap) {}
 
     void run() { descend(kSizes, target_ - from_, 0.0); }
 
@@ -78,11 +85,18 @@ private:
         // count nearest to what is left goes first, so a good plan bounds the search early.
         const auto spread = static_cast<int>(std::ceil((2 * model_.backlash) / length)) + 2;
         const auto nearest = static_cast<int>(std::lround(remaining / length));
+        const double against_before = against_;
         for (int offset = 0; offset <= 2 * spread; ++offset) {
             const int count = nearest + (offset % 2 ? (offset + 1) / 2 : -(offset / 2));
+            // The leg against the approach only grows as smaller sizes join it: once it would leave
+            // the travel, no completion of this plan can stay inside.
+            against_ = against_before + (count * direction_ < 0 ? std::abs(count) * length : 0.0);
+            const double middle = from_ - direction_ * std::max(0.0, against_ - against_play_);
+            if (middle < -1e-9 || middle > model_.travel + 1e-9) continue;
             counts_[k] = count;
             descend(size - 1, remaining - count * length, time + std::abs(count) * cost);
         }
+        against_ = against_before;
         counts_[k] = 0;
     }
 
@@ -107,7 +121,7 @@ private:
         }
         if (any && approach_ != 0 && !with_approach) return;  // must end moving in the approach direction
         const int approach = approach_ != 0 ? approach_ : (target_ >= from_ ? 1 : -1);
-        const Path path = pathOf(model_, from_, legsOf(model_, counts_, approach), approach, previous_);
+        const Path path = pathOf(model_, from_, legsOf(model_, counts_, approach), approach, gap_);
         if (std::abs(path.end - target_) > model_.tolerance) return;
         if (path.middle < -1e-9 || path.middle > model_.travel + 1e-9) return;
         if (path.end < -1e-9 || path.end > model_.travel + 1e-9) return;
@@ -117,38 +131,61 @@ private:
 
     const DriveModel& model_;
     double from_, target_;
-    int approach_, previous_;
+    int approach_;
+    double gap_;
+    int direction_;        // the approach, or the direction of the move when free
+    double against_play_;  // play to take up before the leg against the approach moves the lens
+    double against_ = 0;   // motor travel of the leg against the approach chosen so far
     std::array<int, 7> counts_{};
     std::array<int, 7> best_{};
     double best_time_ = std::numeric_limits<double>::infinity();
 };
 }  // namespace
 
+double farGap(int previous_direction, double backlash) {
+    return previous_direction > 0 ? 0.0 : previous_direction < 0 ? backlash : backlash / 2;
+}
+
 double endPosition(const DriveModel& model, double from, const std::array<int, 7>& counts, int approach,
                    int previous_direction) {
-    return pathOf(model, from, legsOf(model, counts, approach), approach, previous_direction).end;
+    return pathOf(model, from, legsOf(model, counts, approach), approach, farGap(previous_direction, model.backlash))
+        .end;
 }
 
 Plan planMove(const DriveModel& model, double from, double target, int approach, int previous_direction) {
+    return planMoveFromGap(model, from, farGap(previous_direction, model.backlash), target, approach);
+}
+
+Plan planMoveFromGap(const DriveModel& model, double from, double far_gap, double target, int approach) {
     if (!(target >= 0 && target <= model.travel))
         throw std::invalid_argument("focus target " + std::to_string(target) + " is outside 0.." +
                                     std::to_string(model.travel));
-    if (std::abs(target - from) <= model.tolerance) return {{}, from, 0, 0};
-    Search search(model, from, target, approach, previous_direction);
-    search.run();
-    if (!search.found())
+    const double gap = std::clamp(far_gap, 0.0, model.backlash);
+    if (std::abs(target - from) <= model.tolerance) return {{}, from, 0, 0, gap};
+    std::optional<Search> search;
+    search.emplace(model, from, target, approach, gap);
+    search->run();
+    if (!search->found() && approach != 0) {
+        // Next to the end stop behind the approach there may be no room to come back: land either way.
+        approach = 0;
+        search.emplace(model, from, target, approach, gap);
+        search->run();
+    }
+    if (!search->found())
         throw std::invalid_argument("no sequence of focus steps reaches " + std::to_string(target) + " from " +
                                     std::to_string(from));
-    const auto& counts = search.counts();
+    const auto& counts = search->counts();
     const int direction = approach != 0 ? approach : (target >= from ? 1 : -1);
     Plan plan;
-    plan.time_ms = search.time();
+    plan.time_ms = search->time();
     // Against the approach first, then with it; largest steps first within each leg.
     for (int leg : {-direction, direction})
         for (std::size_t k = kSizes; k-- > 0;)
             if (counts[k] * leg > 0)
                 for (int i = 0; i < std::abs(counts[k]); ++i) plan.steps.push_back({static_cast<int>(k) + 1, leg});
-    plan.end = endPosition(model, from, counts, direction, previous_direction);
+    const Path path = pathOf(model, from, legsOf(model, counts, direction), direction, gap);
+    plan.end = path.end;
+    plan.end_gap = path.gap;
     plan.last_direction = plan.steps.empty() ? 0 : plan.steps.back().direction;
     return plan;
 }

@@ -30,21 +30,33 @@ struct Plan {
     double end = 0;       ///< expected position after the steps
     double time_ms = 0;   ///< Σ (step time + command time)
     int last_direction = 0;  ///< direction of the last step (0: no step)
+    double end_gap = 0;      ///< the play after the steps (see farGap)
 };
+
+/// The motor's play (backlash) as a state: how far the motor moves toward far before the lens
+/// follows, 0..backlash; toward near it is backlash minus that. A step far that moved the lens
+/// leaves it at 0, a step near at the backlash. A first leg shorter than the backlash takes up only
+/// part of it, so coming back costs only that part. From the direction of the last step: +1 → 0,
+/// -1 → backlash, 0 (unknown) → half of it.
+double farGap(int previous_direction, double backlash);
 
 /// Plans the cheapest move from `from` to `target`: the multiset of steps, over all seven sizes
 /// and both directions, that ends within `tolerance` of the target in the least total time,
 /// overshooting and coming back where that is cheaper (sizes are not multiples of each other).
 /// With `approach` = +1 or -1 the plan ends with steps in that direction, so the backlash is taken
-/// up the same way every time; 0 lets the planner choose. `previous_direction` is the direction of
-/// the lens's last step (0: unknown or none), for the backlash of a first reversal. Steps opposite
-/// to the approach come first, then the steps in the approach direction; intermediate and end
-/// positions stay within [0, travel]. Throws std::invalid_argument when no plan reaches the target
-/// (e.g. a target outside [0, travel]).
+/// up the same way every time; 0 lets the planner choose. Next to the end stop behind the approach,
+/// where no plan can end that way, it falls back to either direction. `far_gap` is the play the
+/// lens starts with (farGap). Steps opposite to the approach come first, then the steps in the
+/// approach direction, largest first within each; intermediate and end positions stay within
+/// [0, travel]. Throws std::invalid_argument when no plan reaches the target (e.g. a target
+/// outside [0, travel]).
+Plan planMoveFromGap(const DriveModel& model, double from, double far_gap, double target, int approach);
+
+/// planMoveFromGap with the play given by the direction of the lens's last step (farGap).
 Plan planMove(const DriveModel& model, double from, double target, int approach, int previous_direction);
 
 /// Where a plan with per-size net counts `counts` (negative: toward near) leaves the lens, steps
-/// against the approach first, with the backlash of each reversal; for tests and the tracker.
+/// against the approach first, with the play taken up at each reversal; for tests.
 double endPosition(const DriveModel& model, double from, const std::array<int, 7>& counts, int approach,
                    int previous_direction);
 

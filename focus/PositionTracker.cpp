@@ -19,10 +19,12 @@ void PositionTracker::step(const Step& step) {
         throw std::invalid_argument("not a focus step: size " + std::to_string(step.size) + ", direction " +
                                     std::to_string(step.direction));
     const double length = model_.step_length[static_cast<std::size_t>(step.size - 1)];
-    const bool reversal = last_direction_ != 0 && last_direction_ != step.direction;
-    const double lost = reversal ? std::min(model_.backlash, length) : 0;
-    const double target = position_ + step.direction * (length - lost);
-    variance_ += std::pow(model_.jitter * length, 2) + (reversal ? std::pow(kBacklashSpread * lost, 2) : 0);
+    const double play = step.direction > 0 ? gap_ : model_.backlash - gap_;
+    const double taken = std::min(play, length);
+    const double left = play - taken;
+    gap_ = step.direction > 0 ? left : model_.backlash - left;
+    const double target = position_ + step.direction * (length - taken);
+    variance_ += std::pow(model_.jitter * length, 2) + std::pow(kBacklashSpread * taken, 2);
     last_direction_ = step.direction;
     const double beyond = step.direction > 0 ? target - model_.travel : -target;
     if (beyond > 3 * sigma()) {
@@ -38,20 +40,26 @@ void PositionTracker::atEndStop(int direction) {
     position_ = direction < 0 ? 0 : model_.travel;
     variance_ = 0;
     last_direction_ = direction < 0 ? -1 : 1;
+    gap_ = focus::farGap(last_direction_, model_.backlash);
     homed_ = true;
 }
 
-void PositionTracker::restore(double position, double sigma, int last_direction, bool homed) {
+void PositionTracker::restore(double position, double sigma, int last_direction, bool homed, double far_gap) {
     position_ = std::clamp(position, 0.0, model_.travel);
     variance_ = sigma * sigma;
     last_direction_ = last_direction < 0 ? -1 : last_direction > 0 ? 1 : 0;
+    gap_ = far_gap >= 0 ? std::min(far_gap, model_.backlash) : focus::farGap(last_direction_, model_.backlash);
     homed_ = homed;
 }
 
 double PositionTracker::sigma() const noexcept { return std::sqrt(variance_); }
 
 nlohmann::json PositionTracker::toJson() const {
-    return {{"position", position_}, {"sigma", sigma()}, {"last_direction", last_direction_}, {"homed", homed_}};
+    return {{"position", position_},
+            {"sigma", sigma()},
+            {"last_direction", last_direction_},
+            {"gap", gap_},
+            {"homed", homed_}};
 }
 
 void PositionTracker::fromJson(const nlohmann::json& state) {
@@ -68,7 +76,9 @@ void PositionTracker::fromJson(const nlohmann::json& state) {
     if (sigma < 0) throw std::invalid_argument("focuser state: \"sigma\" must not be negative");
     if (!state.contains("homed") || !state["homed"].is_boolean())
         throw std::invalid_argument("focuser state: \"homed\" must be true or false");
-    restore(position, sigma, static_cast<int>(number("last_direction")), state["homed"].get<bool>());
+    const double gap = state.contains("gap") ? number("gap") : -1;
+    if (state.contains("gap") && gap < 0) throw std::invalid_argument("focuser state: \"gap\" must not be negative");
+    restore(position, sigma, static_cast<int>(number("last_direction")), state["homed"].get<bool>(), gap);
 }
 
 }  // namespace sonyalpaca::focus

@@ -65,13 +65,22 @@ std::string hostName() {
     return name;
 }
 
-/// Checks --lens against the lens database. Throws config::ConfigError for an unknown lens.
-void checkLens(const std::string& lens) {
-    if (lens.empty()) return;
-    const auto database = config::LensDatabase::load(config::findDataFile("sony-lenses.json"));
-    if (!database.find(lens))
-        throw config::ConfigError("lens: \"" + lens + "\" is not in the lens database; allowed: " +
-                                  database.modelIds());
+/// Where users keep their own lens profiles (the shipped format): later directories win.
+std::vector<std::filesystem::path> lensProfileDirectories(const std::filesystem::path& state_dir) {
+    return {"/etc/sonyalpaca/lenses.d", state_dir / "lenses"};
+}
+
+/// The shipped lens profiles with the user's; checks --lens against them. Throws
+/// config::ConfigError for an unknown lens.
+std::shared_ptr<const config::LensDatabase> loadLenses(const std::string& lens, const std::filesystem::path& state_dir) {
+    std::vector<std::string> problems;
+    auto database = std::make_shared<const config::LensDatabase>(config::LensDatabase::loadWithUserProfiles(
+        config::findDataFile("sony-lenses.json"), lensProfileDirectories(state_dir), problems));
+    for (const auto& problem : problems) log::get("server")->error("lens profile: {}", problem);
+    if (!lens.empty() && !database->find(lens))
+        throw config::ConfigError("lens: \"" + lens + "\" is not in the lens profiles; allowed: " +
+                                  database->modelIds());
+    return database;
 }
 }  // namespace
 
@@ -83,13 +92,14 @@ void Daemon::blockSignals() {
 
 int Daemon::run() {
     auto logger = log::get("server");
+    std::shared_ptr<const config::LensDatabase> lenses;
     try {
-        checkLens(settings_.lens);
+        lenses = loadLenses(settings_.lens, settings_.state_dir);
     } catch (const config::ConfigError& e) {
         logger->critical("{}", e.what());
         return 2;
     } catch (const std::exception& e) {
-        logger->critical("cannot check the lens: {}", e.what());
+        logger->critical("cannot load the lens profiles: {}", e.what());
         return 1;
     }
     std::error_code ec;
@@ -106,6 +116,8 @@ int Daemon::run() {
     std::shared_ptr<alpaca::BodySession> session;
     try {
         session = std::make_shared<alpaca::BodySession>(makeBody(settings_.camera, settings_.lens, simulator));
+        // The built-in simulator says which lens it carries, as a real body's images do.
+        if (simulator) session->report({std::nullopt, simulator->lens().model_id});
     } catch (const std::exception& e) {
         logger->critical("cannot set up the camera source {}: {}", settings_.camera.text(), e.what());
         return 1;
@@ -114,7 +126,10 @@ int Daemon::run() {
     try {
         alpaca::UniqueIdStore ids(settings_.state_dir / "unique-ids.json");
         const std::shared_ptr<alpaca::Device> devices[] = {std::make_shared<alpaca::CameraDevice>(session),
-                                                           std::make_shared<alpaca::FocuserDevice>(session)};
+                                                           std::make_shared<alpaca::FocuserDevice>(
+                                                               session, alpaca::FocuserConfig{lenses, settings_.lens,
+                                                                                              settings_.focuser,
+                                                                                              settings_.state_dir})};
         for (const auto& device : devices) {
             const auto key = alpaca::DeviceRegistry::idKey(device->deviceType(),
                                                            registry.nextNumber(device->deviceType()));

@@ -31,10 +31,13 @@ std::chrono::milliseconds VirtualLens::step(int size, int direction) {
         std::normal_distribution<double> jitter(1.0, options_.jitter);
         length *= std::max(0.0, jitter(random_));
     }
+    // The play between motor and lens: the motor first takes up what is left of it in this direction.
     const int sign = direction < 0 ? -1 : 1;
-    if (last_direction_ != 0 && sign != last_direction_) length = std::max(0.0, length - options_.backlash);
-    last_direction_ = sign;
-    position_ = std::clamp(position_ + sign * length, 0.0, travel_);
+    const double play = sign > 0 ? gap_ : options_.backlash - gap_;
+    const double taken = std::min(play, length);
+    const double left = play - taken;
+    gap_ = sign > 0 ? left : options_.backlash - left;
+    position_ = std::clamp(position_ + sign * (length - taken), 0.0, travel_);
     ++counts_[static_cast<std::size_t>(size - 1)];
     // Larger steps take longer: 25 ms for size 1 up to 235 ms for size 7, as a focus motor would.
     const double milliseconds = (25.0 + 35.0 * (size - 1)) * options_.time_scale;

@@ -23,7 +23,8 @@ struct LensOptions {
 /// The virtual lens's focus drive. Position is in units of the shipped profile's smallest step, on
 /// [0, travel]: 0 is the near (close-focus) end stop, `travel` the infinity end stop. A step of size k
 /// toward near (negative NearFar value, as on real bodies: negative = near) or far moves the true
-/// length of size k, with jitter, less any backlash after a reversal, and stops hard at the end stops.
+/// length of size k, with jitter, less the play (backlash) between motor and lens it takes up after a
+/// reversal (a step shorter than the play takes up only part of it), and stops hard at the end stops.
 /// Not thread-safe: the body serialises calls.
 class VirtualLens {
 public:
@@ -51,7 +52,7 @@ private:
     double travel_;
     std::array<double, 7> true_steps_{};
     double position_;
-    int last_direction_ = 0;
+    double gap_ = 0;  // motor motion toward far before the lens follows (0..backlash); starts engaged far
     std::array<std::uint64_t, 7> counts_{};
     std::mt19937_64 random_;
 };

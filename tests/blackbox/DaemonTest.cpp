@@ -103,7 +103,13 @@ TEST_CASE("daemon: a bad config stops start-up with exit code 2 and names the ke
         {R"({"camera": "usb"})", {}, "key \"camera\""},
         {R"({"bind": ["localhost"]})", {}, "key \"bind\""},
         {"{}", {"--port", "x"}, "--port"},
-        {"{}", {"--lens", "no-such-lens"}, "\"no-such-lens\" is not in the lens database; allowed: SELP1650"},
+        {"{}", {"--lens", "no-such-lens"}, "\"no-such-lens\" is not in the lens profiles; allowed: SELP1650"},
+        {R"({"focuser_homing": "sometimes"})", {}, "key \"focuser_homing\": \"sometimes\" is not allowed; allowed: "
+                                                   "every-connect, first-connect, never"},
+        {R"({"focuser_rehome_sigma": -1})", {}, "key \"focuser_rehome_sigma\": "},
+        {R"({"focuser_approach": "up"})", {}, "key \"focuser_approach\""},
+        {R"({"focuser_backlash": "two"})", {}, "key \"focuser_backlash\": expected a number"},
+        {"{}", {"--focuser-backlash", "2x"}, "--focuser-backlash"},
     };
     for (const auto& c : cases) {
         CAPTURE(c.json);

@@ -21,11 +21,14 @@ namespace {
 struct Fixture {
     std::shared_ptr<test::TestBody> body = std::make_shared<test::TestBody>();
     std::shared_ptr<BodySession> session = std::make_shared<BodySession>(body);
+    test::TestStateDir state;
     DeviceRegistry registry;
     Router router{registry, {}};
     Fixture() {
         registry.add(std::make_shared<CameraDevice>(session), "c");
-        registry.add(std::make_shared<FocuserDevice>(session), "f");
+        registry.add(std::make_shared<FocuserDevice>(session, FocuserConfig{test::testLenses(*body), "TESTLENS", {},
+                                                                            state.path}),
+                     "f");
     }
     bool get(const std::string& member, const std::string& device = "camera") {
         return jsonOf(routeGet(router, "/api/v1/" + device + "/0/" + member))["Value"].get<bool>();

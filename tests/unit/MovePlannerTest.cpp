@@ -88,19 +88,41 @@ TEST_CASE("planner: backlash is taken up at each reversal") {
     const auto model = selp1650(3.0);
     const auto plan = planMove(model, 150, 120, +1, +1);
     CHECK(std::abs(plan.end - 120) <= 0.5);
-    // Walking the plan with the backlash lost at each reversal lands where the plan says.
+    // Walking the plan step by step, each step first taking up the play left in its direction,
+    // lands where the plan says.
     double position = 150;
-    int last = +1;
-    double debt = 0;
+    double gap = 0;  // the last step went far: engaged far
     for (const auto& step : plan.steps) {
-        if (step.direction != last) debt = model.backlash;
-        double length = model.step_length[static_cast<std::size_t>(step.size - 1)];
-        const double lost = std::min(debt, length);
-        debt -= lost;
-        position += step.direction * (length - lost);
-        last = step.direction;
+        const double length = model.step_length[static_cast<std::size_t>(step.size - 1)];
+        const double play = step.direction > 0 ? gap : model.backlash - gap;
+        const double taken = std::min(play, length);
+        gap = step.direction > 0 ? play - taken : model.backlash - (play - taken);
+        position += step.direction * (length - taken);
     }
     CHECK(position == doctest::Approx(plan.end));
+    CHECK(gap == doctest::Approx(plan.end_gap));
+}
+
+TEST_CASE("planner: a short first leg takes up only part of the play, and coming back costs only that part") {
+    const auto model = selp1650(2.0);
+    // Engaged far (gap 0); one size-1 step near moves the motor 1 unit into the 2-unit play.
+    CHECK(endPosition(model, 100, {-1, 0, 0, 0, 0, 0, 0}, +1, +1) == doctest::Approx(100));
+    // Then a size-2 step far: the play toward far is only the 1 unit taken, so the lens moves 2.6 − 1.
+    CHECK(endPosition(model, 100, {-1, 1, 0, 0, 0, 0, 0}, +1, +1) ==
+          doctest::Approx(100 + 264.0 / 101.0 - 1.0));
+    CHECK(farGap(+1, 2.0) == 0);
+    CHECK(farGap(-1, 2.0) == 2.0);
+    CHECK(farGap(0, 2.0) == 1.0);
+}
+
+TEST_CASE("planner: next to the end stop behind the approach it lands from the other side") {
+    const auto model = selp1650(0.0);
+    // Approach far, target 0: nothing can come back up to 0, so the plan ends moving near.
+    const auto plan = planMove(model, 5, 0, +1, +1);
+    CHECK(std::abs(plan.end) <= 0.5);
+    CHECK(plan.last_direction == -1);
+    const auto far_end = planMove(model, 250, 264, -1, -1);
+    CHECK(std::abs(far_end.end - 264) <= 0.5);
 }
 
 TEST_CASE("planner: plans stay within the end stops, and unreachable targets are refused") {

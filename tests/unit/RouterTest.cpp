@@ -21,11 +21,13 @@ struct Server {
         body->unreachable = "no Sony body is attached (test)";
         return body;
     }());
+    test::TestStateDir state;
     DeviceRegistry registry;
     Router router{registry, {"sonyalpaca", "sonyalpaca project", "9.9", "here"}};
     Server() {
         registry.add(std::make_shared<CameraDevice>(session), "11111111-1111-4111-8111-111111111111");
-        registry.add(std::make_shared<FocuserDevice>(session), "22222222-2222-4222-8222-222222222222");
+        registry.add(std::make_shared<FocuserDevice>(session, FocuserConfig{{}, "", {}, state.path}),
+                     "22222222-2222-4222-8222-222222222222");
     }
 };
 }  // namespace
@@ -78,7 +80,7 @@ TEST_CASE("members of later capabilities answer NotImplemented, but parameters a
     CHECK(jsonOf(routePut(server.router, "/api/v1/camera/0/cooleron", "CoolerOn=true"))["ErrorNumber"] == 0x400);
     CHECK(routePut(server.router, "/api/v1/camera/0/cooleron", "CoolerOn=asduio6fghZZ").status == 400);
     CHECK(routePut(server.router, "/api/v1/camera/0/startexposure", "Duration=2").status == 400);
-    CHECK(jsonOf(routePut(server.router, "/api/v1/focuser/0/move", "Position=10"))["ErrorNumber"] == 0x400);
+    CHECK(jsonOf(routePut(server.router, "/api/v1/focuser/0/move", "Position=10"))["ErrorNumber"] == 0x407);
     CHECK(routePut(server.router, "/api/v1/focuser/0/move", "position=10").status == 400);
 }
 
@@ -96,8 +98,11 @@ TEST_CASE("common members with no body attached") {
         CHECK(jsonOf(routePut(server.router, base + "connected", "Connected=false"))["ErrorNumber"] == 0);
         CHECK(jsonOf(routePut(server.router, base + "disconnect"))["ErrorNumber"] == 0);
         CHECK(jsonOf(routeGet(server.router, base + "devicestate"))["ErrorNumber"] == 0x407);
-        CHECK(jsonOf(routeGet(server.router, base + "supportedactions"))["Value"] == nlohmann::json::array());
-        CHECK(jsonOf(routePut(server.router, base + "action", "Action=home&Parameters="))["ErrorNumber"] == 0x400);
+        const bool focuser = std::string(device) == "focuser";
+        CHECK(jsonOf(routeGet(server.router, base + "supportedactions"))["Value"] ==
+              (focuser ? nlohmann::json{"home", "status"} : nlohmann::json::array()));
+        CHECK(jsonOf(routePut(server.router, base + "action", "Action=home&Parameters="))["ErrorNumber"] ==
+              (focuser ? 0x407 : 0x400));
         CHECK(jsonOf(routePut(server.router, base + "commandblind", "Command=x&Raw=false"))["ErrorNumber"] == 0x400);
         CHECK_FALSE(jsonOf(routeGet(server.router, base + "driverversion"))["Value"].get<std::string>().empty());
         CHECK_FALSE(jsonOf(routeGet(server.router, base + "driverinfo"))["Value"].get<std::string>().empty());

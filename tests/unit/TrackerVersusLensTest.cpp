@@ -11,7 +11,9 @@
 using namespace sonyalpaca;
 
 TEST_CASE("tracker: its sigma matches the virtual lens's real scatter") {
-    const config::LensEntry lens{"Sony", "SELP1650", "E 3.5-5.6/PZ 16-50 OSS", {264.0, 101.0, 40.5, 15.5, 6.25, 2.2, 1.0}};
+    config::LensEntry lens;
+    lens.model_id = "SELP1650";
+    lens.full_travel_moves = {264.0, 101.0, 40.5, 15.5, 6.25, 2.2, 1.0};
     focus::DriveModel model;
     for (std::size_t k = 0; k < 7; ++k) model.step_length[k] = 264.0 / lens.full_travel_moves[k];
     model.jitter = 0.02;

@@ -10,7 +10,14 @@ using sonyalpaca::ptp::sim::LensOptions;
 using sonyalpaca::ptp::sim::VirtualLens;
 
 namespace {
-const LensEntry kLens{"Sony", "SELP1650", "E 3.5-5.6/PZ 16-50 OSS", {264.0, 101.0, 40.5, 15.5, 6.25, 2.2, 1.0}};
+const LensEntry kLens = [] {
+    LensEntry lens;
+    lens.maker = "Sony";
+    lens.model_id = "SELP1650";
+    lens.name = "E 3.5-5.6/PZ 16-50 OSS";
+    lens.full_travel_moves = {264.0, 101.0, 40.5, 15.5, 6.25, 2.2, 1.0};
+    return lens;
+}();
 
 LensOptions exact(double start) {
     LensOptions options;

@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "focus/AbsoluteFocuser.hpp"
+
+#include "config/AtomicFile.hpp"
+#include "config/Log.hpp"
+#include "focus/LensModel.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <stdexcept>
+
+namespace sonyalpaca::focus {
+namespace {
+using Clock = std::chrono::steady_clock;
+constexpr int kStateVersion = 1;
+/// How long halt() waits for the step in progress to finish.
+constexpr auto kHaltWait = std::chrono::seconds(5);
+
+std::string utcNow() {
+    const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return text;
+}
+
+/// The standard deviation of a position known only to be somewhere on the travel.
+double unknownSigma(double travel) { return travel / std::sqrt(12.0); }
+}  // namespace
+
+AbsoluteFocuser::AbsoluteFocuser(ptp::Body& body, FocuserSetup setup)
+    : body_(body), setup_(std::move(setup)), model_(driveModel(setup_.lens, setup_.settings.backlash)),
+      tracker_(model_) {
+    restore();
+    worker_ = std::jthread([this](std::stop_token stop) { run(stop); });
+}
+
+AbsoluteFocuser::~AbsoluteFocuser() {
+    worker_.request_stop();
+    wake_.notify_all();
+    if (worker_.joinable()) worker_.join();
+}
+
+long AbsoluteFocuser::maxStep() const noexcept { return static_cast<long>(std::floor(model_.travel + 1e-9)); }
+
+long AbsoluteFocuser::position() const {
+    std::lock_guard lock(mutex_);
+    return position_;
+}
+
+bool AbsoluteFocuser::isMoving() const {
+    std::lock_guard lock(mutex_);
+    return busy_;
+}
+
+void AbsoluteFocuser::move(long target) {
+    const long clamped = std::clamp(target, 0L, maxStep());
+    std::lock_guard lock(mutex_);
+    pending_ = Job{JobKind::Move, clamped};
+    target_ = clamped;
+    busy_ = true;
+    halt_ = false;
+    last_error_.clear();
+    wake_.notify_all();
+}
+
+void AbsoluteFocuser::home() {
+    std::lock_guard lock(mutex_);
+    pending_ = Job{JobKind::Home, maxStep()};
+    busy_ = true;
+    halt_ = false;
+    last_error_.clear();
+    wake_.notify_all();
+}
+
+void AbsoluteFocuser::halt() {
+    std::unique_lock lock(mutex_);
+    if (!busy_) return;
+    halt_ = true;
+    pending_.reset();
+    wake_.notify_all();
+    if (!wake_.wait_for(lock, kHaltWait, [&] { return !busy_; }))
+        log::get("focus")->warn("halt: the focus step in progress has not finished after {} s",
+                                std::chrono::duration_cast<std::chrono::seconds>(kHaltWait).count());
+}
+
+bool AbsoluteFocuser::tempComp() const {
+    std::lock_guard lock(mutex_);
+    return temp_comp_;
+}
+
+void AbsoluteFocuser::setTempComp(bool on) {
+    if (!tempCompAvailable())
+        throw std::logic_error("the lens profile " + setup_.lens.model_id +
+                               " has no temperature_coefficient, so there is no temperature compensation");
+    std::lock_guard lock(mutex_);
+    temp_comp_ = on;
+    reference_temperature_ = last_temperature_;
+}
+
+void AbsoluteFocuser::temperatureChanged(double celsius) {
+    long target = 0;
+    {
+        std::lock_guard lock(mutex_);
+        last_temperature_ = celsius;
+        if (!temp_comp_ || !tempCompAvailable()) return;
+        if (!reference_temperature_) {
+            reference_temperature_ = celsius;
+            return;
+        }
+        const double coefficient = *setup_.lens.temperature_coefficient;
+        const double shift = coefficient * (celsius - *reference_temperature_);
+        if (std::abs(shift) < 1 || busy_ || coefficient == 0) return;
+        const long units = std::lround(shift);
+        *reference_temperature_ += static_cast<double>(units) / coefficient;
+        target = target_ + units;
+        log::get("focus")->info("temperature compensation: {:.1f} °C moves the focus by {} steps", celsius, units);
+    }
+    move(target);
+}
+
+std::optional<double> AbsoluteFocuser::lastTemperature() const {
+    std::lock_guard lock(mutex_);
+    return last_temperature_;
+}
+
+FocuserStatus AbsoluteFocuser::status() const {
+    std::lock_guard lock(mutex_);
+    FocuserStatus s;
+    s.lens_id = setup_.lens.model_id;
+    s.lens_name = setup_.lens.name;
+    s.generic_lens = setup_.generic;
+    s.travel = model_.travel;
+    s.estimate = tracker_.position();
+    s.sigma = tracker_.sigma();
+    s.homed = tracker_.homed();
+    s.homing_due = homingDue();
+    s.position = position_;
+    s.target = target_;
+    s.moving = busy_;
+    s.activity = activity_;
+    s.steps_done = steps_done_;
+    s.steps_total = steps_total_;
+    s.last_error = last_error_;
+    return s;
+}
+
+nlohmann::json AbsoluteFocuser::statusJson() const {
+    const FocuserStatus s = status();
+    return {{"lens", s.lens_id},
+            {"lens_name", s.lens_name},
+            {"generic_lens", s.generic_lens},
+            {"travel", s.travel},
+            {"estimate", s.estimate},
+            {"uncertainty", s.sigma},
+            {"homed", s.homed},
+            {"homing_due", s.homing_due},
+            {"position", s.position},
+            {"target", s.target},
+            {"moving", s.moving},
+            {"activity", s.activity},
+            {"steps_done", s.steps_done},
+            {"steps_total", s.steps_total},
+            {"last_error", s.last_error}};
+}
+
+bool AbsoluteFocuser::homingDue() const {
+    const double bound = setup_.settings.rehome_sigma;
+    const bool may_rehome = setup_.settings.homing != config::HomingPolicy::Never;
+    return needs_homing_ || (may_rehome && bound > 0 && tracker_.sigma() > bound);
+}
+
+void AbsoluteFocuser::run(std::stop_token stop) {
+    std::unique_lock lock(mutex_);
+    while (!stop.stop_requested()) {
+        wake_.wait(lock, stop, [&] { return pending_.has_value(); });
+        if (stop.stop_requested()) break;
+        const Job job = *pending_;
+        pending_.reset();
+        lock.unlock();
+        try {
+            runJob(job, stop);
+        } catch (const std::exception& e) {
+            const std::string what = job.kind == JobKind::Home ? "homing" : "the move to " + std::to_string(job.target);
+            log::get("focus")->error("focuser: {} failed: {}", what, e.what());
+            lock.lock();
+            last_error_ = what + " failed: " + e.what();
+            position_ = std::lround(tracker_.position());
+            lock.unlock();
+        }
+        lock.lock();
+        position_ = std::clamp(position_, 0L, maxStep());
+        if (!pending_) {
+            busy_ = false;
+            activity_ = "idle";
+            wake_.notify_all();
+        }
+    }
+    lock.unlock();
+    save(false);
+}
+
+void AbsoluteFocuser::runJob(const Job& job, std::stop_token stop) {
+    bool due = false;
+    {
+        std::lock_guard lock(mutex_);
+        due = job.kind == JobKind::Home || homingDue();
+    }
+    if (due && job.kind == JobKind::Move) {
+        const auto state = body_.state();
+        if (state == ptp::BodyState::Exposing || state == ptp::BodyState::Downloading) {
+            // Never drive into the end stop during an exposure: the move runs from the estimate.
+            std::lock_guard lock(mutex_);
+            if (!deferred_logged_)
+                log::get("focus")->info("focuser: homing is due but the camera is exposing; moving from the estimate "
+                                        "({:.1f} ± {:.1f}) and homing at a later move",
+                                        tracker_.position(), tracker_.sigma());
+            deferred_logged_ = true;
+            due = false;
+        }
+    }
+    if (due && !driveHome(stop)) return;
+    if (job.kind == JobKind::Move) driveTo(job.target, stop);
+}
+
+bool AbsoluteFocuser::interrupted(const std::stop_token& stop) const {
+    std::lock_guard lock(mutex_);
+    return stop.stop_requested() || halt_ || pending_.has_value();
+}
+
+bool AbsoluteFocuser::driveHome(std::stop_token stop) {
+    const double length = model_.step_length[6];
+    int total = 0;
+    {
+        std::lock_guard lock(mutex_);
+        const double distance = homingDistance(model_, setup_.generic) + 3 * tracker_.sigma();
+        total = static_cast<int>(std::ceil(distance / length));
+        activity_ = "homing";
+        steps_done_ = 0;
+        steps_total_ = total;
+    }
+    auto logger = log::get("focus");
+    logger->info("focuser: homing: {} steps of size 7 into the infinity end stop", total);
+    save(true);
+    int reported_quarter = 0;
+    for (int i = 0; i < total; ++i) {
+        if (interrupted(stop)) {
+            logger->info("focuser: homing stopped after {} of {} steps; the position stays an estimate", i, total);
+            std::lock_guard lock(mutex_);
+            position_ = std::lround(tracker_.position());
+            return false;
+        }
+        driveStep({7, 1}, stop);
+        if (const int quarter = 4 * (i + 1) / total; quarter > reported_quarter && quarter < 4) {
+            reported_quarter = quarter;
+            logger->info("focuser: homing {} %", 25 * quarter);
+        }
+    }
+    {
+        std::lock_guard lock(mutex_);
+        tracker_.atEndStop(1);
+        needs_homing_ = false;
+        deferred_logged_ = false;
+        position_ = maxStep();
+    }
+    logger->info("focuser: homed at the infinity end stop, position {}", maxStep());
+    save(false);
+    return true;
+}
+
+bool AbsoluteFocuser::driveTo(long target, std::stop_token stop) {
+    Plan plan;
+    {
+        std::lock_guard lock(mutex_);
+        activity_ = "moving";
+        const double goal = std::min(static_cast<double>(target), model_.travel);
+        const double from = tracker_.position();
+        plan = planMoveFromGap(model_, from, tracker_.farGap(), goal, setup_.settings.approach);
+        steps_done_ = 0;
+        steps_total_ = static_cast<int>(plan.steps.size());
+    }
+    if (!plan.steps.empty()) save(true);
+    for (const auto& step : plan.steps) {
+        if (interrupted(stop)) {
+            {
+                std::lock_guard lock(mutex_);
+                position_ = std::lround(tracker_.position());
+                log::get("focus")->info("focuser: move to {} stopped at {:.1f} ± {:.1f}", target, tracker_.position(),
+                                        tracker_.sigma());
+            }
+            save(false);
+            return false;
+        }
+        driveStep(step, stop);
+    }
+    {
+        std::lock_guard lock(mutex_);
+        const double estimate = tracker_.position();
+        // Landed: Position reads the target exactly; the residual stays in the estimate.
+        position_ = std::abs(estimate - static_cast<double>(target)) <= model_.tolerance + 1e-9 ? target
+                                                                                             : std::lround(estimate);
+        log::get("focus")->debug("focuser: moved to {} in {} steps (estimate {:.2f} ± {:.2f})", target,
+                                 plan.steps.size(), estimate, tracker_.sigma());
+    }
+    save(false);
+    return true;
+}
+
+void AbsoluteFocuser::driveStep(const Step& step, std::stop_token stop) {
+    const auto started = Clock::now();
+    body_.focusStep(step.size, step.direction);
+    {
+        std::lock_guard lock(mutex_);
+        tracker_.step(step);
+        position_ = std::clamp(std::lround(tracker_.position()), 0L, maxStep());
+        ++steps_done_;
+    }
+    // The body takes the command at once; the lens moves for the step's drive time.
+    const auto drive = std::chrono::duration<double, std::milli>(model_.step_time_ms[static_cast<std::size_t>(step.size - 1)]);
+    const auto until = started + std::chrono::duration_cast<Clock::duration>(drive);
+    std::unique_lock lock(mutex_);
+    wake_.wait_until(lock, stop, until, [] { return false; });
+}
+
+void AbsoluteFocuser::restore() {
+    auto logger = log::get("focus");
+    bool trusted = false;
+    std::string why = "no saved position";
+    std::ifstream in(setup_.state_file);
+    if (in) {
+        try {
+            const auto state = nlohmann::json::parse(in);
+            if (state.value("version", 0) != kStateVersion)
+                why = "the saved state has another version";
+            else if (state.value("body", std::string()) != setup_.body_id)
+                why = "the saved position is for another body (" + state.value("body", std::string()) + ")";
+            else if (state.value("lens", std::string()) != setup_.lens.model_id)
+                why = "the saved position is for another lens (" + state.value("lens", std::string()) + ")";
+            else if (std::abs(state.value("travel", 0.0) - model_.travel) > 1e-6)
+                why = "the lens profile's travel changed since the position was saved";
+            else {
+                tracker_.fromJson(state.at("tracker"));
+                if (state.value("moving", false)) {
+                    why = "the daemon stopped in the middle of a move";
+                    tracker_.restore(tracker_.position(), std::max(tracker_.sigma(), unknownSigma(model_.travel)),
+                                     tracker_.lastDirection(), false, tracker_.farGap());
+                } else {
+                    trusted = true;
+                }
+            }
+        } catch (const std::exception& e) {
+            why = "the saved state " + setup_.state_file.string() + " is damaged (" + e.what() + ")";
+        }
+    }
+    if (!trusted && why.find("middle of a move") == std::string::npos)
+        tracker_.restore(model_.travel / 2, unknownSigma(model_.travel), 0, false);
+    switch (setup_.settings.homing) {
+    case config::HomingPolicy::EveryConnect: needs_homing_ = true; break;
+    case config::HomingPolicy::FirstConnect: needs_homing_ = !trusted; break;
+    case config::HomingPolicy::Never: needs_homing_ = false; break;
+    }
+    position_ = std::clamp(std::lround(tracker_.position()), 0L, maxStep());
+    target_ = position_;
+    logger->info("focuser: lens {} ({}), profile from {}; {}", setup_.lens.model_id, setup_.lens.name,
+                 setup_.lens.source,
+                 trusted ? "position " + std::to_string(position_) + " restored from the saved state"
+                         : why + ": position unknown");
+    if (needs_homing_) logger->info("focuser: the first move homes into the infinity end stop first");
+}
+
+void AbsoluteFocuser::save(bool moving) {
+    nlohmann::json state;
+    {
+        std::lock_guard lock(mutex_);
+        state = {{"version", kStateVersion},
+                 {"body", setup_.body_id},
+                 {"lens", setup_.lens.model_id},
+                 {"travel", model_.travel},
+                 {"tracker", tracker_.toJson()},
+                 {"moving", moving},
+                 {"saved", utcNow()}};
+    }
+    try {
+        config::writeFileAtomically(setup_.state_file, state.dump(2) + "\n");
+    } catch (const std::exception& e) {
+        log::get("focus")->warn("focuser: cannot save the position to {}: {}", setup_.state_file.string(), e.what());
+    }
+}
+
+}  // namespace sonyalpaca::focus

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "config/LensDatabase.hpp"
+#include "config/Settings.hpp"
+#include "focus/MovePlanner.hpp"
+#include "focus/PositionTracker.hpp"
+#include "ptp/Body.hpp"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+namespace sonyalpaca::focus {
+
+/// Everything the focuser needs to start on one body and lens.
+struct FocuserSetup {
+    config::LensEntry lens;
+    bool generic = false;             ///< the lens is unknown and runs on the generic profile
+    config::FocuserSettings settings;
+    std::filesystem::path state_file;  ///< where position, uncertainty and lens are kept
+    std::string body_id;               ///< model and serial of the body: a saved state is for this body only
+};
+
+/// What the focuser is doing and believes, for the Action "status", the setup page and the log.
+struct FocuserStatus {
+    std::string lens_id;
+    std::string lens_name;
+    bool generic_lens = false;
+    double travel = 0;
+    double estimate = 0;     ///< believed lens position, in units
+    double sigma = 0;        ///< its standard deviation
+    bool homed = false;      ///< an end stop fixed the position since it was last lost
+    bool homing_due = false; ///< the next move homes first (policy or uncertainty)
+    long position = 0;       ///< Alpaca Position
+    long target = 0;         ///< the last commanded target
+    bool moving = false;
+    std::string activity;    ///< "idle", "moving", "homing"
+    int steps_done = 0;      ///< progress of the current move or homing
+    int steps_total = 0;
+    std::string last_error;  ///< why the last move failed, empty when it did not
+};
+
+/// The absolute focuser on a lens the body can only step: plans each move (MovePlanner), drives it
+/// on its own thread one step at a time, tracks where the lens is (PositionTracker), homes into the
+/// infinity end stop when the policy or the uncertainty asks, and keeps its state in a file so a
+/// restart continues where it stopped.
+///
+/// Position semantics: after a move that landed within half a unit of its target, position() is the
+/// target exactly (clients such as N.I.N.A. wait for Position == target); the sub-unit residual
+/// stays in the tracker's estimate. During a move it follows the estimate step by step.
+///
+/// Thread-safe. Moves are asynchronous: move() and home() return at once, isMoving() is true until
+/// the lens has stopped.
+class AbsoluteFocuser {
+public:
+    /// Restores the saved state when it is for the same body and lens and was not cut mid-move,
+    /// and decides from the homing policy whether the first move homes first.
+    AbsoluteFocuser(ptp::Body& body, FocuserSetup setup);
+    /// Stops after the current step and saves the state.
+    ~AbsoluteFocuser();
+    AbsoluteFocuser(const AbsoluteFocuser&) = delete;
+    AbsoluteFocuser& operator=(const AbsoluteFocuser&) = delete;
+
+    /// The highest position: the lens's travel in whole units (the infinity end stop).
+    long maxStep() const noexcept;
+    long position() const;
+    bool isMoving() const;
+
+    /// Starts a move to `target`, clamped to [0, maxStep()]. A move already running stops after
+    /// its current step and the new one continues from there.
+    void move(long target);
+    /// Starts homing: drive into the infinity end stop with the largest step.
+    void home();
+    /// Stops after the current step and waits (at most a few seconds) until the lens is still.
+    void halt();
+
+    FocuserStatus status() const;
+    nlohmann::json statusJson() const;
+    const config::LensEntry& lens() const noexcept { return setup_.lens; }
+    bool generic() const noexcept { return setup_.generic; }
+
+    /// Temperature compensation (only when the lens profile has a coefficient).
+    bool tempCompAvailable() const noexcept { return setup_.lens.temperature_coefficient.has_value(); }
+    bool tempComp() const;
+    /// Throws std::logic_error when the profile has no coefficient.
+    void setTempComp(bool on);
+    /// A new body temperature (from an image's maker notes): with compensation on and the focuser
+    /// idle, moves by coefficient × the change once that reaches a whole unit.
+    void temperatureChanged(double celsius);
+    /// The last temperature passed to temperatureChanged().
+    std::optional<double> lastTemperature() const;
+
+private:
+    enum class JobKind { Move, Home };
+    struct Job {
+        JobKind kind;
+        long target;
+    };
+
+    void run(std::stop_token stop);
+    void runJob(const Job& job, std::stop_token stop);
+    /// Drives `steps` (far, size 7) into the infinity stop; false when interrupted.
+    bool driveHome(std::stop_token stop);
+    /// Drives one planned move; false when interrupted.
+    bool driveTo(long target, std::stop_token stop);
+    /// Sends one step and waits until the lens has finished it; false when interrupted before it.
+    void driveStep(const Step& step, std::stop_token stop);
+    bool interrupted(const std::stop_token& stop) const;
+    bool homingDue() const;
+    void restore();
+    void save(bool moving);
+
+    ptp::Body& body_;
+    FocuserSetup setup_;
+    DriveModel model_;
+
+    mutable std::mutex mutex_;  // guards everything below
+    std::condition_variable_any wake_;
+    PositionTracker tracker_;
+    std::optional<Job> pending_;
+    bool busy_ = false;         // a job is running or pending: IsMoving
+    bool halt_ = false;
+    bool needs_homing_ = false; // the policy asks to home at the first move
+    long position_ = 0;
+    long target_ = 0;
+    std::string activity_ = "idle";
+    int steps_done_ = 0;
+    int steps_total_ = 0;
+    std::string last_error_;
+    bool temp_comp_ = false;
+    std::optional<double> reference_temperature_;
+    std::optional<double> last_temperature_;
+    bool deferred_logged_ = false;
+
+    std::jthread worker_;  // last: joins before the members it uses go
+};
+
+}  // namespace sonyalpaca::focus

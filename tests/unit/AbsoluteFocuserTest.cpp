@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "focus/AbsoluteFocuser.hpp"
+
+#include "TestBody.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <fstream>
+#include <random>
+#include <thread>
+
+using namespace sonyalpaca;
+using namespace std::chrono_literals;
+
+namespace {
+struct Rig {
+    test::TestStateDir state;
+    test::TestBody body;
+    config::FocuserSettings settings;
+    config::LensEntry lens = test::testLens(body);
+
+    Rig() { body.open(); }
+
+    focus::FocuserSetup setup(std::string body_id = "TEST 1") const {
+        return {lens, false, settings, state.path / "focuser.json", std::move(body_id)};
+    }
+};
+
+/// Waits (bounded) until the focuser is still.
+bool settle(const focus::AbsoluteFocuser& focuser, std::chrono::milliseconds limit = 5s) {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    while (focuser.isMoving()) {
+        if (std::chrono::steady_clock::now() > until) return false;
+        std::this_thread::sleep_for(1ms);
+    }
+    return true;
+}
+}  // namespace
+
+TEST_CASE("absolute focuser: the first move homes into infinity, then lands exactly on the target") {
+    Rig rig;
+    rig.body.setLensPosition(37.0);
+    focus::AbsoluteFocuser focuser(rig.body, rig.setup());
+    CHECK_FALSE(focuser.isMoving());
+    CHECK(focuser.maxStep() == 100);
+    CHECK(focuser.status().homing_due);
+    focuser.move(42);
+    CHECK(focuser.isMoving());  // asynchronous: moving as soon as move() returns
+    REQUIRE(settle(focuser));
+    CHECK(focuser.position() == 42);
+    CHECK(std::abs(rig.body.lensPosition() - 42.0) <= 0.5);
+    const auto status = focuser.status();
+    CHECK(status.homed);
+    CHECK_FALSE(status.homing_due);
+    CHECK(status.last_error.empty());
+    CHECK(std::abs(status.estimate - 42.0) <= 0.5);
+}
+
+TEST_CASE("absolute focuser: every target of the travel lands within half a step, Position reads the target") {
+    Rig rig;
+    focus::AbsoluteFocuser focuser(rig.body, rig.setup());
+    std::mt19937 random(7);
+    std::uniform_int_distribution<long> target(0, 100);
+    for (int i = 0; i < 40; ++i) {
+        const long goal = target(random);
+        focuser.move(goal);
+        REQUIRE(settle(focuser));
+        CAPTURE(goal);
+        CHECK(focuser.position() == goal);
+        CHECK(std::abs(rig.body.lensPosition() - static_cast<double>(goal)) <= 0.5 + 1e-9);
+    }
+}
+
+TEST_CASE("absolute focuser: targets beyond the travel clamp to the end stops") {
+    Rig rig;
+    focus::AbsoluteFocuser focuser(rig.body, rig.setup());
+    focuser.move(-10);
+    REQUIRE(settle(focuser));
+    CHECK(focuser.position() == 0);
+    CHECK(rig.body.lensPosition() <= 0.5);
+    focuser.move(100 + 10);
+    REQUIRE(settle(focuser));
+    CHECK(focuser.position() == 100);
+    CHECK(rig.body.lensPosition() >= 99.5);
+}
+
+TEST_CASE("absolute focuser: halt stops after the current step and the position stays right") {
+    Rig rig;
+    rig.lens.step_time_ms = std::array<double, 7>{100, 100, 100, 100, 100, 100, 100};
+    rig.settings.homing = config::HomingPolicy::Never;
+    rig.body.setLensPosition(0.0);
+    rig.body.travel = 100;
+    focus::AbsoluteFocuser focuser(rig.body, rig.setup());
+    // Known position: home first (7 steps of 100 from wherever it is).
+    focuser.home();
+    REQUIRE(settle(focuser));
+    CHECK(focuser.position() == 100);
+    focuser.move(3);  // 100 → 3 takes at least two steps of 100 ms
+    std::this_thread::sleep_for(30ms);
+    focuser.halt();
+    CHECK_FALSE(focuser.isMoving());
+    const int steps_at_halt = rig.body.focus_steps;
+    const auto status = focuser.status();
+    CHECK(status.steps_done < status.steps_total);  // the plan was cut short
+    CHECK(status.estimate == doctest::Approx(rig.body.lensPosition()));
+    CHECK(focuser.position() == std::lround(rig.body.lensPosition()));
+    std::this_thread::sleep_for(100ms);
+    CHECK(rig.body.focus_steps == steps_at_halt);  // nothing moves after Halt returned
+}
+
+TEST_CASE("absolute focuser: a new move while moving retargets from where the lens is") {
+    Rig rig;
+    rig.lens.step_time_ms = std::array<double, 7>{20, 20, 20, 20, 20, 20, 20};
+    focus::AbsoluteFocuser focuser(rig.body, rig.setup());
+    focuser.move(10);
+    std::this_thread::sleep_for(30ms);
+    focuser.move(77);
+    REQUIRE(settle(focuser));
+    CHECK(focuser.position() == 77);
+    CHECK(std::abs(rig.body.lensPosition() - 77.0) <= 0.5);
+}
+
+TEST_CASE("absolute focuser: the state survives a restart with the same body and lens, not with another") {
+    Rig rig;
+    {
+        focus::AbsoluteFocuser focuser(rig.body, rig.setup());
+        focuser.move(63);
+        REQUIRE(settle(focuser));
+        CHECK(focuser.position() == 63);
+    }
+    {
+        std::ifstream in(rig.state.path / "focuser.json");
+        const auto saved = nlohmann::json::parse(in);
+        CHECK(saved["lens"] == "TESTLENS");
+        CHECK(saved["moving"] == false);
+        CHECK(saved["tracker"]["homed"] == true);
+    }
+    const int steps_before = rig.body.focus_steps;
+    {
+        focus::AbsoluteFocuser again(rig.body, rig.setup());
+        CHECK(again.position() == 63);
+        CHECK_FALSE(again.status().homing_due);
+        again.move(60);  // no homing: only the few steps of the move
+        REQUIRE(settle(again));
+        CHECK(again.position() == 60);
+        CHECK(rig.body.focus_steps - steps_before < 6);
+    }
+    focus::AbsoluteFocuser other_body(rig.body, rig.setup("TEST 2"));
+    CHECK(other_body.status().homing_due);
+    CHECK_FALSE(other_body.status().homed);
+}
+
+TEST_CASE("absolute focuser: a state cut mid-move is not trusted") {
+    Rig rig;
+    {
+        focus::AbsoluteFocuser focuser(rig.body, rig.setup());
+        focuser.move(20);
+        REQUIRE(settle(focuser));
+    }
+    std::ifstream in(rig.state.path / "focuser.json");
+    auto saved = nlohmann::json::parse(in);
+    saved["moving"] = true;
+    std::ofstream(rig.state.path / "focuser.json") << saved.dump();
+    focus::AbsoluteFocuser focuser(rig.body, rig.setup());
+    CHECK(focuser.status().homing_due);
+    CHECK(focuser.status().sigma > 10);
+}
+
+TEST_CASE("absolute focuser: a damaged state file means an unknown position, never a crash") {
+    Rig rig;
+    std::ofstream(rig.state.path / "focuser.json") << "{ not json";
+    focus::AbsoluteFocuser focuser(rig.body, rig.setup());
+    CHECK(focuser.status().homing_due);
+    focuser.move(30);
+    REQUIRE(settle(focuser));
+    CHECK(focuser.position() == 30);
+}
+
+TEST_CASE("absolute focuser: homing policy every-connect homes again; never trusts and does not home") {
+    Rig rig;
+    {
+        focus::AbsoluteFocuser focuser(rig.body, rig.setup());
+        focuser.move(50);
+        REQUIRE(settle(focuser));
+    }
+    rig.settings.homing = config::HomingPolicy::EveryConnect;
+    CHECK(focus::AbsoluteFocuser(rig.body, rig.setup()).status().homing_due);
+    rig.settings.homing = config::HomingPolicy::Never;
+    std::filesystem::remove(rig.state.path / "focuser.json");
+    focus::AbsoluteFocuser focuser(rig.body, rig.setup());
+    CHECK_FALSE(focuser.status().homed);
+    const int steps_before = rig.body.focus_steps;
+    focuser.move(50);
+    REQUIRE(settle(focuser));
+    CHECK(rig.body.focus_steps - steps_before < 6);  // no homing run
+}
+
+TEST_CASE("absolute focuser: growing uncertainty re-homes before a move, but never during an exposure") {
+    Rig rig;
+    rig.lens.jitter = 0.02;  // the model believes each step scatters by 2 %
+    rig.settings.rehome_sigma = 3.0;
+    focus::AbsoluteFocuser focuser(rig.body, rig.setup());
+    focuser.move(10);
+    REQUIRE(settle(focuser));
+    // Large moves back and forth: sigma grows past the bound.
+    for (int i = 0; i < 20 && !focuser.status().homing_due; ++i) {
+        focuser.move(i % 2 ? 5 : 95);
+        REQUIRE(settle(focuser));
+    }
+    REQUIRE(focuser.status().homing_due);
+    rig.body.exposing = true;
+    focuser.move(50);
+    REQUIRE(settle(focuser));
+    CHECK(focuser.status().homing_due);  // deferred: the camera is exposing
+    rig.body.exposing = false;
+    focuser.move(40);
+    REQUIRE(settle(focuser));
+    CHECK_FALSE(focuser.status().homing_due);
+    CHECK(focuser.status().sigma < 3.0);
+    CHECK(focuser.position() == 40);
+}
+
+TEST_CASE("absolute focuser: a failing focus drive is reported, the focuser stays usable") {
+    Rig rig;
+    focus::AbsoluteFocuser focuser(rig.body, rig.setup());
+    rig.body.focus_failure = "the body is in AF";
+    focuser.move(20);
+    REQUIRE(settle(focuser));
+    CHECK(focuser.status().last_error.find("the body is in AF") != std::string::npos);
+    rig.body.focus_failure.clear();
+    focuser.move(20);
+    REQUIRE(settle(focuser));
+    CHECK(focuser.position() == 20);
+    CHECK(focuser.status().last_error.empty());
+}
+
+TEST_CASE("absolute focuser: temperature compensation only with a coefficient, then it follows the temperature") {
+    Rig rig;
+    {
+        focus::AbsoluteFocuser focuser(rig.body, rig.setup());
+        CHECK_FALSE(focuser.tempCompAvailable());
+        CHECK_THROWS_AS(focuser.setTempComp(true), std::logic_error);
+    }
+    rig.lens.temperature_coefficient = 2.0;  // +2 steps per °C
+    focus::AbsoluteFocuser focuser(rig.body, rig.setup());
+    CHECK(focuser.tempCompAvailable());
+    focuser.move(50);
+    REQUIRE(settle(focuser));
+    focuser.temperatureChanged(10.0);
+    focuser.setTempComp(true);
+    CHECK(focuser.tempComp());
+    focuser.temperatureChanged(10.2);  // 0.4 step: too little to move
+    CHECK_FALSE(focuser.isMoving());
+    focuser.temperatureChanged(13.0);  // +6 steps
+    REQUIRE(settle(focuser));
+    CHECK(focuser.position() == 56);
+    focuser.setTempComp(false);
+    focuser.temperatureChanged(5.0);
+    REQUIRE(settle(focuser));
+    CHECK(focuser.position() == 56);
+}
