@@ -43,7 +43,7 @@ struct FocuserSettings {
     HomingPolicy homing = HomingPolicy::FirstConnect;
     /// Re-home before a move (never during an exposure) when the position's standard deviation
     /// exceeds this many units; 0 = never re-home by itself, only report the uncertainty.
-    double rehome_sigma = 1.0;
+    double rehome_sigma = 0.5;
     /// Every move ends with steps in this direction, to take up the backlash the same way each
     /// time: +1 toward infinity (far), -1 toward near, 0 = whichever is cheaper.
     int approach = 1;

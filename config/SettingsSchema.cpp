@@ -97,7 +97,7 @@ const std::array<SettingKey, 12> kKeys{{
     {"focuser_rehome_sigma", "--focuser-rehome-sigma", "UNITS",
      "re-home before a move (never during an exposure) once the focuser position's standard deviation exceeds "
      "this many steps; 0 = never by itself, only report it",
-     "1.0", SettingKey::Type::Number,
+     "0.5", SettingKey::Type::Number,
      [](Settings& s, const SettingValue& v) { s.focuser.rehome_sigma = asNumber(v, 0, 1e6, "steps"); }},
     {"focuser_approach", "--focuser-approach", "DIR",
      "direction every focuser move ends in, to take up backlash the same way: far, near or either", "far",

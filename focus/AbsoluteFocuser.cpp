@@ -234,46 +234,72 @@ bool AbsoluteFocuser::interrupted(const std::stop_token& stop) const {
 }
 
 bool AbsoluteFocuser::driveHome(std::stop_token stop) {
-    const double length = model_.step_length[6];
-    int total = 0;
+    double distance = 0;
     {
         std::lock_guard lock(mutex_);
-        const double distance = homingDistance(model_, setup_.generic) + 3 * tracker_.sigma();
-        total = static_cast<int>(std::ceil(distance / length));
-        activity_ = "homing";
+        distance = homingDistance(model_, setup_.generic) + 3 * tracker_.sigma();
+    }
+    return driveIntoStop(1, distance, true, stop);
+}
+
+bool AbsoluteFocuser::driveIntoStop(int direction, double distance, bool homing, std::stop_token stop) {
+    const double length = model_.step_length[6];
+    const int total = std::max(1, static_cast<int>(std::ceil(distance / length)));
+    {
+        std::lock_guard lock(mutex_);
+        activity_ = homing ? "homing" : "moving";
         steps_done_ = 0;
         steps_total_ = total;
     }
     auto logger = log::get("focus");
-    logger->info("focuser: homing: {} steps of size 7 into the infinity end stop", total);
+    const char* stop_name = direction > 0 ? "infinity" : "near";
+    if (homing) logger->info("focuser: homing: {} steps of size 7 into the infinity end stop", total);
     save(true);
     int reported_quarter = 0;
     for (int i = 0; i < total; ++i) {
         if (interrupted(stop)) {
-            logger->info("focuser: homing stopped after {} of {} steps; the position stays an estimate", i, total);
-            std::lock_guard lock(mutex_);
-            position_ = std::lround(tracker_.position());
+            logger->info("focuser: the drive into the {} end stop stopped after {} of {} steps; the position stays "
+                         "an estimate", stop_name, i, total);
+            {
+                std::lock_guard lock(mutex_);
+                position_ = std::lround(tracker_.position());
+            }
+            save(false);
             return false;
         }
-        driveStep({7, 1}, stop);
-        if (const int quarter = 4 * (i + 1) / total; quarter > reported_quarter && quarter < 4) {
+        driveStep({7, direction}, stop);
+        if (const int quarter = 4 * (i + 1) / total; homing && quarter > reported_quarter && quarter < 4) {
             reported_quarter = quarter;
             logger->info("focuser: homing {} %", 25 * quarter);
         }
     }
     {
         std::lock_guard lock(mutex_);
-        tracker_.atEndStop(1);
-        needs_homing_ = false;
+        tracker_.atEndStop(direction);
+        if (direction > 0) needs_homing_ = false;
         deferred_logged_ = false;
-        position_ = maxStep();
+        position_ = direction > 0 ? maxStep() : 0;
     }
-    logger->info("focuser: homed at the infinity end stop, position {}", maxStep());
+    if (homing) logger->info("focuser: homed at the infinity end stop, position {}", maxStep());
     save(false);
     return true;
 }
 
 bool AbsoluteFocuser::driveTo(long target, std::stop_token stop) {
+    // A target at an end stop: drive into it, where the position is exact.
+    if (target <= 0 || target >= maxStep()) {
+        const int direction = target <= 0 ? -1 : 1;
+        double distance = 0;
+        {
+            std::lock_guard lock(mutex_);
+            distance = (direction > 0 ? model_.travel - tracker_.position() : tracker_.position()) +
+                       3 * tracker_.sigma() + model_.backlash + 1;
+        }
+        if (!driveIntoStop(direction, distance, false, stop)) return false;
+        std::lock_guard lock(mutex_);
+        position_ = target;
+        return true;
+    }
     Plan plan;
     {
         std::lock_guard lock(mutex_);

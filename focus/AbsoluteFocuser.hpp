@@ -105,8 +105,11 @@ private:
 
     void run(std::stop_token stop);
     void runJob(const Job& job, std::stop_token stop);
-    /// Drives `steps` (far, size 7) into the infinity stop; false when interrupted.
+    /// Homing: drives into the infinity stop far enough whatever the position; false when interrupted.
     bool driveHome(std::stop_token stop);
+    /// Drives with the largest step into the end stop in `direction` (+1 infinity, -1 near), `distance`
+    /// units and more; there the position is exact. False when interrupted.
+    bool driveIntoStop(int direction, double distance, bool homing, std::stop_token stop);
     /// Drives one planned move; false when interrupted.
     bool driveTo(long target, std::stop_token stop);
     /// Sends one step and waits until the lens has finished it; false when interrupted before it.

@@ -30,6 +30,7 @@ DriveModel driveModel(const config::LensEntry& entry, double backlash) {
     for (int size = 1; size <= 7; ++size) model.step_length[static_cast<std::size_t>(size - 1)] = lens.stepLength(size);
     model.step_time_ms = entry.step_time_ms.value_or(kDefaultStepTimeMs);
     model.command_ms = kCommandMs;
+    model.variance_ms = kVarianceMs;
     model.backlash = backlash >= 0 ? backlash : entry.backlash.value_or(0.0);
     model.jitter = entry.jitter.value_or(kDefaultJitter);
     model.travel = lens.travel();

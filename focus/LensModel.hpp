@@ -31,6 +31,9 @@ constexpr std::array<double, 7> kDefaultStepTimeMs{25, 60, 95, 130, 165, 200, 23
 constexpr double kDefaultJitter = 0.005;
 /// What one focus-drive command costs besides the lens's motion: a PTP round trip.
 constexpr double kCommandMs = 30;
+/// The price of position variance in the planner (DriveModel::variance_ms): a plan that adds 0.1 unit²
+/// must save 50 ms to be preferred, so long moves take medium steps that land within half a unit.
+constexpr double kVarianceMs = 500;
 
 /// The planner's and tracker's model of a lens profile. `backlash` < 0 takes the profile's value
 /// (0 when it has none); otherwise it overrides it.

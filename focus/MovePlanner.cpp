@@ -56,6 +56,12 @@ Path pathOf(const DriveModel& model, double from, const Legs& legs, int approach
     return {middle, position, gap};
 }
 
+/// What one step of size index k costs the search: its time, and the variance it adds at its price.
+double stepCost(const DriveModel& model, std::size_t k) {
+    const double spread = model.jitter * model.step_length[k];
+    return model.step_time_ms[k] + model.command_ms + model.variance_ms * spread * spread;
+}
+
 /// Depth-first search over the net count of each size, largest size first, with branch and bound
 /// on the time spent. Candidate counts for a size surround what the remaining distance asks of it.
 class Search {
@@ -80,7 +86,7 @@ private:
         }
         const std::size_t k = size - 1;
         const double length = model_.step_length[k];
-        const double cost = model_.step_time_ms[k] + model_.command_ms;
+        const double cost = stepCost(model_, k);
         // The backlash can be taken up twice at most; allow for it and for a few extra steps. The
         // count nearest to what is left goes first, so a good plan bounds the search early.
         const auto spread = static_cast<int>(std::ceil((2 * model_.backlash) / length)) + 2;
@@ -108,7 +114,7 @@ private:
         if (size == 0) return std::numeric_limits<double>::infinity();
         double per_unit = std::numeric_limits<double>::infinity();
         for (std::size_t k = 0; k < size; ++k)
-            per_unit = std::min(per_unit, (model_.step_time_ms[k] + model_.command_ms) / model_.step_length[k]);
+            per_unit = std::min(per_unit, stepCost(model_, k) / model_.step_length[k]);
         return distance * per_unit;
     }
 
@@ -161,7 +167,12 @@ Plan planMoveFromGap(const DriveModel& model, double from, double far_gap, doubl
         throw std::invalid_argument("focus target " + std::to_string(target) + " is outside 0.." +
                                     std::to_string(model.travel));
     const double gap = std::clamp(far_gap, 0.0, model.backlash);
-    if (std::abs(target - from) <= model.tolerance) return {{}, from, 0, 0, gap};
+    if (std::abs(target - from) <= model.tolerance) {
+        Plan none;
+        none.end = from;
+        none.end_gap = gap;
+        return none;
+    }
     std::optional<Search> search;
     search.emplace(model, from, target, approach, gap);
     search->run();
@@ -177,7 +188,12 @@ Plan planMoveFromGap(const DriveModel& model, double from, double far_gap, doubl
     const auto& counts = search->counts();
     const int direction = approach != 0 ? approach : (target >= from ? 1 : -1);
     Plan plan;
-    plan.time_ms = search->time();
+    for (std::size_t k = 0; k < kSizes; ++k) {
+        const double n = std::abs(counts[k]);
+        const double spread = model.jitter * model.step_length[k];
+        plan.time_ms += n * (model.step_time_ms[k] + model.command_ms);
+        plan.variance += n * spread * spread;
+    }
     // Against the approach first, then with it; largest steps first within each leg.
     for (int leg : {-direction, direction})
         for (std::size_t k = kSizes; k-- > 0;)

@@ -15,6 +15,10 @@ struct DriveModel {
     double jitter = 0.02;                  ///< relative standard deviation of one step's length
     double travel = 0;                     ///< the end stops are at 0 and travel: plans stay inside
     double tolerance = 0.5;                ///< a plan lands within this of the target
+    /// What a unit² of added position variance is worth in ms: 0 plans for time alone; above 0 a
+    /// step's spread (jitter × length)² counts against it, so a long move prefers several medium
+    /// steps that land surely to one large step that lands roughly.
+    double variance_ms = 0;
 };
 
 /// One focus-drive command: a step of `size` (1..7) toward near (direction -1) or far (+1).
@@ -29,6 +33,7 @@ struct Plan {
     std::vector<Step> steps;
     double end = 0;       ///< expected position after the steps
     double time_ms = 0;   ///< Σ (step time + command time)
+    double variance = 0;  ///< Σ (jitter × step length)²: what the plan adds to the position's variance
     int last_direction = 0;  ///< direction of the last step (0: no step)
     double end_gap = 0;      ///< the play after the steps (see farGap)
 };

@@ -98,7 +98,7 @@ std::string simulateBodyUsage() {
            "  --lens ID            lens from sony-lenses.json (default SEL20F18G)\n"
            "  --seed N             seeds the lens's true profile, its jitter and the star field\n"
            "  --profile-error F    true step sizes differ from the shipped ones by up to F (default 0.03)\n"
-           "  --jitter F           relative spread of each focus step (default 0.02)\n"
+           "  --jitter F           relative spread of each focus step (default 0.005)\n"
            "  --backlash U         units lost after a reversal (default 2)\n"
            "  --lens-position U    starting lens position (default 3/4 of the travel)\n"
            "  --move-time-scale F  multiplies focus move times (default 1)\n"

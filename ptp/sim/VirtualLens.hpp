@@ -14,7 +14,7 @@ namespace sonyalpaca::ptp::sim {
 struct LensOptions {
     std::uint64_t seed = 1;
     double profile_error = 0.03;  ///< each true step size differs from the shipped one by up to ±this fraction
-    double jitter = 0.02;         ///< relative standard deviation of each step's length
+    double jitter = 0.005;        ///< relative standard deviation of each step's length
     double backlash = 2.0;        ///< units of motion lost after a reversal of direction
     double start_position = -1;   ///< where the lens starts; negative = three quarters of the travel
     double time_scale = 1.0;      ///< multiplies move times (tests shorten them)

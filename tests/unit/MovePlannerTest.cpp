@@ -173,3 +173,16 @@ TEST_CASE("planner: a full-travel move on a long lens is planned quickly") {
     MESSAGE("planned " << plan.steps.size() << " steps in "
                        << std::chrono::duration<double, std::milli>(elapsed).count() << " ms");
 }
+
+TEST_CASE("planner: a price on variance trades a rough large step for medium steps that land surely") {
+    auto model = selp1650();
+    model.jitter = 0.02;
+    const auto fast = planMove(model, 10, 250, +1, +1);
+    model.variance_ms = 500;
+    const auto sure = planMove(model, 10, 250, +1, +1);
+    CHECK(std::abs(sure.end - 250) <= 0.5);
+    CHECK(sure.variance < fast.variance);
+    CHECK(sure.time_ms > fast.time_ms);
+    MESSAGE("time only: " << fast.time_ms << " ms, sd " << std::sqrt(fast.variance) << "; priced: " << sure.time_ms
+                          << " ms, sd " << std::sqrt(sure.variance));
+}
