@@ -92,9 +92,25 @@ GPhotoBody::GPhotoBody(config::CameraSource source, config::BodyDatabase bodies)
     // libgphoto2's PTP/IP transport writes to sockets without MSG_NOSIGNAL: a body that drops the
     // connection would kill the process with SIGPIPE. The write then fails with EPIPE instead.
     std::signal(SIGPIPE, SIG_IGN);
+    if (source_.kind == config::CameraSource::Kind::Auto)
+        hotplug_ = std::make_unique<UsbHotplug>([this](UsbHotplug::Event event) {
+            if (event == UsbHotplug::Event::Left) {
+                if (open_) lost("a Sony device was unplugged from USB (or switched off)");
+                return;
+            }
+            log::get("ptp")->info("a Sony device arrived on USB");
+            {
+                std::lock_guard lock(wake_mutex_);
+                usb_arrived_ = true;
+            }
+            wake_.notify_all();
+        });
 }
 
-GPhotoBody::~GPhotoBody() { close(); }
+GPhotoBody::~GPhotoBody() {
+    hotplug_.reset();  // no hot-plug call after this point
+    close();
+}
 
 template <typename Job>
 auto GPhotoBody::run(const std::string& what, std::chrono::milliseconds timeout, Job job) -> decltype(job()) {
@@ -134,10 +150,13 @@ void GPhotoBody::lost(const std::string& reason) {
 void GPhotoBody::reconnect(std::stop_token stop) {
     const auto started = std::chrono::steady_clock::now();
     while (!stop.stop_requested() && wanted_ && !open_) {
-        std::mutex mutex;
-        std::condition_variable_any wake;
-        std::unique_lock lock(mutex);
-        if (wake.wait_for(lock, stop, 1s, [] { return false; }) || stop.stop_requested()) break;
+        {
+            // Every second, or at once when a Sony device arrives on USB.
+            std::unique_lock lock(wake_mutex_);
+            wake_.wait_for(lock, stop, 1s, [this] { return usb_arrived_; });
+            usb_arrived_ = false;
+        }
+        if (stop.stop_requested()) break;
         try {
             checkReachable();
             openSession();

@@ -6,8 +6,11 @@
 #include "ptp/Body.hpp"
 #include "ptp/gphoto/GPhotoSession.hpp"
 #include "ptp/gphoto/GPhotoWorker.hpp"
+#include "ptp/gphoto/UsbHotplug.hpp"
 
 #include <atomic>
+#include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -22,7 +25,9 @@ namespace sonyalpaca::ptp::gphoto {
 /// ARW), and manual focus for the focus drive.
 ///
 /// A body lost while open (unplugged, switched off, connection dropped) is reopened by itself: a
-/// background thread retries every second until it answers again or close() is called.
+/// background thread retries every second until it answers again or close() is called. On USB,
+/// libusb hot-plug events (where the system has them) notice an unplug at once and start the
+/// retry the moment a Sony device arrives.
 class GPhotoBody final : public Body {
 public:
     /// `bodies` supplies each model's shutter-speed list (libgphoto2 only knows a generic one).
@@ -81,7 +86,11 @@ private:
     std::atomic<BodyState> activity_{BodyState::Idle};  // while open
     std::atomic<bool> reconnecting_{false};
     std::mutex reconnect_mutex_;             // guards reconnector_
-    std::jthread reconnector_;               // last: stops before the worker goes
+    std::mutex wake_mutex_;                  // guards usb_arrived_
+    std::condition_variable_any wake_;       // a Sony device arrived on USB: try now
+    bool usb_arrived_ = false;
+    std::jthread reconnector_;               // stops before the worker goes
+    std::unique_ptr<UsbHotplug> hotplug_;    // USB only; stopped first in the destructor
 };
 
 /// Parses a libgphoto2 shutter-speed text ("1/100", "30", "32/10") into seconds; nullopt for others.
