@@ -114,9 +114,9 @@ int main() {
     std::printf("  peak RSS: %.1f MiB (%.2f frames), %.1f MiB after opening the body\n",
                 static_cast<double>(peakRssKiB()) / 1024, static_cast<double>(peakRssKiB()) / 1024 / frame_mib,
                 static_cast<double>(rss_open) / 1024);
-    // Every frame has been handed over and dropped. What stays resident until the body closes is the
-    // in-process simulator's: the virtual body keeps the frames it delivered for the session (a real
-    // body keeps them in its own memory); closing the session frees them.
+    // Every frame has been handed over and dropped. libgphoto2's file cache would keep the last two
+    // pictures (2 frames more here) had the backend not turned it off; what stays is the in-process
+    // simulator's rendering buffers.
     std::printf("  resident after the downloads: %.1f MiB (%.2f frames above the open body)\n",
                 static_cast<double>(currentRssKiB()) / 1024,
                 static_cast<double>(currentRssKiB() - rss_open) / 1024 / frame_mib);
