@@ -1,49 +1,642 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "alpaca/CameraDevice.hpp"
 
+#include "alpaca/AlpacaError.hpp"
+#include "alpaca/ImageReply.hpp"
+#include "config/Log.hpp"
+#include "imaging/RawDecoder.hpp"
+#include "sonyalpaca/Version.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+#include <sstream>
+
 namespace sonyalpaca::alpaca {
 namespace {
-// ICameraV4 properties read with GET.
-constexpr const char* kGetMembers[] = {
-    "bayeroffsetx", "bayeroffsety", "binx", "biny", "camerastate", "cameraxsize", "cameraysize",
-    "canabortexposure", "canasymmetricbin", "canfastreadout", "cangetcoolerpower", "canpulseguide",
-    "cansetccdtemperature", "canstopexposure", "ccdtemperature", "cooleron", "coolerpower", "electronsperadu",
-    "exposuremax", "exposuremin", "exposureresolution", "fastreadout", "fullwellcapacity", "gain", "gainmax",
-    "gainmin", "gains", "hasshutter", "heatsinktemperature", "imagearray", "imagearrayvariant", "imageready",
-    "ispulseguiding", "lastexposureduration", "lastexposurestarttime", "maxadu", "maxbinx", "maxbiny", "numx",
-    "numy", "offset", "offsetmax", "offsetmin", "offsets", "percentcompleted", "pixelsizex", "pixelsizey",
-    "readoutmode", "readoutmodes", "sensorname", "sensortype", "setccdtemperature", "startx", "starty",
-    "subexposureduration"};
+constexpr int kMaxBin = 2;
+constexpr int kSensorTypeRggb = 2;
+constexpr double kLongestListed = 30.0;  // seconds; BULB beyond (ptp::Body::expose)
+constexpr auto kDisconnectWait = std::chrono::seconds(2);
 
-struct PutMember {
-    const char* name;
-    std::vector<ParamSpec> params;
-};
+AlpacaError notImplemented(const std::string& message) { return {ErrorCode::NotImplemented, message}; }
+
+/// "800" → 800; nothing for "Auto ISO" and other non-numeric choices.
+std::optional<unsigned> isoNumber(const std::string& text) {
+    if (text.empty() || text.size() > 7 || text.find_first_not_of("0123456789") != std::string::npos)
+        return std::nullopt;
+    const unsigned value = static_cast<unsigned>(std::stoul(text));
+    return value > 0 ? std::optional<unsigned>(value) : std::nullopt;
+}
+
+bool lossless(const std::string& raw_type) { return raw_type.find("Lossless") != std::string::npos; }
+
+/// UTC as Alpaca's LastExposureStartTime and FITS's DATE-OBS write it: 2026-11-26T21:53:01.123.
+std::string isoUtc(std::chrono::system_clock::time_point when) {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count();
+    const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+    std::tm utc{};
+    ::gmtime_r(&seconds, &utc);
+    char text[40];
+    const std::size_t n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
+    std::snprintf(text + n, sizeof text - n, ".%03d", static_cast<int>(ms % 1000));
+    return text;
+}
+
+/// Local time for file names: 2026-11-26T215301.
+std::string localStamp(std::chrono::system_clock::time_point when) {
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(when);
+    std::tm local{};
+    ::localtime_r(&seconds, &local);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H%M%S", &local);
+    return text;
+}
+
+std::string number(double value) {
+    std::ostringstream out;
+    out << value;
+    return out.str();
+}
+
+template <typename T>
+T checkedIndex(std::int32_t value, std::size_t count, const char* name, const char* list) {
+    if (value < 0 || static_cast<std::size_t>(value) >= count)
+        throw AlpacaError::invalidValue(std::string(name) + " " + std::to_string(value) + " is not an index of " +
+                                        list + "; allowed: 0 to " + std::to_string(static_cast<long>(count) - 1));
+    return static_cast<T>(value);
+}
 }  // namespace
 
-CameraDevice::CameraDevice(std::shared_ptr<BodySession> session)
-    : DeviceBase({"Camera", "Sony camera", "Sony Alpha camera body (sonyalpaca)"}, std::move(session)) {
-    for (const char* name : kGetMembers) addPending(name, Verb::Get);
-    const PutMember puts[] = {
-        {"binx", {{"BinX", ParamType::Int}}},
-        {"biny", {{"BinY", ParamType::Int}}},
-        {"cooleron", {{"CoolerOn", ParamType::Bool}}},
-        {"fastreadout", {{"FastReadout", ParamType::Bool}}},
-        {"gain", {{"Gain", ParamType::Int}}},
-        {"numx", {{"NumX", ParamType::Int}}},
-        {"numy", {{"NumY", ParamType::Int}}},
-        {"offset", {{"Offset", ParamType::Int}}},
-        {"readoutmode", {{"ReadoutMode", ParamType::Int}}},
-        {"setccdtemperature", {{"SetCCDTemperature", ParamType::Double}}},
-        {"startx", {{"StartX", ParamType::Int}}},
-        {"starty", {{"StartY", ParamType::Int}}},
-        {"subexposureduration", {{"SubExposureDuration", ParamType::Double}}},
-        {"abortexposure", {}},
-        {"pulseguide", {{"Direction", ParamType::Int}, {"Duration", ParamType::Int}}},
-        {"startexposure", {{"Duration", ParamType::Double}, {"Light", ParamType::Bool}}},
-        {"stopexposure", {}},
+CameraDevice::CameraDevice(std::shared_ptr<BodySession> session, CameraConfig config)
+    : DeviceBase({"Camera", "Sony camera", "Sony Alpha camera body (sonyalpaca)"}, std::move(session)),
+      config_(std::move(config)),
+      archive_(std::make_unique<FrameArchive>(config_.files)),
+      engine_(std::make_unique<CameraEngine>(this->session().body(),
+                                             [this](ptp::Exposure& exposure, const ExposureRequest& request) {
+                                                 return process(exposure, request);
+                                             })) {
+    addMembers();
+}
+
+CameraDevice::~CameraDevice() { shutdown(); }
+
+void CameraDevice::addMembers() {
+    // Capabilities: fixed for every Sony body, readable before connecting.
+    addGet("canabortexposure", [] { return true; });
+    addGet("canasymmetricbin", [] { return false; });
+    addGet("canfastreadout", [] { return false; });
+    addGet("cangetcoolerpower", [] { return false; });
+    addGet("canpulseguide", [] { return false; });
+    addGet("cansetccdtemperature", [] { return false; });
+    addGet("canstopexposure", [] { return true; });
+    // A mechanical shutter cannot be closed for a dark on command: Light is ignored (alpaca.md §3.2).
+    addGet("hasshutter", [] { return false; });
+    addGet("maxbinx", [] { return kMaxBin; });
+    addGet("maxbiny", [] { return kMaxBin; });
+    addGet("sensortype", [] { return kSensorTypeRggb; });
+    // The decoder crops the frame so that (0, 0) is a red photosite.
+    addGet("bayeroffsetx", [] { return 0; });
+    addGet("bayeroffsety", [] { return 0; });
+
+    // The sensor.
+    addGet("cameraxsize", [this]() -> nlohmann::json {
+        const auto s = sensor("CameraXSize");
+        if (s.width == 0)
+            throw AlpacaError::invalidOperation("CameraXSize is not known before the first image: the " + s.model +
+                                                " is not in the body database; take an exposure");
+        return s.width;
+    });
+    addGet("cameraysize", [this]() -> nlohmann::json {
+        const auto s = sensor("CameraYSize");
+        if (s.height == 0)
+            throw AlpacaError::invalidOperation("CameraYSize is not known before the first image: the " + s.model +
+                                                " is not in the body database; take an exposure");
+        return s.height;
+    });
+    for (const auto& [member, name] : {std::pair{"pixelsizex", "PixelSizeX"}, std::pair{"pixelsizey", "PixelSizeY"}}) {
+        const bool x = std::string_view(member) == "pixelsizex";
+        addGet(member, [this, x, name]() -> nlohmann::json {
+            const auto s = sensor(name);
+            const double size = x ? s.pixel_x_um : s.pixel_y_um;
+            if (!(size > 0))
+                throw notImplemented(std::string("Camera.") + name + ": the pixel size of the " + s.model +
+                                     " is not in the body database");
+            return size;
+        });
+    }
+    addGet("sensorname", [this] { return sensor("SensorName").sensor_name; });
+    addGet("maxadu", [this] { return sensor("MaxADU").max_adu; });
+    addGet("exposuremin", [this] { return sensor("ExposureMin").exposure_min_s; });
+    addGet("exposuremax", [this] { return sensor("ExposureMax").exposure_max_s; });
+    // Up to 30 s the body takes the nearest of its listed speeds (thirds of a stop), beyond that
+    // BULB timed by this computer: there is no fixed step, which Alpaca writes as 0.
+    addGet("exposureresolution", [this] {
+        requireConnected("ExposureResolution");
+        return 0.0;
+    });
+    addGet("ccdtemperature", [this]() -> nlohmann::json {
+        const auto s = sensor("CCDTemperature");
+        if (!s.ccd_temperature)
+            throw notImplemented("Camera.CCDTemperature: the sensor temperature comes from the maker notes of an "
+                                 "image; there is none yet, or the body does not record it");
+        return *s.ccd_temperature;
+    });
+    addGet("electronsperadu", []() -> nlohmann::json {
+        throw notImplemented("Camera.ElectronsPerADU: Sony does not publish the conversion gain of its sensors, "
+                             "and it changes with the ISO");
+    });
+    addGet("fullwellcapacity", []() -> nlohmann::json {
+        throw notImplemented("Camera.FullWellCapacity: Sony does not publish the full-well capacity of its sensors");
+    });
+
+    // No cooler, no fast readout, no guiding port, no offset, no sub-exposures.
+    const auto absent = [this](std::string name, Verb verb, std::string why, std::vector<ParamSpec> params = {}) {
+        const std::string message = "Camera." + name + ": " + why;
+        std::string lower = asciiLower(name);
+        if (verb == Verb::Get)
+            addGet(lower, [message]() -> nlohmann::json { throw notImplemented(message); });
+        else
+            addPut(lower, std::move(params), [message](const Arguments&) { throw notImplemented(message); });
     };
-    for (const auto& put : puts) addPending(put.name, Verb::Put, put.params);
+    const std::string no_cooler = "a Sony body has no cooler";
+    absent("CoolerOn", Verb::Get, no_cooler);
+    absent("CoolerOn", Verb::Put, no_cooler, {{"CoolerOn", ParamType::Bool}});
+    absent("CoolerPower", Verb::Get, no_cooler);
+    absent("HeatSinkTemperature", Verb::Get, no_cooler + " and reports no heat-sink temperature");
+    absent("SetCCDTemperature", Verb::Get, no_cooler + " (CanSetCCDTemperature is false)");
+    absent("SetCCDTemperature", Verb::Put, no_cooler + " (CanSetCCDTemperature is false)",
+           {{"SetCCDTemperature", ParamType::Double}});
+    const std::string no_fast = "the body has one readout speed (CanFastReadout is false); see ReadoutModes";
+    absent("FastReadout", Verb::Get, no_fast);
+    absent("FastReadout", Verb::Put, no_fast, {{"FastReadout", ParamType::Bool}});
+    absent("PulseGuide", Verb::Put, "a Sony body has no guide port (CanPulseGuide is false)",
+           {{"Direction", ParamType::Int}, {"Duration", ParamType::Int}});
+    const std::string no_offset = "the black level of a Sony raw file is fixed by the body";
+    absent("Offset", Verb::Get, no_offset);
+    absent("Offset", Verb::Put, no_offset, {{"Offset", ParamType::Int}});
+    absent("OffsetMin", Verb::Get, no_offset);
+    absent("OffsetMax", Verb::Get, no_offset);
+    absent("Offsets", Verb::Get, no_offset);
+    const std::string no_sub = "the body takes one exposure per image";
+    absent("SubExposureDuration", Verb::Get, no_sub);
+    absent("SubExposureDuration", Verb::Put, no_sub, {{"SubExposureDuration", ParamType::Double}});
+    const std::string index_mode = "Gain is an index into Gains (the body's ISO list), so there is no minimum or "
+                                   "maximum value";
+    absent("GainMin", Verb::Get, index_mode);
+    absent("GainMax", Verb::Get, index_mode);
+    addGet("ispulseguiding", [this] {
+        requireConnected("IsPulseGuiding");
+        return false;
+    });
+
+    // ISO as Gain, in index mode.
+    addGet("gains", [this] {
+        requireConnected("Gains");
+        std::lock_guard lock(mutex_);
+        std::vector<std::string> names;
+        for (const auto& choice : isos_) names.push_back("ISO " + std::to_string(choice.iso));
+        return names;
+    });
+    addGet("gain", [this]() -> nlohmann::json {
+        requireConnected("Gain");
+        std::lock_guard lock(mutex_);
+        if (!gain_)
+            throw AlpacaError::invalidOperation("the body's ISO is \"" + body_iso_ +
+                                                "\", which is not one of Gains; write Gain to choose an ISO");
+        return *gain_;
+    });
+    addPut("gain", {{"Gain", ParamType::Int}}, [this](const Arguments& a) {
+        requireConnected("Gain");
+        IsoChoice choice;
+        std::size_t index = 0;
+        {
+            std::lock_guard lock(mutex_);
+            index = checkedIndex<std::size_t>(a.get<std::int32_t>("Gain"), isos_.size(), "Gain", "Gains");
+            choice = isos_[index];
+        }
+        requireIdle("change the ISO");
+        session().body().setIso(choice.body_value);
+        std::lock_guard lock(mutex_);
+        gain_ = index;
+        body_iso_ = choice.body_value;
+        log::get("alpaca")->info("ISO set to {}", choice.iso);
+    });
+
+    // The body's RAW file types as readout modes.
+    addGet("readoutmodes", [this] {
+        requireConnected("ReadoutModes");
+        std::lock_guard lock(mutex_);
+        return readout_modes_;
+    });
+    addGet("readoutmode", [this] {
+        requireConnected("ReadoutMode");
+        std::lock_guard lock(mutex_);
+        return readout_mode_;
+    });
+    addPut("readoutmode", {{"ReadoutMode", ParamType::Int}}, [this](const Arguments& a) {
+        requireConnected("ReadoutMode");
+        std::string mode;
+        std::size_t index = 0;
+        bool settable = false;
+        {
+            std::lock_guard lock(mutex_);
+            index = checkedIndex<std::size_t>(a.get<std::int32_t>("ReadoutMode"), readout_modes_.size(),
+                                              "ReadoutMode", "ReadoutModes");
+            mode = readout_modes_[index];
+            settable = readout_settable_;
+        }
+        if (settable) {
+            requireIdle("change the RAW file type");
+            session().body().setRawType(mode);
+            log::get("alpaca")->info("RAW file type set to {}", mode);
+        }
+        std::lock_guard lock(mutex_);
+        readout_mode_ = index;
+    });
+
+    // Binning and the subframe: the setters keep any value; StartExposure checks them together.
+    for (const char* name : {"BinX", "BinY"}) {
+        const bool x = std::string_view(name) == "BinX";
+        const std::string member = asciiLower(name);
+        addGet(member, [this, x, name] {
+            requireConnected(name);
+            std::lock_guard lock(mutex_);
+            return x ? bin_x_ : bin_y_;
+        });
+        addPut(member, {{name, ParamType::Int}}, [this, x, name](const Arguments& a) {
+            requireConnected(name);
+            const std::int32_t bin = a.get<std::int32_t>(name);
+            if (bin < 1 || bin > kMaxBin)
+                throw AlpacaError::invalidValue(std::string(name) + " " + std::to_string(bin) +
+                                                " is not supported; allowed: 1 or 2 (2x2 binning in software, the "
+                                                "mean of each 2x2 cell)");
+            std::lock_guard lock(mutex_);
+            (x ? bin_x_ : bin_y_) = bin;
+        });
+    }
+    for (const char* name : {"NumX", "NumY", "StartX", "StartY"}) {
+        const std::string member = asciiLower(name);
+        auto field = [this, member]() -> std::int32_t& {
+            return member == "numx" ? num_x_ : member == "numy" ? num_y_ : member == "startx" ? start_x_ : start_y_;
+        };
+        addGet(member, [this, field, name] {
+            requireConnected(name);
+            std::lock_guard lock(mutex_);
+            return field();
+        });
+        addPut(member, {{name, ParamType::Int}}, [this, field, name](const Arguments& a) {
+            requireConnected(name);
+            std::lock_guard lock(mutex_);
+            field() = a.get<std::int32_t>(name);
+        });
+    }
+
+    // Exposures.
+    addPut("startexposure", {{"Duration", ParamType::Double}, {"Light", ParamType::Bool}},
+           [this](const Arguments& a) { startExposure(a.get<double>("Duration"), a.get<bool>("Light")); });
+    addPut("stopexposure", {}, [this](const Arguments&) {
+        requireConnected("StopExposure");
+        engine_->stop();
+    });
+    addPut("abortexposure", {}, [this](const Arguments&) {
+        requireConnected("AbortExposure");
+        engine_->abort();
+    });
+    addGet("camerastate", [this] {
+        requireConnected("CameraState");
+        return static_cast<int>(engine_->state());
+    });
+    addGet("percentcompleted", [this]() -> nlohmann::json {
+        requireConnected("PercentCompleted");
+        if (const auto percent = engine_->percentCompleted()) return *percent;
+        throw AlpacaError::invalidOperation(std::string("PercentCompleted is known while the camera is Waiting or "
+                                                        "Exposing; it is ") +
+                                            cameraStateName(engine_->state()));
+    });
+    addGet("imageready", [this] {
+        requireConnected("ImageReady");
+        return engine_->imageReady();
+    });
+    addGet("lastexposureduration", [this]() -> nlohmann::json {
+        requireConnected("LastExposureDuration");
+        const auto last = engine_->lastExposure();
+        if (!last) throw AlpacaError::invalidOperation("no exposure has been taken since connecting");
+        return last->duration_s;
+    });
+    addGet("lastexposurestarttime", [this]() -> nlohmann::json {
+        requireConnected("LastExposureStartTime");
+        const auto last = engine_->lastExposure();
+        if (!last) throw AlpacaError::invalidOperation("no exposure has been taken since connecting");
+        return isoUtc(last->start);
+    });
+    for (const char* member : {"imagearray", "imagearrayvariant"}) {
+        addReplyGet(member, [this](const ReplyContext& context) {
+            requireConnected("ImageArray");
+            return imageArrayReply(engine_->image(), context);
+        });
+    }
+}
+
+CameraDevice::Sensor CameraDevice::sensor(std::string_view member) const {
+    requireConnected(member);
+    std::lock_guard lock(mutex_);
+    return sensor_;
+}
+
+void CameraDevice::requireIdle(std::string_view what) const {
+    const CameraState state = engine_->state();
+    if (state != CameraState::Idle && state != CameraState::Error)
+        throw AlpacaError::invalidOperation(std::string("cannot ") + std::string(what) + " while the camera is " +
+                                            cameraStateName(state) + "; wait until the exposure is done");
+}
+
+void CameraDevice::onConnected() {
+    auto& body = session().body();
+    const auto logger = log::get("alpaca");
+    const auto identity = body.identity();
+    Sensor sensor;
+    sensor.model = identity.model;
+    sensor.instrument = "Sony " + identity.model;
+    const config::BodyEntry* entry = config_.bodies ? config_.bodies->find(identity.model) : nullptr;
+    if (entry) {
+        // The decoder keeps LibRaw's visible area with even sides; for Sony bodies LibRaw's area is
+        // the database's sensor size (6024x4024 for a 6048-wide readout). The first image checks it.
+        sensor.width = static_cast<unsigned>(entry->sensor_width) & ~1U;
+        sensor.height = static_cast<unsigned>(entry->sensor_height) & ~1U;
+        sensor.pixel_x_um = entry->pixel_size_x_um;
+        sensor.pixel_y_um = entry->pixel_size_y_um;
+        sensor.sensor_name = entry->sensor_name;
+        if (entry->exposure_min_s > 0) sensor.exposure_min_s = entry->exposure_min_s;
+        if (entry->exposure_max_s > 0) sensor.exposure_max_s = entry->exposure_max_s;
+    } else {
+        logger->warn("the {} is not in the body database: its frame size is learned from the first image, its "
+                     "pixel size is unknown",
+                     identity.model);
+    }
+    {
+        std::lock_guard lock(mutex_);
+        if (const auto learned = learned_sizes_.find(identity.model); learned != learned_sizes_.end())
+            std::tie(sensor.width, sensor.height) = learned->second;
+    }
+
+    // What the body offers; a body that cannot list one of them still works without it.
+    const auto read = [&logger](const char* what, auto reader) -> decltype(reader()) {
+        try {
+            return reader();
+        } catch (const ptp::BodyUnavailable&) {
+            throw;
+        } catch (const std::exception& e) {
+            logger->warn("camera: cannot read the body's {}: {}", what, e.what());
+            return {};
+        }
+    };
+    sensor.speeds = read("shutter speeds", [&] { return body.shutterSpeeds(); });
+    if (!entry && !sensor.speeds.empty()) sensor.exposure_min_s = sensor.speeds.back();
+    std::vector<IsoChoice> isos;
+    for (const auto& choice : read("ISO choices", [&] { return body.isoChoices(); }))
+        if (const auto iso = isoNumber(choice)) isos.push_back({choice, *iso});
+    const std::string body_iso = read("ISO", [&] { return body.iso(); });
+    std::vector<std::string> modes;
+    std::vector<std::string> refused;
+    for (const auto& type : read("RAW file types", [&] { return body.rawTypes(); }))
+        (lossless(type) ? refused : modes).push_back(type);
+    if (!refused.empty())
+        logger->info("camera: not offering the body's {}{} as a readout mode: Debian's LibRaw cannot decode "
+                     "lossless-compressed ARW files",
+                     refused.front(),
+                     refused.size() > 1 ? " (and " + std::to_string(refused.size() - 1) + " more)" : std::string());
+    std::string current_type = modes.empty() ? std::string() : read("RAW file type", [&] { return body.rawType(); });
+    if (!modes.empty() && std::find(modes.begin(), modes.end(), current_type) == modes.end()) {
+        try {
+            body.setRawType(modes.front());
+            current_type = modes.front();
+        } catch (const ptp::BodyUnavailable&) {
+            throw;
+        } catch (const std::exception& e) {
+            logger->warn("camera: the body's RAW file type is {} and could not be set to {}: {}", current_type,
+                         modes.front(), e.what());
+        }
+    }
+
+    std::lock_guard lock(mutex_);
+    sensor_ = std::move(sensor);
+    isos_ = std::move(isos);
+    body_iso_ = body_iso;
+    gain_.reset();
+    for (std::size_t i = 0; i < isos_.size(); ++i)
+        if (isos_[i].body_value == body_iso) gain_ = i;
+    readout_settable_ = !modes.empty();
+    readout_modes_ = modes.empty() ? std::vector<std::string>{"RAW"} : std::move(modes);
+    const auto found = std::find(readout_modes_.begin(), readout_modes_.end(), current_type);
+    readout_mode_ = found == readout_modes_.end() ? 0 : static_cast<std::size_t>(found - readout_modes_.begin());
+    bin_x_ = bin_y_ = 1;
+    start_x_ = start_y_ = 0;
+    num_x_ = static_cast<std::int32_t>(sensor_.width);
+    num_y_ = static_cast<std::int32_t>(sensor_.height);
+    logger->info("camera: {} {}x{}, {} ISO choices, readout modes {}", sensor_.instrument, sensor_.width,
+                 sensor_.height, isos_.size(), readout_modes_.size());
+}
+
+void CameraDevice::onDisconnecting() noexcept {
+    engine_->reset();
+    if (!engine_->waitForThreads(kDisconnectWait))
+        log::get("alpaca")->info("camera: the aborted exposure still occupies the body; it ends by itself");
+}
+
+nlohmann::json CameraDevice::deviceState() const {
+    const CameraState state = engine_->state();
+    auto items = nlohmann::json::array();
+    items.push_back({{"Name", "CameraState"}, {"Value", static_cast<int>(state)}});
+    {
+        std::lock_guard lock(mutex_);
+        if (sensor_.ccd_temperature) items.push_back({{"Name", "CCDTemperature"}, {"Value", *sensor_.ccd_temperature}});
+    }
+    bool ready = false;
+    try {
+        ready = engine_->imageReady();
+    } catch (const std::exception&) {
+        ready = false;  // Error: no image
+    }
+    items.push_back({{"Name", "ImageReady"}, {"Value", ready}});
+    items.push_back({{"Name", "IsPulseGuiding"}, {"Value", false}});
+    if (const auto percent = engine_->percentCompleted()) items.push_back({{"Name", "PercentCompleted"}, {"Value", *percent}});
+    return items;
+}
+
+double CameraDevice::bodySeconds(double requested) const {
+    if (requested > kLongestListed + 1e-6 || sensor_.speeds.empty()) return requested;
+    const double wanted = std::max(requested, 1e-6);
+    double best = sensor_.speeds.front();
+    for (double speed : sensor_.speeds)
+        if (std::abs(std::log(wanted / speed)) < std::abs(std::log(wanted / best))) best = speed;
+    return best;
+}
+
+void CameraDevice::startExposure(double duration, bool light) {
+    requireConnected("StartExposure");
+    ExposureRequest request;
+    request.duration = duration;
+    request.light = light;
+    {
+        std::lock_guard lock(mutex_);
+        const auto invalid = [](const std::string& what) { throw AlpacaError::invalidValue(what); };
+        if (duration < 0)
+            invalid("Duration " + number(duration) + " s is negative; allowed: 0 to " +
+                    number(sensor_.exposure_max_s) + " s (0 and anything below " + number(sensor_.exposure_min_s) +
+                    " s take the shortest shutter speed)");
+        if (duration > sensor_.exposure_max_s)
+            invalid("Duration " + number(duration) + " s is longer than ExposureMax, " + number(sensor_.exposure_max_s) +
+                    " s");
+        if (bin_x_ != bin_y_)
+            throw AlpacaError::invalidOperation("BinX " + std::to_string(bin_x_) + " and BinY " +
+                                                std::to_string(bin_y_) +
+                                                " differ; this camera bins the same in both directions "
+                                                "(CanAsymmetricBin is false): set both to the same value");
+        for (const auto& [name, value] : {std::pair{"StartX", start_x_}, std::pair{"StartY", start_y_}})
+            if (value < 0) invalid(std::string(name) + " " + std::to_string(value) + " is negative; allowed: 0 or more");
+        const bool unknown_size = sensor_.width == 0;
+        if (!unknown_size || num_x_ != 0 || num_y_ != 0)
+            for (const auto& [name, value] : {std::pair{"NumX", num_x_}, std::pair{"NumY", num_y_}})
+                if (value < 1) invalid(std::string(name) + " " + std::to_string(value) + " is too small; allowed: 1 or more");
+        request.region = {static_cast<unsigned>(start_x_), static_cast<unsigned>(start_y_),
+                          static_cast<unsigned>(std::max(num_x_, 0)), static_cast<unsigned>(std::max(num_y_, 0)),
+                          static_cast<unsigned>(bin_x_)};
+        if (unknown_size) {
+            request.full_frame = start_x_ == 0 && start_y_ == 0 && num_x_ == 0 && num_y_ == 0;
+        } else {
+            try {
+                request.region.check(sensor_.width, sensor_.height);
+            } catch (const std::invalid_argument& e) {
+                invalid(std::string(e.what()) + " (CameraXSize " + std::to_string(sensor_.width) + ", CameraYSize " +
+                        std::to_string(sensor_.height) + ")");
+            }
+            const auto bin = static_cast<unsigned>(bin_x_);
+            request.full_frame = start_x_ == 0 && start_y_ == 0 &&
+                                 request.region.num_x == sensor_.width / bin &&
+                                 request.region.num_y == sensor_.height / bin;
+        }
+        request.expected = bodySeconds(duration);
+    }
+    requireIdle("start an exposure");
+    if (const auto failure = archive_->takeFailure())
+        throw AlpacaError(ErrorCode::Unspecified,
+                          "the last image could not be saved on the daemon's computer (" + *failure +
+                              "); it was served all the same. Free space or fix image_dir; this is reported once: "
+                              "start the exposure again to go on");
+    engine_->start(request);
+}
+
+std::shared_ptr<const imaging::ImageBytes> CameraDevice::process(ptp::Exposure& exposure,
+                                                                 const ExposureRequest& request) {
+    imaging::RawFrame raw = imaging::decodeArw(exposure.file);
+    learn(raw);
+    const unsigned width = raw.image.width;
+    const unsigned height = raw.image.height;
+    ServedFrame served;
+    try {
+        served = serveFrame(std::move(raw.image), request.region, request.full_frame, archive_->settings().save_fits);
+    } catch (const std::invalid_argument& e) {
+        throw AlpacaError::invalidValue("the subframe does not fit the frame the body delivered (" +
+                                        std::to_string(width) + "x" + std::to_string(height) + "): " + e.what() +
+                                        "; CameraXSize and CameraYSize now give that size: set NumX and NumY again");
+    }
+    raw.image = {};
+    if (archive_->enabled()) archive_->save(archiveJob(exposure, raw.metadata, served, request));
+    return served.image;
+}
+
+void CameraDevice::learn(const imaging::RawFrame& frame) {
+    const auto& m = frame.metadata;
+    {
+        std::lock_guard lock(mutex_);
+        const unsigned width = frame.image.width;
+        const unsigned height = frame.image.height;
+        if (width != sensor_.width || height != sensor_.height) {
+            if (sensor_.width != 0)
+                log::get("alpaca")->warn("camera: the {} delivers {}x{} frames (LibRaw's visible area), the body "
+                                         "database says {}x{}; CameraXSize and CameraYSize now report {}x{}",
+                                         sensor_.model, width, height, sensor_.width, sensor_.height, width, height);
+            else
+                log::get("alpaca")->info("camera: the {} delivers {}x{} frames", sensor_.model, width, height);
+            // A full-frame setting stays full frame at the new size.
+            if (start_x_ == 0 && start_y_ == 0 && bin_x_ == bin_y_ && bin_x_ >= 1 &&
+                ((num_x_ == 0 && num_y_ == 0) ||
+                 (num_x_ == static_cast<std::int32_t>(sensor_.width) / bin_x_ &&
+                  num_y_ == static_cast<std::int32_t>(sensor_.height) / bin_y_))) {
+                num_x_ = static_cast<std::int32_t>(width) / bin_x_;
+                num_y_ = static_cast<std::int32_t>(height) / bin_y_;
+            }
+            sensor_.width = width;
+            sensor_.height = height;
+            learned_sizes_[sensor_.model] = {width, height};
+        }
+        sensor_.max_adu = m.max_adu;
+        sensor_.ccd_temperature = m.sensor_temperature_c;
+        for (std::size_t i = 0; i < isos_.size(); ++i)
+            if (m.iso > 0 && isos_[i].iso == static_cast<unsigned>(std::lround(m.iso))) {
+                gain_ = i;
+                body_iso_ = isos_[i].body_value;
+            }
+    }
+    FrameFacts facts;
+    facts.temperature = m.ambient_temperature_c ? m.ambient_temperature_c : m.sensor_temperature_c;
+    facts.lens = m.lens.value_or("");
+    session().report(facts);
+}
+
+ArchiveJob CameraDevice::archiveJob(ptp::Exposure& exposure, const imaging::RawMetadata& m, const ServedFrame& served,
+                                    const ExposureRequest& request) const {
+    Sensor s;
+    {
+        std::lock_guard lock(mutex_);
+        s = sensor_;
+    }
+    const unsigned iso = static_cast<unsigned>(std::lround(std::max(m.iso, 0.0)));
+    ArchiveJob job;
+    job.start = exposure.start;
+    job.stem = localStamp(exposure.start) + "_" + number(exposure.seconds) + "s_ISO" + std::to_string(iso);
+    const auto& settings = archive_->settings();
+    if (settings.keep_raw) job.raw = std::move(exposure.file);
+    if (!settings.save_fits) return job;
+    job.frame = served.rows;
+    const auto& r = served.region;
+    using Card = imaging::FitsCard;
+    auto& cards = job.cards;
+    cards.push_back(Card{"DATE-OBS", isoUtc(exposure.start), "UTC start of the exposure"});
+    cards.push_back(Card{"EXPTIME", exposure.seconds, "[s] exposure time"});
+    cards.push_back(Card{"IMAGETYP", std::string(request.light ? "Light Frame" : "Dark Frame"), "type of image"});
+    cards.push_back(Card{"INSTRUME", s.instrument, "camera"});
+    if (iso > 0) {
+        cards.push_back(Card{"GAIN", std::int64_t{iso}, "the camera's gain setting: its ISO speed"});
+        cards.push_back(Card{"ISOSPEED", std::int64_t{iso}, "ISO speed"});
+    }
+    cards.push_back(Card{"XBINNING", std::int64_t{r.bin}, "binning (2x2 mean in software)"});
+    cards.push_back(Card{"YBINNING", std::int64_t{r.bin}, "binning (2x2 mean in software)"});
+    if (s.pixel_x_um > 0) cards.push_back(Card{"XPIXSZ", s.pixel_x_um * r.bin, "[um] pixel width, binned"});
+    if (s.pixel_y_um > 0) cards.push_back(Card{"YPIXSZ", s.pixel_y_um * r.bin, "[um] pixel height, binned"});
+    cards.push_back(Card{"XORGSUBF", std::int64_t{r.start_x}, "subframe origin in binned pixels"});
+    cards.push_back(Card{"YORGSUBF", std::int64_t{r.start_y}, "subframe origin in binned pixels"});
+    if (r.bin == 1) {
+        cards.push_back(Card{"BAYERPAT", std::string("RGGB"), "Bayer pattern of the sensor"});
+        cards.push_back(Card{"XBAYROFF", std::int64_t{r.start_x % 2}, "X offset of the image origin in the pattern"});
+        cards.push_back(Card{"YBAYROFF", std::int64_t{r.start_y % 2}, "Y offset of the image origin in the pattern"});
+    }
+    if (m.sensor_temperature_c) cards.push_back(Card{"CCD-TEMP", *m.sensor_temperature_c, "[C] sensor temperature"});
+    if (m.ambient_temperature_c) cards.push_back(Card{"AMBTEMP", *m.ambient_temperature_c, "[C] ambient temperature"});
+    if (config_.focuser_position)
+        if (const auto position = config_.focuser_position())
+            cards.push_back(Card{"FOCUSPOS", std::int64_t{*position}, "focuser position at the end of the exposure"});
+    if (m.lens) cards.push_back(Card{"LENS", *m.lens, "lens as the camera reports it"});
+    // LibRaw keeps these as floats: 2.8 comes back as 2.7999999523.
+    if (m.focal_length_mm > 0)
+        cards.push_back(Card{"FOCALLEN", std::round(m.focal_length_mm * 10) / 10, "[mm] focal length"});
+    if (m.f_number > 0) cards.push_back(Card{"FNUMBER", std::round(m.f_number * 100) / 100, "f-number"});
+    cards.push_back(Card{"BLKLEVEL", std::int64_t{m.black_level}, "[ADU] black level of the raw values"});
+    cards.push_back(Card{"DATAMAX", std::int64_t{m.max_adu}, "[ADU] the camera's MaxADU"});
+    cards.push_back(Card{"SWCREATE", std::string(kProductName) + " " + kVersion, "software that wrote the file"});
+    cards.push_back(Card{"COMMENT", std::string("Raw Bayer values decoded by LibRaw, no black level subtracted"), ""});
+    return job;
 }
 
 }  // namespace sonyalpaca::alpaca

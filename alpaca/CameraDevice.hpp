@@ -1,16 +1,100 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "alpaca/CameraEngine.hpp"
 #include "alpaca/DeviceBase.hpp"
+#include "alpaca/FrameArchive.hpp"
+#include "alpaca/ServedFrame.hpp"
+#include "config/BodyDatabase.hpp"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace sonyalpaca::alpaca {
 
-/// The Alpaca Camera (ICameraV4) on a Sony body. Every member of the interface is routed with its
-/// parameters, so the protocol is complete; the imaging members answer NotImplemented until the
-/// exposure pipeline lands.
+/// What the camera device is configured with.
+struct CameraConfig {
+    /// Per-model sensor facts (size, pixel size, exposure range); null or a body missing from it:
+    /// the size is learned from the first image.
+    std::shared_ptr<const config::BodyDatabase> bodies;
+    ArchiveSettings files;  ///< which files to keep on this computer
+    /// The focuser's position for the FOCUSPOS card of FITS files; empty, or nothing returned: no card.
+    std::function<std::optional<long>()> focuser_position;
+};
+
+/// The Alpaca Camera (ICameraV4) on a Sony body: every member truthful (alpaca.md §3, ConformU
+/// C1–C55). Exposures run on a thread of their own (CameraEngine): the body exposes (the nearest
+/// listed shutter speed up to 30 s, BULB beyond), the ARW comes into memory, LibRaw decodes the
+/// Bayer mosaic of its visible area (RGGB from (0, 0)), the subframe is cut and binned (2x2 mean),
+/// and the ImageBytes are built once for every client. ISO is the Gain (index mode), the body's
+/// RAW file types are the readout modes. Values that need the body (ISO list, RAW types, shutter
+/// speeds) are read at connect and kept, so no request waits on a body that is busy exposing.
 class CameraDevice final : public DeviceBase {
 public:
-    explicit CameraDevice(std::shared_ptr<BodySession> session);
+    explicit CameraDevice(std::shared_ptr<BodySession> session, CameraConfig config = {});
+    ~CameraDevice() override;
+
+private:
+    /// What is known about the body's sensor; guarded by mutex_.
+    struct Sensor {
+        std::string model;       ///< "ILCE-7M3"
+        std::string instrument;  ///< "Sony ILCE-7M3"
+        unsigned width = 0;      ///< the decoded frame (LibRaw's visible area, even sides); 0 = not known yet
+        unsigned height = 0;
+        double pixel_x_um = 0;   ///< 0 = not known
+        double pixel_y_um = 0;
+        std::string sensor_name;
+        double exposure_min_s = 1.0 / 8000;
+        double exposure_max_s = 3600;
+        unsigned max_adu = 16383;  ///< 14 bits until a frame says otherwise
+        std::optional<double> ccd_temperature;
+        std::vector<double> speeds;  ///< listed shutter speeds, longest first
+    };
+    /// One ISO the body offers, as a Gains entry.
+    struct IsoChoice {
+        std::string body_value;  ///< as the body names it ("800")
+        unsigned iso = 0;
+    };
+
+    void addMembers();
+    void onConnected() override;
+    void onDisconnecting() noexcept override;
+    nlohmann::json deviceState() const override;
+
+    /// A copy of the sensor facts, after checking the device is connected (for `member`).
+    Sensor sensor(std::string_view member) const;
+    /// Throws InvalidOperation naming `what` unless the camera is Idle or Error.
+    void requireIdle(std::string_view what) const;
+    void startExposure(double duration, bool light);
+    /// The exposure thread's work after the download: decode, learn, subframe, ImageBytes, files.
+    std::shared_ptr<const imaging::ImageBytes> process(ptp::Exposure& exposure, const ExposureRequest& request);
+    /// Takes what a decoded frame tells (size, MaxADU, temperature, ISO) and reports it to the session.
+    void learn(const imaging::RawFrame& frame);
+    ArchiveJob archiveJob(ptp::Exposure& exposure, const imaging::RawMetadata& metadata, const ServedFrame& served,
+                          const ExposureRequest& request) const;
+    double bodySeconds(double requested) const;  // lock held
+
+    CameraConfig config_;
+    mutable std::mutex mutex_;  // guards everything below but the archive and the engine
+    Sensor sensor_;
+    std::map<std::string, std::pair<unsigned, unsigned>> learned_sizes_;  // model → frame size seen
+    std::vector<IsoChoice> isos_;
+    std::optional<std::size_t> gain_;  // index into isos_ of the body's ISO
+    std::string body_iso_;             // the body's ISO as it names it
+    std::vector<std::string> readout_modes_;
+    bool readout_settable_ = false;    // the modes are the body's RAW file types
+    std::size_t readout_mode_ = 0;
+    std::int32_t bin_x_ = 1, bin_y_ = 1;
+    std::int32_t num_x_ = 0, num_y_ = 0, start_x_ = 0, start_y_ = 0;
+
+    std::unique_ptr<FrameArchive> archive_;
+    std::unique_ptr<CameraEngine> engine_;  // last: its threads stop before the rest goes
 };
 
 }  // namespace sonyalpaca::alpaca

@@ -78,12 +78,10 @@ void DeviceBase::addPut(std::string name, std::vector<ParamSpec> params, Setter 
                         }});
 }
 
-void DeviceBase::addPending(std::string name, Verb verb, std::vector<ParamSpec> params) {
-    const std::string what = texts_.type + "." + name;
-    members_.push_back({std::move(name), verb, std::move(params), [what](const Arguments&) -> nlohmann::json {
-                            throw AlpacaError(ErrorCode::NotImplemented,
-                                              what + " is not implemented yet in sonyalpaca " + kVersion);
-                        }});
+void DeviceBase::addReplyGet(std::string name, std::function<HttpResponse(const ReplyContext&)> reply) {
+    Member member{std::move(name), Verb::Get, {}, {}};
+    member.reply = [r = std::move(reply)](const Arguments&, const ReplyContext& context) { return r(context); };
+    members_.push_back(std::move(member));
 }
 
 void DeviceBase::addAction(std::string name, ActionHandler handler) {

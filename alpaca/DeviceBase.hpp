@@ -47,8 +47,8 @@ protected:
 
     void addGet(std::string name, Getter getter);
     void addPut(std::string name, std::vector<ParamSpec> params, Setter setter);
-    /// Routes a member whose capability arrives in a later release: it answers NotImplemented (0x400).
-    void addPending(std::string name, Verb verb, std::vector<ParamSpec> params = {});
+    /// A GET member that builds its whole response (ImageArray: ImageBytes or streamed JSON).
+    void addReplyGet(std::string name, std::function<HttpResponse(const ReplyContext&)> reply);
     /// Adds an Action (matched case-insensitively) to SupportedActions.
     void addAction(std::string name, ActionHandler handler);
 

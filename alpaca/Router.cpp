@@ -48,6 +48,11 @@ std::optional<Verb> verbOf(std::string_view method) {
     return std::nullopt;
 }
 
+/// The Accept header names application/imagebytes (alpaca.md §4: match on "contains", any casing).
+bool acceptsImageBytes(std::string_view accept) {
+    return asciiLower(accept).find("application/imagebytes") != std::string::npos;
+}
+
 std::string dumpJson(const Json& json) { return json.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
 Json envelope(std::uint32_t client_transaction, std::uint32_t server_transaction) {
@@ -146,8 +151,13 @@ HttpResponse Router::handleApi(const HttpRequest& request) {
     const auto params = RequestParameters::fromRequest(request, member->verb);
     const Arguments arguments = params.parse(member->params);
 
-    Json reply = envelope(params.clientTransactionId(), nextServerTransactionId());
+    const std::uint32_t client_transaction = params.clientTransactionId();
+    const std::uint32_t server_transaction = nextServerTransactionId();
+    Json reply = envelope(client_transaction, server_transaction);
     try {
+        if (member->reply)
+            return member->reply(arguments,
+                                 {client_transaction, server_transaction, acceptsImageBytes(request.accept)});
         nlohmann::json value = member->call(arguments);
         if (value.is_number_float() && !std::isfinite(value.get<double>()))
             throw AlpacaError(ErrorCode::Unspecified, "the value is not a finite number");

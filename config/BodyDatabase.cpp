@@ -18,6 +18,7 @@ BodyEntry parseBody(const nlohmann::json& item, std::size_t index) {
     body.model = item.value("model", "");
     if (body.model.empty()) throw std::runtime_error(where + ": \"model\" must be a non-empty string");
     body.display_name = item.value("display_name", body.model);
+    body.sensor_name = item.value("sensor_name", "");
     auto positive = [&](const char* field) {
         const double value = item.value(field, 0.0);
         if (!(value > 0)) throw std::runtime_error(where + " (" + body.model + "): \"" + field + "\" must be positive");

@@ -14,6 +14,7 @@ namespace sonyalpaca::config {
 struct BodyEntry {
     std::string model;         ///< PTP model string, e.g. "ILCE-7M3"
     std::string display_name;  ///< e.g. "a7 Mk III"
+    std::string sensor_name;   ///< as the upstream data names it ("CMOS", "EXMOR R"); empty when absent
     double pixel_size_x_um = 0;
     double pixel_size_y_um = 0;
     int sensor_width = 0;   ///< raw sensor

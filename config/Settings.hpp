@@ -51,6 +51,15 @@ struct FocuserSettings {
     double backlash = -1;
 };
 
+/// Which image files the camera keeps on this computer.
+struct ImageFileSettings {
+    /// Where: a folder per observing night (YYYY-MM-DD, noon to noon) below it. Empty until
+    /// resolved: then state_dir/images.
+    std::filesystem::path dir;
+    bool keep_raw = false;   ///< the body's original ARW of every exposure
+    bool save_fits = false;  ///< the served image as FITS with the exposure's headers
+};
+
 /// Every setting of the daemon, after defaults, the config file and the command line were applied.
 struct Settings {
     CameraSource camera;
@@ -62,6 +71,7 @@ struct Settings {
     std::string lens;                 ///< focus profile; empty = the lens the body reports
     std::string log_level = "info";
     FocuserSettings focuser;
+    ImageFileSettings images;
 };
 
 /// The state directory used when none is configured: $STATE_DIRECTORY (systemd StateDirectory=) or

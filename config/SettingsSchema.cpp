@@ -51,7 +51,7 @@ std::size_t choose(const std::string& text, std::initializer_list<std::string_vi
     throw std::invalid_argument("\"" + text + "\" is not allowed; allowed: " + list);
 }
 
-const std::array<SettingKey, 12> kKeys{{
+const std::array<SettingKey, 15> kKeys{{
     {"camera", "--camera", "SOURCE",
      "where the Sony body is: auto (the body on USB, waiting until one is plugged in), simulator (the built-in "
      "virtual body), or ptpip:HOST[:PORT] (a body or simulator speaking PTP/IP)",
@@ -110,6 +110,20 @@ const std::array<SettingKey, 12> kKeys{{
      "focus-drive backlash in smallest steps (motion lost when the direction reverses); overrides the lens profile",
      "the lens profile's value, 0 if it has none", SettingKey::Type::Number,
      [](Settings& s, const SettingValue& v) { s.focuser.backlash = asNumber(v, 0, 1e5, "steps"); }},
+    {"image_dir", "--image-dir", "DIR",
+     "directory for the image files kept by keep_raw and save_fits, in a folder per observing night (YYYY-MM-DD, "
+     "noon to noon)",
+     "STATE_DIR/images", SettingKey::Type::String,
+     [](Settings& s, const SettingValue& v) {
+         if (asString(v).empty()) throw std::invalid_argument("an empty path is not allowed; give a directory");
+         s.images.dir = asString(v);
+     }},
+    {"keep_raw", "--keep-raw", "true|false", "keep the body's original ARW file of every exposure in image_dir",
+     "false", SettingKey::Type::Bool, [](Settings& s, const SettingValue& v) { s.images.keep_raw = std::get<bool>(v); }},
+    {"save_fits", "--save-fits", "true|false",
+     "write every image as served (subframe, binning) to image_dir as a FITS file with its exposure's headers",
+     "false", SettingKey::Type::Bool,
+     [](Settings& s, const SettingValue& v) { s.images.save_fits = std::get<bool>(v); }},
     {"log_level", "--log-level", "LEVEL", "trace, debug, info, warn, error, critical or off", "info",
      SettingKey::Type::String,
      [](Settings& s, const SettingValue& v) {

@@ -110,6 +110,7 @@ config::Settings resolveSettings(const CommandLine& command_line,
     for (const auto& [key, value] : command_line.settings)
         config::applySetting(settings, *key, value, "command line: " + std::string(key->option));
     if (settings.state_dir.empty()) settings.state_dir = config::defaultStateDir(environment);
+    if (settings.images.dir.empty()) settings.images.dir = settings.state_dir / "images";
     return settings;
 }
 

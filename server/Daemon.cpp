@@ -24,6 +24,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
+#include <functional>
+#include <optional>
 
 namespace sonyalpaca::server {
 namespace {
@@ -40,15 +42,32 @@ sigset_t handledSignals() {
 
 /// The body the configured source leads to; for the simulator, also the simulator it talks to.
 std::shared_ptr<ptp::Body> makeBody(const config::CameraSource& source, const std::string& lens,
+                                    const config::BodyDatabase& bodies,
                                     std::unique_ptr<ptp::sim::SimulatorHost>& simulator) {
-    auto bodies = config::BodyDatabase::load(config::findDataFile("sony-bodies.json"));
     if (source.kind != config::CameraSource::Kind::Simulator)
-        return std::make_shared<ptp::gphoto::GPhotoBody>(source, std::move(bodies));
+        return std::make_shared<ptp::gphoto::GPhotoBody>(source, bodies);
     ptp::sim::SimulatorOptions options;
     if (!lens.empty()) options.lens = lens;
     simulator = std::make_unique<ptp::sim::SimulatorHost>(options);
     config::CameraSource loopback{config::CameraSource::Kind::PtpIp, "127.0.0.1", simulator->port()};
-    return std::make_shared<ptp::gphoto::GPhotoBody>(loopback, std::move(bodies));
+    return std::make_shared<ptp::gphoto::GPhotoBody>(loopback, bodies);
+}
+
+/// The focuser's position as its Alpaca member reports it, for the FOCUSPOS card of FITS files;
+/// nothing while it is not connected or does not know.
+std::function<std::optional<long>()> focuserPosition(std::weak_ptr<alpaca::Device> focuser) {
+    return [focuser = std::move(focuser)]() -> std::optional<long> {
+        const auto device = focuser.lock();
+        const alpaca::Member* member = device ? device->findMember("position", alpaca::Verb::Get) : nullptr;
+        if (!member || !member->call) return std::nullopt;
+        try {
+            const auto value = member->call(alpaca::Arguments{});
+            if (value.is_number_integer()) return value.get<long>();
+        } catch (const std::exception&) {
+            // not connected, or the position is not known: no card
+        }
+        return std::nullopt;
+    };
 }
 
 /// libgphoto2 keeps its PTP/IP identity in ~/.gphoto: give it a writable HOME (the state directory
@@ -114,8 +133,11 @@ int Daemon::run() {
     ensureWritableHome(settings_.state_dir);
     std::unique_ptr<ptp::sim::SimulatorHost> simulator;
     std::shared_ptr<alpaca::BodySession> session;
+    std::shared_ptr<const config::BodyDatabase> bodies;
     try {
-        session = std::make_shared<alpaca::BodySession>(makeBody(settings_.camera, settings_.lens, simulator));
+        bodies = std::make_shared<const config::BodyDatabase>(
+            config::BodyDatabase::load(config::findDataFile("sony-bodies.json")));
+        session = std::make_shared<alpaca::BodySession>(makeBody(settings_.camera, settings_.lens, *bodies, simulator));
         // The built-in simulator says which lens it carries, as a real body's images do.
         if (simulator) session->report({std::nullopt, simulator->lens().model_id});
     } catch (const std::exception& e) {
@@ -125,11 +147,17 @@ int Daemon::run() {
     alpaca::DeviceRegistry registry;
     try {
         alpaca::UniqueIdStore ids(settings_.state_dir / "unique-ids.json");
-        const std::shared_ptr<alpaca::Device> devices[] = {std::make_shared<alpaca::CameraDevice>(session),
-                                                           std::make_shared<alpaca::FocuserDevice>(
-                                                               session, alpaca::FocuserConfig{lenses, settings_.lens,
-                                                                                              settings_.focuser,
-                                                                                              settings_.state_dir})};
+        const std::shared_ptr<alpaca::Device> focuser = std::make_shared<alpaca::FocuserDevice>(
+            session, alpaca::FocuserConfig{lenses, settings_.lens, settings_.focuser, settings_.state_dir});
+        alpaca::CameraConfig camera{bodies,
+                                    {settings_.images.dir, settings_.images.keep_raw, settings_.images.save_fits},
+                                    focuserPosition(focuser)};
+        if (camera.files.keep_raw || camera.files.save_fits)
+            logger->info("keeping {}{}{} of every exposure in {}", camera.files.keep_raw ? "the raw file" : "",
+                         camera.files.keep_raw && camera.files.save_fits ? " and " : "",
+                         camera.files.save_fits ? "a FITS file" : "", camera.files.dir.string());
+        const std::shared_ptr<alpaca::Device> devices[] = {
+            std::make_shared<alpaca::CameraDevice>(session, std::move(camera)), focuser};
         for (const auto& device : devices) {
             const auto key = alpaca::DeviceRegistry::idKey(device->deviceType(),
                                                            registry.nextNumber(device->deviceType()));

@@ -4,11 +4,11 @@
 // conformu-checks.md §5 (F1–F15), and issue 6's accuracy, Halt, clamp and persistence checks.
 #include "DaemonProcess.hpp"
 #include "RawHttp.hpp"
+#include "SimulatorProcess.hpp"
 
 #include <doctest/doctest.h>
 
 #include <csignal>
-#include <fstream>
 #include <optional>
 #include <random>
 #include <thread>
@@ -22,37 +22,22 @@ constexpr const char* kLens = "SEL20F18G";  // travel 533 units; size 7 is about
 /// A simulate-body process with a jittery lens with backlash, and a daemon driving it.
 struct Rig {
     TempDir state;
-    DaemonProcess simulator;
-    std::string ptp_port;
-    std::uint16_t control_port = 0;
+    SimulatorProcess simulator;
     std::optional<DaemonProcess> daemon;
 
     explicit Rig(std::vector<std::string> extra = {})
         : simulator([&] {
-              std::vector<std::string> args{"simulate-body", "--port",   "0",   "--sensor-scale", "8",
-                                            "--control-port", "0",     "--lens", kLens,           "--profile-error",
-                                            "0",             "--jitter", "0.002", "--backlash",    "2",
+              std::vector<std::string> args{"--sensor-scale", "8",      "--lens",  kLens, "--profile-error",
+                                            "0",              "--jitter", "0.002", "--backlash", "2",
                                             "--move-time-scale", "0.2", "--seed", "11"};
               args.insert(args.end(), extra.begin(), extra.end());
               return args;
           }()) {
-        const auto found = simulator.waitForLog(R"(serving PTP/IP on 127\.0\.0\.1:(\d+))");
-        REQUIRE_MESSAGE(found, simulator.log());
-        ptp_port = *found;
-        const auto control = simulator.waitForLog(R"(simulator control on http://127\.0\.0\.1:(\d+))");
-        REQUIRE(control);
-        control_port = static_cast<std::uint16_t>(std::stoi(*control));
-        // The user's profile of the lens (state dir, shipped format): the shipped step counts, with
-        // the drive's timing (the simulator moves 5x faster than a real motor here), jitter and backlash.
-        std::filesystem::create_directories(state.path() / "lenses");
-        std::ofstream(state.path() / "lenses" / "sel20.json") << R"json({"lenses": [{
-            "maker": "Sony", "model_id": "SEL20F18G", "name": "FE 20mm f/1.8 G (measured)",
-            "full_travel_moves_by_step_size": [533.0, 202.0, 78.5, 30.0, 11.2, 4.2, 1.4],
-            "step_time_ms": [5, 12, 19, 26, 33, 40, 47], "jitter": 0.002, "backlash": 2}]})json";
+        writeTestLensProfile(state.path());
     }
 
     void start(std::vector<std::string> extra = {}) {
-        std::vector<std::string> args{"--camera", "ptpip:127.0.0.1:" + ptp_port, "--lens", kLens};
+        std::vector<std::string> args{"--camera", simulator.source(), "--lens", kLens};
         args.insert(args.end(), extra.begin(), extra.end());
         daemon.emplace(DaemonProcess::serve(state.path(), args));
     }
@@ -68,7 +53,7 @@ struct Rig {
         return reply.json();
     }
     long position() { return get("position")["Value"].get<long>(); }
-    double truePosition() { return httpGet(control_port, "/status").json()["lens_position"].get<double>(); }
+    double truePosition() { return simulator.status()["lens_position"].get<double>(); }
 
     /// Polls IsMoving as a client does until it is false; false when `limit` passed (F13: 60 s).
     bool waitStill(std::chrono::milliseconds limit = 60s) {
@@ -231,7 +216,7 @@ TEST_CASE("focuser: the position survives a daemon restart without homing again"
     REQUIRE(rig.daemon->wait(5s) == 0);
     rig.daemon.reset();
 
-    const auto steps_before = httpGet(rig.control_port, "/status").json()["focus_steps"];
+    const auto steps_before = rig.simulator.status()["focus_steps"];
     rig.start();
     rig.connect();
     CHECK(rig.position() == 321);
@@ -239,7 +224,7 @@ TEST_CASE("focuser: the position survives a daemon restart without homing again"
     rig.move(300);
     CHECK(std::abs(rig.truePosition() - 300.0) <= 1.5);
     // No homing run: only the handful of steps of a 21-unit move.
-    const auto steps_after = httpGet(rig.control_port, "/status").json()["focus_steps"];
+    const auto steps_after = rig.simulator.status()["focus_steps"];
     long taken = 0;
     for (std::size_t k = 0; k < 7; ++k) taken += steps_after[k].get<long>() - steps_before[k].get<long>();
     CHECK(taken <= 8);

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <map>
 #include <set>
 #include <string>
 #include <utility>
@@ -573,6 +574,48 @@ TEST_CASE_FIXTURE(ProtocolServer, "protocol: management API") {
                              "/management/v1/description/", "/management/v1/configureddevices/0", "/management",
                              "/management/", "/management/v1"})
         expectBadRequest(get(path, kIds));
+}
+
+}  // namespace sonyalpaca::test
+
+namespace sonyalpaca::test {
+
+// Without a body every camera member answers for itself: the capabilities with their values, the
+// members a Sony body has no counterpart for with NotImplemented (0x400) saying why, everything
+// else with NotConnected (0x407).
+TEST_CASE_FIXTURE(ProtocolServer, "protocol: camera members answer truthfully with no body attached") {
+    const std::set<std::string> absent{"CoolerOn",         "CoolerPower",      "ElectronsPerADU", "FastReadout",
+                                       "FullWellCapacity", "GainMax",          "GainMin",         "HeatSinkTemperature",
+                                       "Offset",           "OffsetMax",        "OffsetMin",       "Offsets",
+                                       "SetCCDTemperature", "SubExposureDuration"};
+    const std::map<std::string, Json> fixed{
+        {"CanAbortExposure", true},   {"CanAsymmetricBin", false}, {"CanFastReadout", false},
+        {"CanGetCoolerPower", false}, {"CanPulseGuide", false},    {"CanSetCCDTemperature", false},
+        {"CanStopExposure", true},    {"HasShutter", false},       {"MaxBinX", 2},
+        {"MaxBinY", 2},               {"SensorType", 2},           {"BayerOffsetX", 0},
+        {"BayerOffsetY", 0}};
+    for (const auto& member : kCameraGets) {
+        CAPTURE(member);
+        const Json reply = expectJson(get(memberPath("camera", member), kIds), true, kClientTransactionId);
+        const int error = errorOf(reply);
+        CHECK(lowerCase(messageOf(reply)).find("not implemented yet") == std::string::npos);
+        if (const auto value = fixed.find(member); value != fixed.end()) {
+            CHECK(error == 0);
+            CHECK(valueOf(reply) == value->second);
+        } else if (absent.count(member)) {
+            CHECK(error == kNotImplemented);
+        } else {
+            CHECK(error == kNotConnected);
+        }
+    }
+    for (const auto& member : kCameraPuts) {
+        CAPTURE(member.name);
+        const Json reply =
+            expectJson(send(Method::Put, memberPath("camera", member.name), join(kIds, goodParams(member))), false,
+                       kClientTransactionId);
+        const bool none = absent.count(member.name) || member.name == "PulseGuide";
+        CHECK(errorOf(reply) == (none ? kNotImplemented : kNotConnected));
+    }
 }
 
 }  // namespace sonyalpaca::test

@@ -95,7 +95,7 @@ TEST_CASE("simulator: settings reach their exact values through Sony's dial step
     CHECK(body.config("d222") == "17");
 }
 
-TEST_CASE("simulator: manualfocus steps move the lens; -N is near") {
+TEST_CASE("simulator: manualfocus steps move the lens, -N is near") {
     SimulatedBody body({"--lens", "SELP1650", "--jitter", "0", "--backlash", "0", "--profile-error", "0",
                         "--lens-position", "100"});
     CHECK(body.config("manualfocus") == "0");

@@ -83,7 +83,7 @@ TEST_CASE("gphoto backend: opens the body, reads its identity, prepares it for t
     CHECK(rig.body.isOpen());
 }
 
-TEST_CASE("gphoto backend: RAW file types by name; uncompressed is chosen at open") {
+TEST_CASE("gphoto backend: RAW file types by name, uncompressed is chosen at open") {
     Rig rig;
     CHECK(rig.body.rawTypes() == std::vector<std::string>{"Uncompressed RAW", "Compressed RAW"});
     CHECK(rig.body.rawType() == "Uncompressed RAW");
@@ -108,7 +108,7 @@ TEST_CASE("gphoto backend: ISO reaches exact values by Sony's dial stepping") {
     CHECK_THROWS_AS(rig.body.setIso("123"), ptp::BodyError);
 }
 
-TEST_CASE("gphoto backend: a listed exposure downloads the ARW; the nearest listed speed is used") {
+TEST_CASE("gphoto backend: a listed exposure downloads the ARW, the nearest listed speed is used") {
     Rig rig;
     const auto speeds = rig.body.shutterSpeeds();
     REQUIRE_FALSE(speeds.empty());
@@ -129,7 +129,7 @@ TEST_CASE("gphoto backend: a listed exposure downloads the ARW; the nearest list
     CHECK(rig.simulator.body().exposureCount() == 3);
 }
 
-TEST_CASE("gphoto backend: focus steps land as commanded; negative is near") {
+TEST_CASE("gphoto backend: focus steps land as commanded, negative is near") {
     Rig rig;
     auto& sim = rig.simulator.body();
     const double start = sim.lensPosition();
@@ -371,7 +371,7 @@ TEST_CASE("gphoto backend: a silent event channel still delivers the exposure (l
     CHECK(isArw(rig.body.expose(1.0, {}).file));  // the triggered path waits by polling too
 }
 
-TEST_CASE("gphoto backend: a reply slower than libgphoto2's 2.5 s fails that call; the body works again after") {
+TEST_CASE("gphoto backend: a reply slower than libgphoto2's 2.5 s fails that call, the body works again after") {
     Rig rig;
     rig.simulator.body().faults().slow_reply_ms = 3000;
     rig.simulator.body().faults().slow_operations = 1;

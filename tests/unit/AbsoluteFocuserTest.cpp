@@ -178,7 +178,7 @@ TEST_CASE("absolute focuser: a damaged state file means an unknown position, nev
     CHECK(focuser.position() == 30);
 }
 
-TEST_CASE("absolute focuser: homing policy every-connect homes again; never trusts and does not home") {
+TEST_CASE("absolute focuser: homing policy every-connect homes again, never trusts and does not home") {
     Rig rig;
     {
         focus::AbsoluteFocuser focuser(rig.body, rig.setup());

@@ -45,7 +45,7 @@ bool eventually(Predicate predicate) {
 }
 }  // namespace
 
-TEST_CASE("Connected=true connects at once and reads back true; false disconnects") {
+TEST_CASE("Connected=true connects at once and reads back true, false disconnects") {
     Fixture f;
     CHECK(jsonOf(routePut(f.router, "/api/v1/camera/0/connected", "Connected=true"))["ErrorNumber"] == 0);
     CHECK(f.get("connected"));

@@ -50,7 +50,7 @@ struct Fixture {
 };
 }  // namespace
 
-TEST_CASE("focuser device: members need a connection; connected, it moves and reports") {
+TEST_CASE("focuser device: members need a connection, connected, it moves and reports") {
     Fixture f;
     CHECK(f.get("absolute")["Value"] == true);  // a fact of the device, known before connecting
     CHECK(f.get("position")["ErrorNumber"] == 0x407);
@@ -78,7 +78,7 @@ TEST_CASE("focuser device: an unreported, unconfigured lens runs on the generic 
     CHECK(f.get("maxstep")["Value"] == 100);
 }
 
-TEST_CASE("focuser device: a reported lens picks the profile at connect; the configured one wins over it") {
+TEST_CASE("focuser device: a reported lens picks the profile at connect, the configured one wins over it") {
     {
         Fixture f("");
         f.session->report({std::nullopt, "TESTLENS"});

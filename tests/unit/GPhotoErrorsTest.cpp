@@ -40,7 +40,7 @@ TEST_CASE("gphoto errors: USB claim, permission, not found and timeouts are Body
     CHECK(failure<BodyUnavailable>(GP_ERROR_IO).find("opening the body failed") == 0);
 }
 
-TEST_CASE("gphoto errors: busy is BodyBusy; a full store is named; libgphoto2's detail is quoted") {
+TEST_CASE("gphoto errors: busy is BodyBusy, a full store is named, libgphoto2's detail is quoted") {
     CHECK(failure<BodyBusy>(GP_ERROR_CAMERA_BUSY).find("try again") != std::string::npos);
     const auto full = failure<BodyError>(GP_ERROR, "'capture' failed: PTP Store Full (0x200c).\n");
     CHECK(full.find("PTP Store Full (0x200c))") != std::string::npos);

@@ -46,7 +46,7 @@ TEST_CASE("drive model: defaults where the profile is silent, its values where i
     CHECK(focus::driveModel(entry, 1.25).backlash == 1.25);  // the configuration overrides the profile
 }
 
-TEST_CASE("generic profile: sizes 2.5x apart; homing covers the longest lens known") {
+TEST_CASE("generic profile: sizes 2.5x apart, homing covers the longest lens known") {
     const auto generic = focus::genericLens();
     const auto model = focus::driveModel(generic, -1);
     for (std::size_t k = 1; k < 7; ++k) CHECK(model.step_length[k] / model.step_length[k - 1] == doctest::Approx(2.5));

@@ -60,7 +60,7 @@ TEST_CASE("tracker: driving surely into an end stop makes the position exact") {
     CHECK(tracker.sigma() > 0);
 }
 
-TEST_CASE("tracker: state survives as JSON; damaged state is refused with the field named") {
+TEST_CASE("tracker: state survives as JSON, damaged state is refused with the field named") {
     PositionTracker tracker(model());
     tracker.restore(123.25, 1.5, -1, true);
     PositionTracker again(model());

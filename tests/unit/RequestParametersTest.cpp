@@ -12,7 +12,7 @@ HttpRequest put(std::string body) {
 }
 }  // namespace
 
-TEST_CASE("GET keys match in any casing; PUT keys only exactly") {
+TEST_CASE("GET keys match in any casing, PUT keys only exactly") {
     const auto g = RequestParameters::fromRequest(get("clienttransactionid=67890&CLIENTID=5&binx=2"), Verb::Get);
     CHECK(g.clientTransactionId() == 67890);
     CHECK(g.clientId() == 5);

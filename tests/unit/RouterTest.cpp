@@ -71,12 +71,13 @@ TEST_CASE("the wrong verb for a member is HTTP 400") {
     CHECK(server.router.handle({"DELETE", "/api/v1/camera/0/connected", "", "", "", ""}).status == 400);
 }
 
-TEST_CASE("members of later capabilities answer NotImplemented, but parameters are checked first") {
+TEST_CASE("members a Sony body cannot offer answer NotImplemented, but parameters are checked first") {
     Server server;
-    const auto binx = jsonOf(routeGet(server.router, "/api/v1/camera/0/binx"));
-    CHECK(binx["ErrorNumber"] == 0x400);
-    CHECK(binx["ErrorMessage"].get<std::string>().find("Camera.binx") != std::string::npos);
-    CHECK(binx.contains("Value"));
+    const auto cooler = jsonOf(routeGet(server.router, "/api/v1/camera/0/cooleron"));
+    CHECK(cooler["ErrorNumber"] == 0x400);
+    CHECK(cooler["ErrorMessage"].get<std::string>().find("Camera.CoolerOn") != std::string::npos);
+    CHECK(cooler.contains("Value"));
+    CHECK(jsonOf(routeGet(server.router, "/api/v1/camera/0/binx"))["ErrorNumber"] == 0x407);
     CHECK(jsonOf(routePut(server.router, "/api/v1/camera/0/cooleron", "CoolerOn=true"))["ErrorNumber"] == 0x400);
     CHECK(routePut(server.router, "/api/v1/camera/0/cooleron", "CoolerOn=asduio6fghZZ").status == 400);
     CHECK(routePut(server.router, "/api/v1/camera/0/startexposure", "Duration=2").status == 400);

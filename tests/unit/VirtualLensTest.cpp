@@ -29,7 +29,7 @@ LensOptions exact(double start) {
 }
 }  // namespace
 
-TEST_CASE("lens: a step of size k moves travel / moves[k-1] units; negative is near") {
+TEST_CASE("lens: a step of size k moves travel / moves[k-1] units, negative is near") {
     VirtualLens lens(kLens, exact(100));
     CHECK(lens.travel() == 264.0);
     lens.step(2, -1);

@@ -153,7 +153,7 @@ TEST_CASE("maker-note temperatures come back as LibRaw 0.20.2 reports them, nega
     }
 }
 
-TEST_CASE("the maker-note camera id names the body; a model without a known id needs one") {
+TEST_CASE("the maker-note camera id names the body, a model without a known id needs one") {
     const RawImage image = renderSky(smallLayout(), starryNight());
     ArwInfo info = coldNight();
     info.model = "ILCE-7RM3";

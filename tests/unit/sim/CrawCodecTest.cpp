@@ -27,7 +27,7 @@ TEST_CASE("the cRAW tone curve of knots 8000 10400 12900 14100 is the one arw.md
     CHECK(codec.codeOf(16383) == 2021);  // 16372, nearer than 2022's 16404
 }
 
-TEST_CASE("a cRAW block of small range is lossless; a wide one errs by less than one delta step") {
+TEST_CASE("a cRAW block of small range is lossless, a wide one errs by less than one delta step") {
     const CrawCodec codec;
     std::vector<std::uint16_t> row(32);
     std::vector<std::uint8_t> coded(32);

@@ -52,7 +52,7 @@ Moments moments(const RawImage& image, CfaColour colour, const std::vector<HotPi
 
 }  // namespace
 
-TEST_CASE("the same conditions render the same frame; any band of rows renders the same values") {
+TEST_CASE("the same conditions render the same frame, any band of rows renders the same values") {
     const SensorLayout layout = smallLayout();
     const SkyRenderer renderer(layout, night());
     const RawImage a = renderer.render();
@@ -75,7 +75,7 @@ TEST_CASE("the same conditions render the same frame; any band of rows renders t
     CHECK_THROWS_AS(renderer.renderRows(420, 5, wrong), std::invalid_argument);
 }
 
-TEST_CASE("a seed fixes the stars and hot pixels; the noise seed changes only the noise") {
+TEST_CASE("a seed fixes the stars and hot pixels, the noise seed changes only the noise") {
     const SensorLayout layout = smallLayout();
     SkyConditions first = night();
     SkyConditions second = night();
@@ -163,7 +163,7 @@ TEST_CASE("a dark frame: bias at the black level, Poisson dark signal and read n
     CHECK(hot.size() >= 3);
 }
 
-TEST_CASE("signal scales with exposure time and ISO; bright stars clip at the white level") {
+TEST_CASE("signal scales with exposure time and ISO, bright stars clip at the white level") {
     SkyConditions c = night();
     c.stars_per_megapixel = 0.0;
     c.hot_pixels_per_megapixel = 0.0;
@@ -219,7 +219,7 @@ TEST_CASE("stars are drawn through the Bayer mosaic: a red star is brighter on r
     CHECK(agree >= total - 1);
 }
 
-TEST_CASE("a 12-bit body gives multiples of 4; invalid conditions are refused with the field named") {
+TEST_CASE("a 12-bit body gives multiples of 4, invalid conditions are refused with the field named") {
     SkyConditions c = night();
     c.bits = 12;
     const RawImage image = renderSky(smallLayout(), c);

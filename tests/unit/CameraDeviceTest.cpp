@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The Camera device in process, through the Router, on a scripted body that hands over real (small)
+// ARW files: what it learns at connect and from each frame, Gain and ReadoutMode, the checks of
+// StartExposure; the image replies (ImageBytes and streamed JSON); the file archive; serveFrame.
+#include "alpaca/CameraDevice.hpp"
+#include "alpaca/ImageReply.hpp"
+#include "alpaca/Router.hpp"
+#include "imaging/NightFolder.hpp"
+
+#include "RouterCalls.hpp"
+#include "ScriptedBody.hpp"
+#include "TestBody.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <random>
+#include <thread>
+
+using namespace sonyalpaca;
+using namespace sonyalpaca::alpaca;
+using namespace std::chrono_literals;
+using test::jsonOf;
+using test::routeGet;
+using test::routePut;
+
+namespace {
+/// A body database with one ILCE-7M3 whose sensor is listed as 6024x4024.
+std::shared_ptr<const config::BodyDatabase> database(const std::filesystem::path& dir) {
+    const auto path = dir / "bodies.json";
+    std::ofstream(path) << R"({"bodies":[{"model":"ILCE-7M3","sensor_name":"EXMOR R","pixel_size_x_um":5.95,
+        "pixel_size_y_um":5.95,"sensor_width":6024,"sensor_height":4024,"exposure_min_s":0.000125,
+        "exposure_max_s":900}]})";
+    return std::make_shared<const config::BodyDatabase>(config::BodyDatabase::load(path));
+}
+
+struct Fixture {
+    test::TestStateDir state;
+    std::shared_ptr<test::ScriptedBody> body = std::make_shared<test::ScriptedBody>();
+    std::shared_ptr<BodySession> session = std::make_shared<BodySession>(body);
+    std::vector<FrameFacts> reported;  // before the devices: their threads report until they go
+    std::mutex reported_mutex;
+    DeviceRegistry registry;
+    Router router{registry, {}};
+
+    explicit Fixture(ArchiveSettings files = {}) {
+        registry.add(std::make_shared<CameraDevice>(session, CameraConfig{database(state.path), files,
+                                                                          [] { return std::optional<long>(1234); }}),
+                     "c");
+        session->onReport([this](const FrameFacts& facts) {
+            std::lock_guard lock(reported_mutex);
+            reported.push_back(facts);
+        });
+    }
+    nlohmann::json get(const std::string& member) { return jsonOf(routeGet(router, "/api/v1/camera/0/" + member)); }
+    nlohmann::json value(const std::string& member) {
+        const auto reply = get(member);
+        INFO(member << ": " << reply.dump());
+        CHECK(reply["ErrorNumber"] == 0);
+        return reply["Value"];
+    }
+    nlohmann::json put(const std::string& member, const std::string& form = "") {
+        return jsonOf(routePut(router, "/api/v1/camera/0/" + member, form));
+    }
+    int putError(const std::string& member, const std::string& form = "") {
+        return put(member, form)["ErrorNumber"].get<int>();
+    }
+    bool waitForImage() {
+        for (int i = 0; i < 1000; ++i) {
+            const auto reply = get("imageready");
+            if (reply["ErrorNumber"] == 0 && reply["Value"] == true) return true;
+            std::this_thread::sleep_for(5ms);
+        }
+        return false;
+    }
+};
+
+imaging::ImageBytes testImage(unsigned width, unsigned height) {
+    imaging::Frame frame{width, height, {}};
+    for (unsigned y = 0; y < height; ++y)
+        for (unsigned x = 0; x < width; ++x) frame.pixels.push_back(static_cast<std::uint16_t>(x * 1000 + y));
+    return imaging::ImageBytes(frame);
+}
+
+/// Reads a whole streamed body in pieces of at most `piece` bytes, from offset 0 on.
+std::string readAll(BodySource& source, std::size_t piece) {
+    std::string out;
+    while (out.size() < source.size()) {
+        const auto chunk = source.read(out.size(), piece);
+        REQUIRE_FALSE(chunk.empty());
+        out.append(chunk.data(), chunk.size());
+    }
+    return out;
+}
+}  // namespace
+
+TEST_CASE("camera device: connect reads the body - the first frame corrects the size from the database") {
+    Fixture f;
+    CHECK(f.get("cameraxsize")["ErrorNumber"] == 0x407);
+    CHECK(f.value("canabortexposure") == true);  // capabilities need no body
+    CHECK(f.put("connected", "Connected=true")["ErrorNumber"] == 0);
+    CHECK(f.value("cameraxsize") == 6024);
+    CHECK(f.value("numx") == 6024);
+    CHECK(f.value("sensorname") == "EXMOR R");
+    CHECK(f.value("pixelsizex") == 5.95);
+    CHECK(f.value("exposuremax") == 900.0);
+    // ISO: the numeric choices only, the body's current one selected.
+    CHECK(f.value("gains") == nlohmann::json::array({"ISO 100", "ISO 200", "ISO 400", "ISO 800", "ISO 1600"}));
+    CHECK(f.value("gain") == 3);
+    // RAW file types: the lossless one cannot be decoded and is not offered.
+    CHECK(f.value("readoutmodes") == nlohmann::json::array({"Uncompressed RAW", "Compressed RAW"}));
+    CHECK(f.get("ccdtemperature")["ErrorNumber"] == 0x400);
+
+    CHECK(f.put("startexposure", "Duration=0.01&Light=false")["ErrorNumber"] == 0);
+    REQUIRE(f.waitForImage());
+    // The body's frames are 64x48: the size, NumX/NumY (full frame) and the served image follow.
+    CHECK(f.value("cameraxsize") == 64);
+    CHECK(f.value("cameraysize") == 48);
+    CHECK(f.value("numx") == 64);
+    CHECK(f.value("numy") == 48);
+    CHECK(f.value("ccdtemperature") == 12.0);
+    CHECK(f.value("maxadu") == 16383);
+    CHECK(f.value("lastexposureduration") == 0.01);
+    {
+        std::lock_guard lock(f.reported_mutex);
+        REQUIRE_FALSE(f.reported.empty());
+        CHECK(f.reported.back().temperature == -5.0);  // the ambient temperature, sign restored
+    }
+    const auto names = f.value("devicestate");
+    CHECK(names.size() == 4);  // CameraState, CCDTemperature, ImageReady, IsPulseGuiding
+
+    // The size learned stays through a reconnection.
+    CHECK(f.put("connected", "Connected=false")["ErrorNumber"] == 0);
+    CHECK(f.put("connected", "Connected=true")["ErrorNumber"] == 0);
+    CHECK(f.value("cameraxsize") == 64);
+    CHECK(f.value("imageready") == false);
+    CHECK(f.get("lastexposureduration")["ErrorNumber"] == 0x40B);
+}
+
+TEST_CASE("camera device: Gain and ReadoutMode reach the body, never while it exposes") {
+    Fixture f;
+    REQUIRE(f.put("connected", "Connected=true")["ErrorNumber"] == 0);
+    CHECK(f.put("gain", "Gain=4")["ErrorNumber"] == 0);
+    CHECK(f.body->current_iso == "1600");
+    CHECK(f.value("gain") == 4);
+    CHECK(f.putError("gain", "Gain=5") == 0x401);
+    CHECK(f.put("readoutmode", "ReadoutMode=1")["ErrorNumber"] == 0);
+    CHECK(f.body->current_raw_type == "Compressed RAW");
+    CHECK(f.putError("readoutmode", "ReadoutMode=2") == 0x401);
+
+    f.body->closeGate();
+    CHECK(f.put("startexposure", "Duration=1&Light=true")["ErrorNumber"] == 0);
+    CHECK(f.putError("gain", "Gain=0") == 0x40B);
+    CHECK(f.putError("readoutmode", "ReadoutMode=0") == 0x40B);
+    CHECK(f.putError("startexposure", "Duration=1&Light=true") == 0x40B);
+    CHECK(f.value("camerastate") == 2);
+    f.body->openGate();
+    REQUIRE(f.waitForImage());
+    // The frame says ISO 800 (the file's maker notes): Gain follows what the body really did.
+    CHECK(f.value("gain") == 3);
+}
+
+TEST_CASE("camera device: StartExposure checks the request and names what is wrong") {
+    Fixture f;
+    CHECK(f.putError("startexposure", "Duration=1&Light=true") == 0x407);
+    REQUIRE(f.put("connected", "Connected=true")["ErrorNumber"] == 0);
+    const auto message = [&](const std::string& form) {
+        const auto reply = f.put("startexposure", form);
+        CHECK(reply["ErrorNumber"] != 0);
+        return reply["ErrorMessage"].get<std::string>();
+    };
+    CHECK(message("Duration=-1&Light=true").find("negative") != std::string::npos);
+    CHECK(message("Duration=901&Light=true").find("ExposureMax") != std::string::npos);
+    CHECK(f.put("numx", "NumX=6025")["ErrorNumber"] == 0);  // setters keep anything
+    CHECK(message("Duration=1&Light=true").find("NumX") != std::string::npos);
+    CHECK(f.put("numx", "NumX=0")["ErrorNumber"] == 0);
+    CHECK(message("Duration=1&Light=true").find("NumX 0") != std::string::npos);
+    CHECK(f.put("numx", "NumX=100")["ErrorNumber"] == 0);
+    CHECK(f.put("startx", "StartX=-2")["ErrorNumber"] == 0);
+    CHECK(message("Duration=1&Light=true").find("StartX -2") != std::string::npos);
+    CHECK(f.put("startx", "StartX=0")["ErrorNumber"] == 0);
+    CHECK(f.put("binx", "BinX=2")["ErrorNumber"] == 0);
+    CHECK(f.put("startexposure", "Duration=1&Light=true")["ErrorNumber"] == 0x40B);  // BinY is 1
+    CHECK(f.put("binx", "BinX=3")["ErrorNumber"] == 0x401);
+    CHECK(f.value("camerastate") == 0);
+
+    // A subframe valid for the database's size that the real (smaller) frame cannot give: Error
+    // naming the size, and CameraXSize is right for the next try.
+    CHECK(f.put("binx", "BinX=1")["ErrorNumber"] == 0);
+    CHECK(f.put("startx", "StartX=100")["ErrorNumber"] == 0);
+    CHECK(f.put("startexposure", "Duration=0&Light=false")["ErrorNumber"] == 0);
+    for (int i = 0; i < 1000 && f.value("camerastate") != 5; ++i) std::this_thread::sleep_for(5ms);
+    const auto failed = f.get("imageready");
+    CHECK(failed["ErrorMessage"].get<std::string>().find("64x48") != std::string::npos);
+    CHECK(f.value("cameraxsize") == 64);
+}
+
+TEST_CASE("camera device: ImageArray as ImageBytes and JSON, with the transaction IDs of each request") {
+    Fixture f;
+    REQUIRE(f.put("connected", "Connected=true")["ErrorNumber"] == 0);
+    CHECK(f.put("startx", "StartX=3")["ErrorNumber"] == 0);
+    CHECK(f.put("starty", "StartY=5")["ErrorNumber"] == 0);
+    CHECK(f.put("numx", "NumX=20")["ErrorNumber"] == 0);
+    CHECK(f.put("numy", "NumY=10")["ErrorNumber"] == 0);
+    CHECK(f.put("startexposure", "Duration=0.01&Light=true")["ErrorNumber"] == 0);
+    REQUIRE(f.waitForImage());
+    HttpRequest request{"GET", "/api/v1/camera/0/imagearray", "ClientTransactionID=99", "", "", "test"};
+    request.accept = "application/ImageBytes, application/json";
+    const auto bytes = f.router.handle(request);
+    CHECK(bytes.content_type == "application/imagebytes");
+    REQUIRE(bytes.source);
+    const std::string data = readAll(*bytes.source, 7);
+    REQUIRE(data.size() == 44 + 20 * 10 * 2);
+    CHECK(static_cast<unsigned char>(data[8]) == 99);
+    request.accept = "application/json";
+    const auto json = f.router.handle(request);
+    CHECK(json.content_type.find("application/json") != std::string::npos);
+    REQUIRE(json.source);
+    const auto parsed = nlohmann::json::parse(readAll(*json.source, 1000));
+    CHECK(parsed["ClientTransactionID"] == 99);
+    CHECK(parsed["Type"] == 2);
+    REQUIRE(parsed["Value"].size() == 20);
+    for (unsigned x = 0; x < 20; ++x)
+        for (unsigned y = 0; y < 10; ++y) {
+            const std::uint16_t value = test::smallArwValue(3 + x, 5 + y);
+            CHECK(parsed["Value"][x][y] == value);
+            const std::size_t at = 44 + 2 * (std::size_t{x} * 10 + y);
+            CHECK((static_cast<unsigned char>(data[at]) | static_cast<unsigned char>(data[at + 1]) << 8) == value);
+        }
+    // Not ready: a JSON error even when ImageBytes were accepted.
+    f.body->closeGate();
+    CHECK(f.put("startexposure", "Duration=0.01&Light=true")["ErrorNumber"] == 0);
+    request.accept = "application/imagebytes";
+    const auto refused = f.router.handle(request);
+    CHECK_FALSE(refused.source);
+    CHECK(nlohmann::json::parse(refused.body)["ErrorNumber"] == 0x40B);
+    f.body->openGate();
+}
+
+TEST_CASE("camera device: FITS files carry the exposure's cards and the focuser's position") {
+    test::TestStateDir images;
+    Fixture f({images.path, true, true});
+    REQUIRE(f.put("connected", "Connected=true")["ErrorNumber"] == 0);
+    CHECK(f.put("startexposure", "Duration=0.5&Light=false")["ErrorNumber"] == 0);
+    REQUIRE(f.waitForImage());
+    std::vector<std::filesystem::path> files;
+    for (int i = 0; i < 1000 && files.size() < 2; ++i) {
+        files.clear();
+        std::error_code ec;
+        for (const auto& entry : std::filesystem::recursive_directory_iterator(images.path, ec))
+            if (entry.path().extension() == ".fits" || entry.path().extension() == ".arw") files.push_back(entry.path());
+        std::this_thread::sleep_for(5ms);
+    }
+    REQUIRE(files.size() == 2);
+    std::sort(files.begin(), files.end());  // .arw before .fits
+    CHECK(files[0].filename().string().find("_0.5s_ISO800.arw") != std::string::npos);
+    CHECK(std::filesystem::file_size(files[0]) == test::smallArw().size());
+    std::ifstream in(files[1], std::ios::binary);
+    const std::string header(2880 * 2, '\0');
+    std::string text(header);
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    for (const char* card : {"FOCUSPOS=                 1234", "IMAGETYP= 'Dark Frame'", "INSTRUME= 'Sony ILCE-7M3'",
+                             "BAYERPAT= 'RGGB", "CCD-TEMP=", "AMBTEMP =", "EXPTIME =", "DATE-OBS=", "XPIXSZ  =",
+                             "GAIN    =                  800", "SWCREATE= 'sonyalpaca "})
+        CHECK_MESSAGE(text.find(card) != std::string::npos, std::string(card) << " in " << text.substr(0, 2400));
+}
+
+TEST_CASE("image replies: ImageBytes point into the shared buffer - JSON reads at any offset") {
+    const auto image = std::make_shared<const imaging::ImageBytes>(testImage(37, 23));
+    const auto bytes = imageArrayReply(image, {5, 6, true});
+    REQUIRE(bytes.source);
+    CHECK(bytes.source->size() == image->size());
+    const auto header = bytes.source->read(0, 1000);
+    CHECK(header.size() == 44);
+    const auto pixels = bytes.source->read(44, std::size_t{1} << 30);
+    CHECK(reinterpret_cast<const std::uint8_t*>(pixels.data()) == image->pixelBytes().data());  // no copy
+    CHECK(pixels.size() == image->pixelBytes().size());
+    const auto tail = bytes.source->read(image->size() - 3, 100);
+    CHECK(tail.size() == 3);
+    CHECK_THROWS(bytes.source->read(image->size(), 1));
+
+    const auto json = imageArrayReply(image, {5, 6, false});
+    const std::string whole = readAll(*json.source, 1 << 20);
+    const auto parsed = nlohmann::json::parse(whole);
+    CHECK(parsed["Value"][36][22] == 36 * 1000 + 22);
+    // Pieces at random offsets (a retried or ranged request) give the same bytes.
+    std::mt19937 random(7);
+    for (int i = 0; i < 200; ++i) {
+        const std::size_t offset = random() % whole.size();
+        const std::size_t max = 1 + random() % 50;
+        const auto piece = json.source->read(offset, max);
+        CHECK(std::string(piece.data(), piece.size()) == whole.substr(offset, piece.size()));
+    }
+    // A reply keeps its image alive after everyone else let go of it.
+    auto held = std::make_shared<const imaging::ImageBytes>(testImage(4, 4));
+    const std::weak_ptr<const imaging::ImageBytes> weak = held;
+    auto reply = imageArrayReply(std::move(held), {1, 1, true});
+    CHECK_FALSE(weak.expired());
+    reply = {};
+    CHECK(weak.expired());
+}
+
+TEST_CASE("frame archive: night folders, no file replaced, a failure reported once") {
+    test::TestStateDir dir;
+    const auto when = std::chrono::system_clock::now();
+    auto job = [&] {
+        ArchiveJob j;
+        j.start = when;
+        j.stem = "frame";
+        j.raw = {1, 2, 3};
+        auto frame = std::make_shared<imaging::Frame>();
+        frame->width = 2;
+        frame->height = 2;
+        frame->pixels = {1, 2, 3, 4};
+        j.frame = frame;
+        j.cards.push_back({"EXPTIME", 1.0, "s"});
+        return j;
+    };
+    {
+        FrameArchive archive({dir.path / "images", true, true});
+        archive.save(job());
+        archive.save(job());
+        REQUIRE(archive.waitUntilIdle(10s));
+        CHECK_FALSE(archive.takeFailure());
+    }
+    const auto night = dir.path / "images" / imaging::observingNight(when);
+    CHECK(std::filesystem::exists(night / "frame.arw"));
+    CHECK(std::filesystem::exists(night / "frame.fits"));
+    CHECK(std::filesystem::exists(night / "frame_2.arw"));
+    CHECK(std::filesystem::exists(night / "frame_2.fits"));
+    CHECK(std::filesystem::file_size(night / "frame.arw") == 3);
+
+    std::ofstream(dir.path / "file") << "x";
+    FrameArchive broken({dir.path / "file" / "images", true, false});
+    broken.save(job());
+    broken.save(job());
+    REQUIRE(broken.waitUntilIdle(10s));
+    const auto failure = broken.takeFailure();
+    REQUIRE(failure);
+    CHECK(failure->find("file") != std::string::npos);
+    CHECK_FALSE(broken.takeFailure());  // once, until saving works again
+}
+
+TEST_CASE("serveFrame: a whole frame is moved, a region cut and binned, a bad region refused") {
+    imaging::Frame frame{8, 6, {}};
+    for (std::uint16_t v = 0; v < 48; ++v) frame.pixels.push_back(v);
+    const auto* data = frame.pixels.data();
+    auto whole = serveFrame(imaging::Frame(frame), imaging::Subframe::full(8, 6), true, true);
+    CHECK(whole.image->numX() == 8);
+    imaging::Frame moved = frame;
+    const auto* moved_data = moved.pixels.data();
+    auto kept = serveFrame(std::move(moved), imaging::Subframe::full(8, 6), false, true);
+    CHECK(kept.rows->pixels.data() == moved_data);  // no copy
+    CHECK(data == frame.pixels.data());
+    // The full frame at bin 2 of whatever size the frame has.
+    auto binned = serveFrame(imaging::Frame(frame), {0, 0, 100, 100, 2}, true, false);
+    CHECK(binned.region.num_x == 4);
+    CHECK(binned.region.num_y == 3);
+    CHECK_FALSE(binned.rows);
+    CHECK(binned.image->columns()[0] == (0 + 1 + 8 + 9 + 2) / 4);
+    CHECK_THROWS_AS(serveFrame(imaging::Frame(frame), {5, 0, 4, 2, 1}, false, false), std::invalid_argument);
+}
