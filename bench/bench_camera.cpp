@@ -13,6 +13,7 @@
 // Usage: bench_camera [repetitions]   (default 15: best times, and for ImageBytes also the median
 // ratio of back-to-back pairs with the plain copy, the figure the goal is judged on)
 
+#include "LoopbackCopy.hpp"
 #include "alpaca/DeviceRegistry.hpp"
 #include "alpaca/HttpServer.hpp"
 #include "alpaca/ImageReply.hpp"
@@ -44,26 +45,11 @@ using namespace sonyalpaca;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+using bench::loopbackCopySeconds;
+using bench::Socket;
 
 double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-/// A socket closed at the end of the scope; reads and writes time out after 20 s.
-class Socket {
-public:
-    explicit Socket(int fd) : fd_(fd) {
-        if (fd_ < 0) throw std::runtime_error("socket() failed");
-        timeval timeout{20, 0};
-        ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-        ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-    }
-    ~Socket() { ::close(fd_); }
-    Socket(const Socket&) = delete;
-    Socket& operator=(const Socket&) = delete;
-    int fd() const { return fd_; }
-
-private:
-    int fd_;
-};
 
 sockaddr_in loopback(std::uint16_t port) {
     sockaddr_in address{};
@@ -73,41 +59,6 @@ sockaddr_in loopback(std::uint16_t port) {
     return address;
 }
 
-/// Sends `bytes` over a fresh TCP connection on 127.0.0.1 in 1 MiB writes and receives them into a
-/// 1 MiB buffer on the other side; the time from connect to the last byte.
-double loopbackCopySeconds(std::size_t bytes) {
-    Socket listener(::socket(AF_INET, SOCK_STREAM, 0));
-    sockaddr_in address = loopback(0);
-    socklen_t size = sizeof address;
-    if (::bind(listener.fd(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        ::listen(listener.fd(), 1) != 0 || ::getsockname(listener.fd(), reinterpret_cast<sockaddr*>(&address), &size) != 0)
-        throw std::runtime_error("cannot listen on 127.0.0.1");
-    const std::vector<std::uint8_t> block(std::size_t{1} << 20, 0x5A);
-    const auto start = Clock::now();
-    std::thread sender([&] {
-        Socket out(::socket(AF_INET, SOCK_STREAM, 0));
-        if (::connect(out.fd(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) return;
-        for (std::size_t sent = 0; sent < bytes;) {
-            const ssize_t n = ::send(out.fd(), block.data(), std::min(block.size(), bytes - sent), MSG_NOSIGNAL);
-            if (n <= 0) return;
-            sent += static_cast<std::size_t>(n);
-        }
-    });
-    std::size_t got = 0;
-    {
-        Socket in(::accept(listener.fd(), nullptr, nullptr));
-        std::vector<std::uint8_t> received(std::size_t{1} << 20);
-        while (got < bytes) {
-            const ssize_t n = ::recv(in.fd(), received.data(), received.size(), 0);
-            if (n <= 0) break;
-            got += static_cast<std::size_t>(n);
-        }
-    }
-    const double elapsed = secondsSince(start);
-    sender.join();
-    if (got != bytes) throw std::runtime_error("the loopback copy stopped early");
-    return elapsed;
-}
 
 /// A camera with one member, ImageArray, serving a prepared image the way CameraDevice does.
 class ImageDevice final : public alpaca::Device {
@@ -247,7 +198,7 @@ int main(int argc, char** argv) noexcept try {
     const std::size_t frame_bytes = image->pixelBytes().size();
     const std::string imagebytes = "application/imagebytes, application/json";
     for (int round = 0; round < repetitions; ++round) {
-        const double copy_round = loopbackCopySeconds(frame_bytes + 44);
+        const double copy_round = loopbackCopySeconds(frame_bytes + 44, std::size_t{1} << 20);
         copy = std::min(copy, copy_round);
         const Download bytes = download(server.port(), imagebytes, false);
         bytes_time = std::min(bytes_time, bytes.seconds);

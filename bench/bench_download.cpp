@@ -3,6 +3,7 @@
 // shortest listed speed on the virtual body (ILCE-7M3), through libgphoto2 and PTP/IP on loopback,
 // against a plain loopback TCP copy of the same number of bytes measured in the same run (the
 // machine is shared and noisy, so only ratios measured together mean something).
+#include "LoopbackCopy.hpp"
 #include "config/DataFiles.hpp"
 #include "ptp/gphoto/GPhotoBody.hpp"
 #include "ptp/sim/SimulatorHost.hpp"
@@ -25,43 +26,9 @@ using namespace sonyalpaca;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+using bench::loopbackCopySeconds;
 double seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
-/// Sends `bytes` over a loopback TCP connection in 1 MiB writes and reads them on the other side.
-double loopbackCopySeconds(std::size_t bytes) {
-    const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    ::listen(listener, 1);
-    socklen_t size = sizeof address;
-    ::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &size);
-    std::vector<std::uint8_t> block(1 << 20, 0x5A);
-    const auto start = Clock::now();
-    std::thread sender([&] {
-        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-        for (std::size_t sent = 0; sent < bytes;) {
-            const ssize_t n = ::send(fd, block.data(), std::min(block.size(), bytes - sent), 0);
-            if (n <= 0) break;
-            sent += static_cast<std::size_t>(n);
-        }
-        ::close(fd);
-    });
-    const int fd = ::accept(listener, nullptr, nullptr);
-    std::vector<std::uint8_t> received(bytes);
-    for (std::size_t got = 0; got < bytes;) {
-        const ssize_t n = ::recv(fd, received.data() + got, bytes - got, 0);
-        if (n <= 0) break;
-        got += static_cast<std::size_t>(n);
-    }
-    const auto elapsed = Clock::now() - start;
-    sender.join();
-    ::close(fd);
-    ::close(listener);
-    return seconds(elapsed);
-}
 
 /// The resident set now (VmRSS), in KiB.
 long currentRssKiB() {

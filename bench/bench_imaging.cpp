@@ -11,6 +11,7 @@
 //
 // Usage: bench_imaging [repetitions]   (default 3; the best time of the repetitions is reported)
 
+#include "LoopbackCopy.hpp"
 #include "imaging/ImageArrayJson.hpp"
 #include "imaging/ImageBytes.hpp"
 #include "imaging/RawDecoder.hpp"
@@ -38,66 +39,10 @@ using namespace sonyalpaca;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+using bench::loopbackCopySeconds;
 
 double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-/// A socket closed at the end of the scope.
-class Socket {
-public:
-    explicit Socket(int fd) : fd_(fd) {
-        if (fd_ < 0) throw std::runtime_error("socket() failed");
-        timeval timeout{10, 0};  // bounded: a stuck copy fails instead of hanging
-        ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-        ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-    }
-    ~Socket() { ::close(fd_); }
-    Socket(const Socket&) = delete;
-    Socket& operator=(const Socket&) = delete;
-    int fd() const { return fd_; }
-
-private:
-    int fd_;
-};
-
-/// Sends `bytes` over a TCP connection on 127.0.0.1 in 1 MiB writes and receives them on the
-/// other side; the time from connect to the last byte received.
-double loopbackCopySeconds(std::size_t bytes) {
-    Socket listener(::socket(AF_INET, SOCK_STREAM, 0));
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t size = sizeof address;
-    if (::bind(listener.fd(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        ::listen(listener.fd(), 1) != 0 ||
-        ::getsockname(listener.fd(), reinterpret_cast<sockaddr*>(&address), &size) != 0) {
-        throw std::runtime_error("cannot listen on 127.0.0.1");
-    }
-    const std::vector<std::uint8_t> block(std::size_t{1} << 20, 0x5A);
-    const auto start = Clock::now();
-    std::thread sender([&] {
-        Socket out(::socket(AF_INET, SOCK_STREAM, 0));
-        if (::connect(out.fd(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) return;
-        for (std::size_t sent = 0; sent < bytes;) {
-            const ssize_t n = ::send(out.fd(), block.data(), std::min(block.size(), bytes - sent), MSG_NOSIGNAL);
-            if (n <= 0) return;
-            sent += static_cast<std::size_t>(n);
-        }
-    });
-    std::size_t got = 0;
-    {
-        Socket in(::accept(listener.fd(), nullptr, nullptr));
-        std::vector<std::uint8_t> received(bytes);
-        while (got < bytes) {
-            const ssize_t n = ::recv(in.fd(), received.data() + got, bytes - got, 0);
-            if (n <= 0) break;
-            got += static_cast<std::size_t>(n);
-        }
-    }
-    const double elapsed = secondsSince(start);
-    sender.join();
-    if (got != bytes) throw std::runtime_error("the loopback copy stopped early");
-    return elapsed;
-}
 
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <stdexcept>
@@ -127,9 +128,24 @@ LensDatabase LensDatabase::loadWithUserProfiles(const std::filesystem::path& shi
     return database;
 }
 
+namespace {
+/// Letters and digits only, lower case: "FE 20mm F1.8 G" and "FE 20mm f/1.8 G" both give "fe20mmf18g".
+std::string lettersAndDigits(std::string_view text) {
+    std::string out;
+    for (const char c : text)
+        if (std::isalnum(static_cast<unsigned char>(c))) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+}  // namespace
+
 const LensEntry* LensDatabase::find(std::string_view query) const {
     for (const auto& lens : lenses_)
         if (text::equalsIgnoringCase(lens.model_id, query) || text::equalsIgnoringCase(lens.name, query)) return &lens;
+    // Names as images report them differ in spelling ("F1.8" / "f/1.8"): compare letters and digits.
+    const std::string wanted = lettersAndDigits(query);
+    if (wanted.empty()) return nullptr;
+    for (const auto& lens : lenses_)
+        if (lettersAndDigits(lens.model_id) == wanted || lettersAndDigits(lens.name) == wanted) return &lens;
     return nullptr;
 }
 

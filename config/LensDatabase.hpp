@@ -45,7 +45,8 @@ public:
                                              const std::vector<std::filesystem::path>& directories,
                                              std::vector<std::string>& problems);
 
-    /// The lens whose model id or name equals `query` (ASCII case-insensitive), or nullptr.
+    /// The lens whose model id or name equals `query` (ASCII case-insensitive), else the one whose id or
+    /// name has the same letters and digits ("FE 20mm F1.8 G" finds "FE 20mm f/1.8 G"), or nullptr.
     const LensEntry* find(std::string_view query) const;
 
     /// The model ids, comma separated, for error messages.
