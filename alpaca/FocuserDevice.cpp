@@ -72,6 +72,24 @@ FocuserDevice::~FocuserDevice() {
     shutdown();
 }
 
+nlohmann::json FocuserDevice::status() const noexcept {
+    try {
+        const auto running = drive();
+        if (!running) return {{"connected", false}};
+        auto status = running->statusJson();
+        status["connected"] = true;
+        return status;
+    } catch (const std::exception& e) {
+        return {{"connected", false}, {"last_error", e.what()}};
+    }
+}
+
+std::shared_ptr<focus::AbsoluteFocuser> FocuserDevice::drive() const {
+    if (!connected()) return nullptr;
+    std::lock_guard lock(mutex_);
+    return focuser_;
+}
+
 std::shared_ptr<focus::AbsoluteFocuser> FocuserDevice::focuser(std::string_view member) const {
     requireConnected(member);
     std::lock_guard lock(mutex_);

@@ -29,6 +29,12 @@ public:
     FocuserDevice(std::shared_ptr<BodySession> session, FocuserConfig config);
     ~FocuserDevice() override;
 
+    /// For the setup page: the focuser's status (focus::AbsoluteFocuser::statusJson() plus
+    /// "connected": true), or {"connected": false} while the device is not connected. Never throws.
+    nlohmann::json status() const noexcept;
+    /// For the setup page's jog, home and halt: the running focuser, or nullptr while not connected.
+    std::shared_ptr<focus::AbsoluteFocuser> drive() const;
+
 private:
     void onConnected() override;
     void onDisconnecting() noexcept override;

@@ -20,6 +20,9 @@ struct HttpRequest {
     /// not read it: cpp-httplib leaves the body of a GET unread.
     bool body_announced = false;
     std::string accept{};  ///< Accept header, or empty
+    std::string host{};     ///< Host header, or empty (the setup pages check Origin and Referer against it)
+    std::string origin{};   ///< Origin header, or empty
+    std::string referer{};  ///< Referer header, or empty
 };
 
 /// A response body too large to hold as one string (an image of tens of megabytes): handed to the

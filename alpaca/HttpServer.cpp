@@ -136,6 +136,9 @@ HttpRequest toRequest(const httplib::Request& in) {
     out.content_type = in.get_header_value("Content-Type");
     out.accept = in.get_header_value("Accept");
     out.remote = in.remote_addr;
+    out.host = in.get_header_value("Host");
+    out.origin = in.get_header_value("Origin");
+    out.referer = in.get_header_value("Referer");
     return out;
 }
 }  // namespace

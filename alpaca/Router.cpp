@@ -64,23 +64,10 @@ Json envelope(std::uint32_t client_transaction, std::uint32_t server_transaction
     return reply;
 }
 
-std::string htmlEscape(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        default: out.push_back(c);
-        }
-    }
-    return out;
-}
 }  // namespace
 
-Router::Router(const DeviceRegistry& registry, ServerDescription description)
-    : registry_(registry), description_(std::move(description)) {}
+Router::Router(const DeviceRegistry& registry, ServerDescription description, SetupContext setup)
+    : registry_(registry), description_(description), setup_(registry, std::move(description), std::move(setup)) {}
 
 std::uint32_t Router::nextServerTransactionId() noexcept {
     std::uint32_t current = server_transaction_.load();
@@ -99,7 +86,7 @@ HttpResponse Router::handle(const HttpRequest& request) noexcept {
         else if (request.path.rfind("/management/", 0) == 0)
             response = handleManagement(request);
         else if (request.path == "/setup" || request.path.rfind("/setup/", 0) == 0)
-            response = handleSetup(request);
+            response = setup_.handle(request);
         else
             response = HttpResponse::badRequest("unknown path " + request.path +
                                                 "; Alpaca devices are under /api/v1/, the management API under "
@@ -204,39 +191,6 @@ HttpResponse Router::handleManagement(const HttpRequest& request) {
         reply["Value"] = std::move(devices);
     }
     return HttpResponse::json(dumpJson(reply));
-}
-
-HttpResponse Router::handleSetup(const HttpRequest& request) const {
-    if (verbOf(request.method) != Verb::Get)
-        throw BadRequest("setup pages are read with GET; " + request.method + " is not allowed");
-    const auto parts = splitPath(request.path);
-    std::string title = "sonyalpaca";
-    if (request.path != "/setup") {
-        const auto number = parts.size() == 5 && parts[1] == "v1" && parts[4] == "setup"
-                                ? parseDeviceNumber(parts[3])
-                                : std::nullopt;
-        const Device* device = number ? registry_.find(parts[2], *number) : nullptr;
-        if (!device)
-            return {403, "text/html; charset=utf-8",
-                    "<!DOCTYPE html><html><body><p>No such device on this server.</p></body></html>\n"};
-        title = std::string(device->deviceType()) + " " + std::to_string(*number) + ": " + device->deviceName();
-    }
-    std::string html = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-                       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-                       "<title>" + htmlEscape(title) + "</title>"
-                       "<style>body{background:#111;color:#d66;font-family:sans-serif;margin:1.5em}"
-                       "td{padding:.2em .8em}</style></head><body><h1>" + htmlEscape(title) + "</h1>"
-                       "<p>" + htmlEscape(description_.server_name) + " " +
-                       htmlEscape(description_.manufacturer_version) + " by " +
-                       htmlEscape(description_.manufacturer) + ". Settings are read from the config file "
-                       "(see README); this page shows the devices this server offers.</p><table>"
-                       "<tr><th>Device</th><th>Name</th><th>UniqueID</th></tr>";
-    for (const auto& entry : registry_.entries())
-        html += "<tr><td>" + htmlEscape(entry.device->deviceType()) + " " + std::to_string(entry.number) +
-                "</td><td>" + htmlEscape(entry.device->deviceName()) + "</td><td>" + htmlEscape(entry.unique_id) +
-                "</td></tr>";
-    html += "</table></body></html>\n";
-    return {200, "text/html; charset=utf-8", std::move(html)};
 }
 
 }  // namespace sonyalpaca::alpaca

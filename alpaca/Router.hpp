@@ -3,6 +3,7 @@
 
 #include "alpaca/DeviceRegistry.hpp"
 #include "alpaca/Http.hpp"
+#include "alpaca/SetupPages.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -10,21 +11,14 @@
 
 namespace sonyalpaca::alpaca {
 
-/// What the management API says about this server.
-struct ServerDescription {
-    std::string server_name = "sonyalpaca";
-    std::string manufacturer = "sonyalpaca project";
-    std::string manufacturer_version;
-    std::string location;
-};
-
 /// Turns HTTP requests into Alpaca replies: the device API (/api/v1/...), the management API
 /// (/management/...) and the setup pages (/setup...). Applies every protocol rule in one place, in the
 /// order ConformU expects: route, client IDs, required parameters, value types, then the device.
 /// Thread-safe; never throws.
 class Router {
 public:
-    Router(const DeviceRegistry& registry, ServerDescription description);
+    /// `setup` is what the setup pages reach besides the devices (SetupPages).
+    Router(const DeviceRegistry& registry, ServerDescription description, SetupContext setup = {});
 
     HttpResponse handle(const HttpRequest& request) noexcept;
 
@@ -34,11 +28,11 @@ public:
 private:
     HttpResponse handleApi(const HttpRequest& request);
     HttpResponse handleManagement(const HttpRequest& request);
-    HttpResponse handleSetup(const HttpRequest& request) const;
 
     const DeviceRegistry& registry_;
     ServerDescription description_;
     std::atomic<std::uint32_t> server_transaction_{0};
+    SetupPages setup_;
 };
 
 }  // namespace sonyalpaca::alpaca

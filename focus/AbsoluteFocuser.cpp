@@ -78,6 +78,18 @@ void AbsoluteFocuser::home() {
     wake_.notify_all();
 }
 
+void AbsoluteFocuser::jog(int size, int direction) {
+    if (size < 1 || size > 7) throw std::invalid_argument("a focus step size is 1 to 7, not " + std::to_string(size));
+    if (direction != 1 && direction != -1)
+        throw std::invalid_argument("a jog goes +1 (far) or -1 (near), not " + std::to_string(direction));
+    std::lock_guard lock(mutex_);
+    pending_ = Job{JobKind::Jog, target_, Step{size, direction}};
+    busy_ = true;
+    halt_ = false;
+    last_error_.clear();
+    wake_.notify_all();
+}
+
 void AbsoluteFocuser::halt() {
     std::unique_lock lock(mutex_);
     if (!busy_) return;
@@ -186,7 +198,9 @@ void AbsoluteFocuser::run(std::stop_token stop) {
         try {
             runJob(job, stop);
         } catch (const std::exception& e) {
-            const std::string what = job.kind == JobKind::Home ? "homing" : "the move to " + std::to_string(job.target);
+            const std::string what = job.kind == JobKind::Home  ? std::string("homing")
+                                     : job.kind == JobKind::Jog ? "the jog of size " + std::to_string(job.step.size)
+                                                                : "the move to " + std::to_string(job.target);
             log::get("focus")->error("focuser: {} failed: {}", what, e.what());
             lock.lock();
             last_error_ = what + " failed: " + e.what();
@@ -206,6 +220,10 @@ void AbsoluteFocuser::run(std::stop_token stop) {
 }
 
 void AbsoluteFocuser::runJob(const Job& job, std::stop_token stop) {
+    if (job.kind == JobKind::Jog) {
+        driveJog(job.step, stop);
+        return;
+    }
     bool due = false;
     {
         std::lock_guard lock(mutex_);
@@ -335,6 +353,25 @@ bool AbsoluteFocuser::driveTo(long target, std::stop_token stop) {
     }
     save(false);
     return true;
+}
+
+void AbsoluteFocuser::driveJog(const Step& step, std::stop_token stop) {
+    {
+        std::lock_guard lock(mutex_);
+        activity_ = "moving";
+        steps_done_ = 0;
+        steps_total_ = 1;
+    }
+    save(true);
+    driveStep(step, stop);
+    {
+        std::lock_guard lock(mutex_);
+        position_ = std::clamp(std::lround(tracker_.position()), 0L, maxStep());
+        target_ = position_;
+        log::get("focus")->info("focuser: jog of size {} {}: now {:.1f} ± {:.1f}", step.size,
+                                step.direction > 0 ? "far" : "near", tracker_.position(), tracker_.sigma());
+    }
+    save(false);
 }
 
 void AbsoluteFocuser::driveStep(const Step& step, std::stop_token stop) {

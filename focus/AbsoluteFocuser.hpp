@@ -77,6 +77,11 @@ public:
     void move(long target);
     /// Starts homing: drive into the infinity end stop with the largest step.
     void home();
+    /// Starts one step of `size` (1 = smallest .. 7 = largest) toward infinity (`direction` +1) or
+    /// near (-1), for a person nudging the focus from the setup page. It runs on the same worker as
+    /// move(), so the tracker follows it; it never homes first. Afterwards Position is the rounded
+    /// estimate and the target. Throws std::invalid_argument for a size or direction out of range.
+    void jog(int size, int direction);
     /// Stops after the current step and waits (at most a few seconds) until the lens is still.
     void halt();
 
@@ -97,10 +102,11 @@ public:
     std::optional<double> lastTemperature() const;
 
 private:
-    enum class JobKind { Move, Home };
+    enum class JobKind { Move, Home, Jog };
     struct Job {
         JobKind kind;
         long target;
+        Step step{1, 1};  ///< Jog only
     };
 
     void run(std::stop_token stop);
@@ -112,6 +118,8 @@ private:
     bool driveIntoStop(int direction, double distance, bool homing, std::stop_token stop);
     /// Drives one planned move; false when interrupted.
     bool driveTo(long target, std::stop_token stop);
+    /// Drives the single step of a jog.
+    void driveJog(const Step& step, std::stop_token stop);
     /// Sends one step and waits until the lens has finished it; false when interrupted before it.
     void driveStep(const Step& step, std::stop_token stop);
     bool interrupted(const std::stop_token& stop) const;

@@ -171,7 +171,8 @@ int Daemon::run() {
     logger->info("sonyalpaca {} starting; body: {}; state in {}", kVersion, session->body().describe(),
                  settings_.state_dir.string());
 
-    alpaca::Router router(registry, {"sonyalpaca", "sonyalpaca project", kVersion, hostName()});
+    alpaca::Router router(registry, {"sonyalpaca", "sonyalpaca project", kVersion, hostName()},
+                          {session, lenses, config_file_});
     alpaca::HttpServer http(router);
     std::unique_ptr<alpaca::DiscoveryResponder> discovery;
     try {

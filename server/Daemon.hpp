@@ -4,6 +4,8 @@
 #include "config/Settings.hpp"
 
 #include <csignal>
+#include <filesystem>
+#include <optional>
 
 namespace sonyalpaca::server {
 
@@ -11,7 +13,9 @@ namespace sonyalpaca::server {
 /// and pings the watchdog; runs until SIGTERM or SIGINT; then stops everything within 2 s.
 class Daemon {
 public:
-    explicit Daemon(config::Settings settings) : settings_(std::move(settings)) {}
+    /// `config_file` is the --config file, where the setup page saves settings; none = read-only.
+    explicit Daemon(config::Settings settings, std::optional<std::filesystem::path> config_file = std::nullopt)
+        : settings_(std::move(settings)), config_file_(std::move(config_file)) {}
 
     /// Blocks SIGINT, SIGTERM and SIGHUP in the calling thread, so threads started later inherit the
     /// mask and the main loop alone receives them; ignores SIGPIPE. Call before any thread starts.
@@ -23,6 +27,7 @@ public:
 
 private:
     config::Settings settings_;
+    std::optional<std::filesystem::path> config_file_;
 };
 
 }  // namespace sonyalpaca::server

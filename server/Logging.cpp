@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "server/Logging.hpp"
 
+#include "config/Log.hpp"
+
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -43,7 +45,8 @@ bool stderrIsJournal(const std::map<std::string, std::string>& environment) {
 
 void setupLogging(const std::string& level, bool journal) {
     auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-    auto logger = std::make_shared<spdlog::logger>("server", sink);
+    // The setup page shows the last lines from memory.
+    auto logger = std::make_shared<spdlog::logger>("server", spdlog::sinks_init_list{sink, log::recentLinesSink()});
     spdlog::set_default_logger(logger);
     auto formatter = std::make_unique<spdlog::pattern_formatter>();
     formatter->add_flag<SyslogPriorityFlag>('*');

@@ -36,7 +36,7 @@ int main(int argc, char** argv) noexcept try {
     }
     server::Daemon::blockSignals();
     server::setupLogging(settings.log_level, server::stderrIsJournal(environment));
-    return server::Daemon(std::move(settings)).run();
+    return server::Daemon(std::move(settings), command_line.config_file).run();
 } catch (const std::exception& e) {
     std::fprintf(stderr, "sonyalpaca: fatal: %s\n", e.what());
     return 1;

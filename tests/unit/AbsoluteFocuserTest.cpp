@@ -261,3 +261,41 @@ TEST_CASE("absolute focuser: temperature compensation only with a coefficient, t
     REQUIRE(settle(focuser));
     CHECK(focuser.position() == 56);
 }
+
+TEST_CASE("absolute focuser: a jog is one step of the chosen size, tracked, and never homes") {
+    Rig rig;
+    rig.body.setLensPosition(50.0);
+    focus::AbsoluteFocuser focuser(rig.body, rig.setup());
+    REQUIRE(focuser.status().homing_due);
+    focuser.jog(2, 1);  // homing is due, but a jog is a person's nudge: one step, no end stop
+    CHECK(focuser.isMoving());
+    REQUIRE(settle(focuser));
+    CHECK(rig.body.focus_steps == 1);
+    CHECK(rig.body.lensPosition() == doctest::Approx(52.5));
+    CHECK(focuser.status().homing_due);
+
+    focuser.move(42);  // homes, then lands within half a unit; the residual stays in the estimate
+    REQUIRE(settle(focuser));
+    const int before = rig.body.focus_steps;
+    const double landed = focuser.status().estimate;
+    focuser.jog(3, -1);
+    REQUIRE(settle(focuser));
+    CHECK(rig.body.focus_steps == before + 1);
+    auto status = focuser.status();
+    CHECK(status.estimate == doctest::Approx(landed - 6.0));
+    CHECK(std::abs(rig.body.lensPosition() - status.estimate) <= 0.5);
+    CHECK(focuser.position() == std::lround(status.estimate));  // Position = the rounded estimate
+    CHECK(status.target == focuser.position());
+    CHECK(status.homed);
+    focuser.jog(1, 1);
+    REQUIRE(settle(focuser));
+    status = focuser.status();
+    CHECK(status.estimate == doctest::Approx(landed - 5.0));
+    CHECK(focuser.position() == std::lround(status.estimate));
+    CHECK(std::abs(rig.body.lensPosition() - status.estimate) <= 0.5);
+
+    CHECK_THROWS_AS(focuser.jog(0, 1), std::invalid_argument);
+    CHECK_THROWS_AS(focuser.jog(8, -1), std::invalid_argument);
+    CHECK_THROWS_AS(focuser.jog(3, 0), std::invalid_argument);
+    CHECK_FALSE(focuser.isMoving());
+}

@@ -5,6 +5,9 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <thread>
+
 using sonyalpaca::alpaca::DiscoveryResponder;
 using sonyalpaca::test::udpExchange;
 
@@ -17,6 +20,8 @@ TEST_CASE("discovery answers exactly {\"AlpacaPort\":N} on 127.0.0.1 and ::1") {
     // Padding after the request (reserved bytes 16-63) is allowed.
     CHECK(udpExchange("127.0.0.1", responder.port(), std::string("alpacadiscovery1") + std::string(48, '\0')) ==
           std::string(R"({"AlpacaPort":4567})"));
+    // The responder counts a reply after sending it: the client may read it first. Wait, bounded.
+    for (int i = 0; i < 200 && responder.answered() < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     CHECK(responder.answered() == 3);
     responder.stop();
     CHECK_FALSE(responder.healthy());

@@ -1,0 +1,523 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "alpaca/SetupPages.hpp"
+
+#include "alpaca/CameraDevice.hpp"
+#include "alpaca/FocuserDevice.hpp"
+#include "alpaca/Parameters.hpp"
+#include "config/AtomicFile.hpp"
+#include "config/Log.hpp"
+#include "config/SettingsSchema.hpp"
+#include "config/Text.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <string_view>
+
+namespace sonyalpaca::alpaca {
+namespace {
+using Json = nlohmann::ordered_json;
+
+constexpr const char* kHtml = "text/html; charset=utf-8";
+constexpr const char* kText = "text/plain; charset=utf-8";
+
+/// The settings the form offers, in its order.
+constexpr std::string_view kFormKeys[] = {"lens",         "focuser_homing", "focuser_rehome_sigma", "focuser_approach",
+                                          "focuser_backlash", "keep_raw", "save_fits", "image_dir"};
+
+/// Night colours: dim reds on black keep dark adaptation.
+constexpr const char* kStyle = R"css(
+:root{color-scheme:dark}
+body{background:#000;color:#c33;font:16px/1.4 system-ui,sans-serif;margin:0;padding:.6em;max-width:46em}
+h1{font-size:1.3em;margin:.2em 0}h2{font-size:1.1em;margin:1em 0 .4em;border-bottom:1px solid #411}
+a{color:#e55}.sub{color:#822;margin:0}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.15em .8em;margin:0}dt{color:#922}dd{margin:0}
+button,select,input{background:#180000;color:#e44;border:1px solid #622;border-radius:.3em;font:inherit;padding:.45em .6em}
+button{min-width:3em;min-height:2.6em}button:active{background:#400}
+.jog{display:grid;grid-template-columns:repeat(7,1fr);gap:.3em;margin:.3em 0}.jog button{padding:.4em 0;min-width:0}
+.row{display:flex;gap:.5em;flex-wrap:wrap;margin:.4em 0}.inline{display:inline}
+.stop{border-color:#a22;color:#f55}
+label{display:block;margin:.5em 0 .15em;color:#922}.field input,.field select{width:100%;box-sizing:border-box}
+.msg{padding:.5em;border:1px solid #622;border-radius:.3em}.err{border-color:#c22;color:#f66}
+.help{color:#822;font-size:.9em}
+pre{background:#0a0000;color:#a33;font-size:.75em;overflow:auto;max-height:24em;padding:.4em;white-space:pre-wrap}
+table{border-collapse:collapse}td,th{padding:.15em .6em .15em 0;text-align:left}
+)css";
+
+/// Polls the status every 2 s; sends the focus buttons' forms without leaving the page.
+constexpr const char* kScript = R"js(
+(function(){
+function update(){
+ fetch('/setup/status.json',{cache:'no-store'}).then(function(r){return r.json();}).then(function(s){
+  for(var k in s.fields){var e=document.getElementById('f-'+k);if(e)e.textContent=s.fields[k];}
+  var log=document.getElementById('log-lines');
+  if(log){var end=log.scrollTop+log.clientHeight>=log.scrollHeight-4;log.textContent=s.log.join('\n');if(end)log.scrollTop=log.scrollHeight;}
+  var c=document.getElementById('f-server');if(c)c.textContent='online';
+ }).catch(function(){var c=document.getElementById('f-server');if(c)c.textContent='no answer from the server';});
+}
+var forms=document.querySelectorAll('form.cmd');
+for(var i=0;i<forms.length;++i)forms[i].addEventListener('submit',function(ev){
+ ev.preventDefault();var f=ev.target;var d=new URLSearchParams(new FormData(f));
+ if(ev.submitter&&ev.submitter.name)d.append(ev.submitter.name,ev.submitter.value);
+ var out=document.getElementById('focus-result');
+ fetch(f.action,{method:'POST',body:d}).then(function(r){return r.text().then(function(t){
+  out.textContent=t;out.className=r.ok?'msg':'msg err';update();});})
+ .catch(function(){out.textContent='no answer from the server';out.className='msg err';});
+});
+var log=document.getElementById('log-lines');if(log)log.scrollTop=log.scrollHeight;
+setInterval(update,2000);
+})();
+)js";
+
+std::string escape(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        case '\'': out += "&#39;"; break;
+        default: out.push_back(c);
+        }
+    }
+    return out;
+}
+
+std::string fixed(double value, int decimals) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.*f", decimals, value);
+    return text;
+}
+
+std::string makeToken() {
+    std::random_device random;
+    std::string token;
+    for (int i = 0; i < 4; ++i) {
+        char part[9];
+        std::snprintf(part, sizeof part, "%08x", static_cast<unsigned>(random()));
+        token += part;
+    }
+    return token;
+}
+
+bool sameToken(std::string_view a, std::string_view b) {
+    if (a.size() != b.size() || a.empty()) return false;
+    unsigned char diff = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+    return diff == 0;
+}
+
+/// "http://host:port/path" -> "host:port", lower case.
+std::string hostOf(std::string_view url) {
+    const auto scheme = url.find("://");
+    if (scheme == std::string_view::npos) return {};
+    url.remove_prefix(scheme + 3);
+    return text::asciiLower(url.substr(0, url.find_first_of("/?#")));
+}
+
+const std::string* field(const KeyValues& form, std::string_view key) {
+    const std::string* found = nullptr;
+    for (const auto& [name, value] : form)
+        if (name == key) found = &value;
+    return found;
+}
+
+const char* stateName(ptp::BodyState state) {
+    switch (state) {
+    case ptp::BodyState::Disconnected: return "closed";
+    case ptp::BodyState::Idle: return "idle";
+    case ptp::BodyState::Exposing: return "exposing";
+    case ptp::BodyState::Downloading: return "downloading";
+    case ptp::BodyState::Busy: return "busy";
+    }
+    return "unknown";
+}
+
+template <typename T>
+T* deviceOf(const DeviceRegistry& registry, std::string_view type) {
+    return dynamic_cast<T*>(registry.find(type, 0));
+}
+
+/// The config file as a JSON object; an absent file is an empty object. Throws std::runtime_error
+/// when it cannot be read or is not one JSON object.
+Json readConfig(const std::filesystem::path& path) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return Json::object();
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot read " + path.string());
+    Json document = Json::parse(in, nullptr, false);
+    if (document.is_discarded() || !document.is_object())
+        throw std::runtime_error(path.string() + " is not one JSON object; fix it by hand before saving from here");
+    return document;
+}
+
+Json toJson(const config::SettingValue& value) {
+    return std::visit([](const auto& v) { return Json(v); }, value);
+}
+
+const config::SettingKey* schemaKey(std::string_view name) {
+    for (const auto& key : config::settingKeys())
+        if (key.key == name) return &key;
+    return nullptr;
+}
+
+/// One status field per id ("f-ID" in the page), as text: the page renders them and the script
+/// replaces them from status.json, so both show the same words.
+Json statusFields(const DeviceRegistry& registry, const SetupContext& context) {
+    Json f;
+    f["server"] = "online";
+    auto* camera = deviceOf<CameraDevice>(registry, "camera");
+    auto* focuser = deviceOf<FocuserDevice>(registry, "focuser");
+    if (context.session) {
+        const auto& body = context.session->body();
+        f["body"] = body.describe();
+        f["body_state"] = stateName(body.state());
+        const auto lens = context.session->reportedLens();
+        f["lens_reported"] = lens.empty() ? "not reported yet" : lens;
+        const auto celsius = context.session->temperature();
+        f["temperature"] = celsius ? fixed(*celsius, 1) + " °C" : "not known yet (it comes with an image)";
+    } else {
+        f["body"] = "none";
+        f["body_state"] = "none";
+        f["lens_reported"] = "not reported";
+        f["temperature"] = "not known";
+    }
+    f["camera_connected"] = camera ? (camera->connected() ? "yes" : camera->connecting() ? "connecting" : "no") : "none";
+    f["focuser_connected"] =
+        focuser ? (focuser->connected() ? "yes" : focuser->connecting() ? "connecting" : "no") : "none";
+    const nlohmann::json s = focuser ? focuser->status() : nlohmann::json{{"connected", false}};
+    if (s.value("connected", false)) {
+        f["focus_lens"] = s.value("lens_name", std::string()) + " (" + s.value("lens", std::string()) + ")" +
+                          (s.value("generic_lens", false) ? ", generic profile: approximate" : "");
+        f["focus_position"] = std::to_string(s.value("position", 0L)) + " of " +
+                              fixed(s.value("travel", 0.0), 0) + " (target " + std::to_string(s.value("target", 0L)) +
+                              ")";
+        f["focus_estimate"] = fixed(s.value("estimate", 0.0), 1) + " ± " + fixed(s.value("uncertainty", 0.0), 1);
+        f["focus_homed"] = std::string(s.value("homed", false) ? "yes" : "no") +
+                           (s.value("homing_due", false) ? "; the next move homes first" : "");
+        const std::string activity = s.value("activity", std::string("idle"));
+        f["focus_activity"] = activity == "idle" ? activity
+                                                 : activity + " " + std::to_string(s.value("steps_done", 0)) + "/" +
+                                                       std::to_string(s.value("steps_total", 0)) + " steps";
+        const std::string error = s.value("last_error", std::string());
+        f["focus_error"] = error.empty() ? "none" : error;
+    } else {
+        const std::string why = "focuser not connected";
+        for (const char* key : {"focus_lens", "focus_position", "focus_estimate", "focus_homed", "focus_activity"})
+            f[key] = why;
+        f["focus_error"] = s.value("last_error", std::string("none"));
+    }
+    return f;
+}
+
+std::string definition(const Json& fields, const char* id, const char* label) {
+    return std::string("<dt>") + label + "</dt><dd id=\"f-" + id + "\">" +
+           escape(fields.value(id, std::string())) + "</dd>";
+}
+
+std::string select(std::string_view name, const std::string& current,
+                   const std::vector<std::pair<std::string, std::string>>& options) {
+    std::string html = "<select id=\"s-" + std::string(name) + "\" name=\"" + std::string(name) + "\">";
+    for (const auto& [value, text] : options)
+        html += "<option value=\"" + escape(value) + "\"" + (value == current ? " selected" : "") + ">" + escape(text) +
+                "</option>";
+    return html + "</select>";
+}
+
+std::string textValue(const Json& document, std::string_view key) {
+    const auto found = document.find(std::string(key));
+    if (found == document.end()) return {};
+    if (found->is_string()) return found->get<std::string>();
+    return found->dump();
+}
+
+std::string hidden(const std::string& token) {
+    return "<input type=\"hidden\" name=\"csrf\" value=\"" + token + "\">";
+}
+
+HttpResponse methodNotAllowed(const std::string& path, const char* allowed) {
+    return {405, kText, path + " accepts " + allowed + " only\n", {}};
+}
+}  // namespace
+
+SetupPages::SetupPages(const DeviceRegistry& registry, ServerDescription description, SetupContext context)
+    : registry_(registry), description_(std::move(description)), context_(std::move(context)), token_(makeToken()) {}
+
+HttpResponse SetupPages::handle(const HttpRequest& request) const noexcept {
+    try {
+        return route(request);
+    } catch (const std::exception& e) {
+        log::get("alpaca")->error("setup: {} {} from {} failed: {}", request.method, request.path, request.remote,
+                                  e.what());
+        return {500, kText, std::string("internal error: ") + e.what() + "\n", {}};
+    } catch (...) {
+        return {500, kText, "internal error\n", {}};
+    }
+}
+
+HttpResponse SetupPages::route(const HttpRequest& request) const {
+    const std::string& path = request.path;
+    const bool get = request.method == "GET" || request.method == "HEAD";
+    if (path == "/setup/focuser/jog" || path == "/setup/focuser/home" || path == "/setup/focuser/halt" ||
+        path == "/setup/settings") {
+        if (request.method != "POST") return methodNotAllowed(path, "POST");
+        return post(request);
+    }
+    if (path == "/setup/status.json") {
+        if (!get) return methodNotAllowed(path, "GET");
+        return HttpResponse::json(statusJson());
+    }
+    std::string title = description_.server_name + " setup";
+    if (path != "/setup" && path != "/setup/") {
+        // /setup/v1/{type}/{n}/setup
+        const std::string prefix = "/setup/v1/";
+        const auto rest = path.rfind(prefix, 0) == 0 ? path.substr(prefix.size()) : std::string();
+        const auto slash = rest.find('/');
+        const auto type = rest.substr(0, slash);
+        const bool shaped = slash != std::string::npos && rest.size() >= slash + 8 && rest.ends_with("/setup");
+        const std::string number = shaped ? rest.substr(slash + 1, rest.size() - 6 - slash - 1) : std::string();
+        const Device* device = shaped && number == "0" ? registry_.find(type, 0) : nullptr;
+        if (!shaped && rest.empty()) return {404, kText, "no setup page at " + path + "; see /setup\n", {}};
+        if (!device)
+            return {403, kHtml, "<!DOCTYPE html><html><body><p>No such device on this server.</p></body></html>\n", {}};
+        title = std::string(device->deviceType()) + " 0: " + device->deviceName();
+    }
+    if (!get) return methodNotAllowed(path, "GET");
+    return page(title, {}, false);
+}
+
+std::string SetupPages::statusJson() const {
+    Json reply;
+    reply["fields"] = statusFields(registry_, context_);
+    const auto* focuser = deviceOf<FocuserDevice>(registry_, "focuser");
+    reply["focuser"] = focuser ? focuser->status() : nlohmann::json{{"connected", false}};
+    reply["log"] = log::recentLines();
+    return reply.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+HttpResponse SetupPages::page(const std::string& title, const std::string& message, bool error) const {
+    const Json fields = statusFields(registry_, context_);
+    std::string html;
+    html.reserve(16384);
+    html += "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            "<meta name=\"theme-color\" content=\"#000000\"><title>" + escape(title) + "</title><style>" + kStyle +
+            "</style></head><body>";
+    html += "<h1>" + escape(title) + "</h1><p class=\"sub\">" + escape(description_.server_name) + " " +
+            escape(description_.manufacturer_version) +
+            (description_.location.empty() ? std::string() : " on " + escape(description_.location)) +
+            " · <a href=\"/setup\">overview</a> · <a href=\"/setup/v1/camera/0/setup\">camera</a> · "
+            "<a href=\"/setup/v1/focuser/0/setup\">focuser</a></p>";
+    if (!message.empty())
+        html += std::string("<p id=\"message\" class=\"msg") + (error ? " err" : "") + "\">" + escape(message) + "</p>";
+
+    html += "<section id=\"status\"><h2>Status</h2><dl>";
+    html += definition(fields, "server", "Server");
+    html += definition(fields, "body", "Body");
+    html += definition(fields, "body_state", "Body state");
+    html += definition(fields, "camera_connected", "Camera connected");
+    html += definition(fields, "focuser_connected", "Focuser connected");
+    html += definition(fields, "lens_reported", "Lens (reported)");
+    html += definition(fields, "temperature", "Temperature");
+    html += definition(fields, "focus_lens", "Focus profile");
+    html += definition(fields, "focus_position", "Position");
+    html += definition(fields, "focus_estimate", "Estimate");
+    html += definition(fields, "focus_homed", "Homed");
+    html += definition(fields, "focus_activity", "Activity");
+    html += definition(fields, "focus_error", "Last error");
+    html += "</dl></section>";
+
+    html += "<section id=\"focus\"><h2>Focus</h2><p class=\"help\">One step of a size (1 smallest, 7 largest) "
+            "toward near or far. The focuser must be connected (from the imaging program).</p>"
+            "<form class=\"cmd\" method=\"post\" action=\"/setup/focuser/jog\">" + hidden(token_) +
+            "<div>Near</div><div class=\"jog\">";
+    for (int size = 7; size >= 1; --size)
+        html += "<button name=\"step\" value=\"-" + std::to_string(size) + "\" id=\"jog-near-" +
+                std::to_string(size) + "\">" + std::to_string(size) + "</button>";
+    html += "</div><div>Far</div><div class=\"jog\">";
+    for (int size = 1; size <= 7; ++size)
+        html += "<button name=\"step\" value=\"" + std::to_string(size) + "\" id=\"jog-far-" + std::to_string(size) +
+                "\">" + std::to_string(size) + "</button>";
+    html += "</div></form><div class=\"row\"><form class=\"cmd inline\" method=\"post\" action=\"/setup/focuser/home\">" +
+            hidden(token_) + "<button id=\"home\">Home (infinity)</button></form>"
+            "<form class=\"cmd inline\" method=\"post\" action=\"/setup/focuser/halt\">" + hidden(token_) +
+            "<button id=\"halt\" class=\"stop\">Halt</button></form></div><p id=\"focus-result\"></p></section>";
+
+    html += "<section id=\"settings\"><h2>Settings</h2>";
+    if (!context_.config_file) {
+        html += "<p class=\"msg\">The daemon was started without <code>--config FILE</code>, so this page cannot "
+                "save settings (the default /etc/sonyalpaca/config.json is usually not writable by the service). "
+                "Start it with a config file it may write, e.g. <code>--config /var/lib/sonyalpaca/config.json</code>, "
+                "or edit the file by hand.</p>";
+    } else {
+        Json document = Json::object();
+        std::string problem;
+        try {
+            document = readConfig(*context_.config_file);
+        } catch (const std::exception& e) {
+            problem = e.what();
+        }
+        if (!problem.empty()) html += "<p class=\"msg err\">" + escape(problem) + "</p>";
+        html += "<form id=\"settings-form\" method=\"post\" action=\"/setup/settings\">" + hidden(token_);
+        for (const auto name : kFormKeys) {
+            const config::SettingKey* key = schemaKey(name);
+            if (!key) continue;
+            const std::string current = textValue(document, name);
+            const std::string shown = current.empty() ? std::string(key->default_text) : current;
+            html += "<div class=\"field\"><label for=\"s-" + std::string(name) + "\">" + std::string(name) + "</label>";
+            if (name == "lens" && context_.lenses) {
+                std::vector<std::pair<std::string, std::string>> options{{"", "the lens the body reports"}};
+                for (const auto& lens : context_.lenses->lenses())
+                    options.emplace_back(lens.model_id, lens.model_id + " — " + lens.name);
+                html += select(name, current, options);
+            } else if (name == "focuser_homing") {
+                html += select(name, shown, {{"every-connect", "every connect"}, {"first-connect", "first connect"},
+                                             {"never", "never"}});
+            } else if (name == "focuser_approach") {
+                html += select(name, shown, {{"far", "far"}, {"near", "near"}, {"either", "either"}});
+            } else if (key->type == config::SettingKey::Type::Bool) {
+                html += select(name, shown, {{"false", "no"}, {"true", "yes"}});
+            } else {
+                html += "<input id=\"s-" + std::string(name) + "\" name=\"" + std::string(name) + "\" value=\"" +
+                        escape(current) + "\" placeholder=\"" + escape(key->default_text) + "\"" +
+                        (key->type == config::SettingKey::Type::Number ? " inputmode=\"decimal\"" : "") + ">";
+            }
+            html += "<div class=\"help\">" + escape(key->help) + "</div></div>";
+        }
+        html += "<p class=\"help\">Saved to " + escape(context_.config_file->string()) +
+                "; an empty field means the default. Settings apply at the next start: "
+                "<code>sudo systemctl restart sonyalpaca</code>.</p><button id=\"save\">Save</button></form>";
+    }
+    html += "</section>";
+
+    html += "<section id=\"devices\"><h2>Devices</h2><table><tr><th>Device</th><th>Name</th><th>UniqueID</th></tr>";
+    for (const auto& entry : registry_.entries())
+        html += "<tr><td>" + escape(entry.device->deviceType()) + " " + std::to_string(entry.number) + "</td><td>" +
+                escape(entry.device->deviceName()) + "</td><td>" + escape(entry.unique_id) + "</td></tr>";
+    html += "</table></section>";
+
+    std::string lines;
+    for (const auto& line : log::recentLines()) lines += line + "\n";
+    html += "<section id=\"log\"><h2>Log</h2><pre id=\"log-lines\">" + escape(lines) + "</pre></section>";
+    html += std::string("<script>") + kScript + "</script></body></html>\n";
+    return {error ? 400 : 200, kHtml, std::move(html), {}};
+}
+
+HttpResponse SetupPages::post(const HttpRequest& request) const {
+    auto logger = log::get("alpaca");
+    const auto form = parseUrlEncoded(request.body);
+    const std::string* token = field(form, "csrf");
+    if (!token || !sameToken(*token, token_)) {
+        logger->warn("setup: {} from {} refused: missing or wrong form token", request.path, request.remote);
+        return {403, kText, "refused: the form token is missing or wrong; reload the setup page and try again\n", {}};
+    }
+    const std::string host = text::asciiLower(request.host);
+    const std::string& claimed = !request.origin.empty() ? request.origin : request.referer;
+    if (!host.empty() && !claimed.empty() && hostOf(claimed) != host) {
+        logger->warn("setup: {} from {} refused: it came from a page of {}, not of {}", request.path, request.remote,
+                     claimed, request.host);
+        return {403, kText, "refused: the request came from a page of another site\n", {}};
+    }
+    if (request.path == "/setup/settings") return saveSettings(request);
+    return focusCommand(request, request.path.substr(std::string("/setup/focuser/").size()));
+}
+
+HttpResponse SetupPages::focusCommand(const HttpRequest& request, const std::string& command) const {
+    auto logger = log::get("alpaca");
+    const bool wants_page = request.accept.find("text/html") != std::string::npos;
+    auto reply = [&](int status, const std::string& text) -> HttpResponse {
+        if (wants_page) {
+            auto response = page(description_.server_name + " setup", text, status != 200);
+            response.status = status;
+            return response;
+        }
+        return {status, kText, text + "\n", {}};
+    };
+    auto* device = deviceOf<FocuserDevice>(registry_, "focuser");
+    const auto drive = device ? device->drive() : nullptr;
+    if (!drive) return reply(409, "the focuser is not connected: connect it from the imaging program first");
+    if (command == "home") {
+        logger->info("setup: home requested from {}", request.remote);
+        drive->home();
+        return reply(200, "homing into the infinity end stop");
+    }
+    if (command == "halt") {
+        logger->info("setup: halt requested from {}", request.remote);
+        drive->halt();
+        return reply(200, "halted at " + std::to_string(drive->position()));
+    }
+    const std::string* step = field(parseUrlEncoded(request.body), "step");
+    int value = 0;
+    if (step && (step->size() == 1 || step->size() == 2)) {
+        const bool negative = step->front() == '-';
+        const char digit = step->back();
+        if ((step->size() == 1 || negative) && digit >= '1' && digit <= '7') value = (negative ? -1 : 1) * (digit - '0');
+    }
+    if (value == 0) return reply(400, "a jog needs step=-7..-1 (near) or 1..7 (far)");
+    if (drive->isMoving()) return reply(409, "the focuser is moving; wait or halt it first");
+    const int size = value < 0 ? -value : value;
+    const char* direction = value < 0 ? "near" : "far";
+    logger->info("setup: jog {} by a step of size {} requested from {}", direction, size, request.remote);
+    drive->jog(size, value < 0 ? -1 : 1);
+    return reply(200, std::string("jogging ") + direction + " by one step of size " + std::to_string(size));
+}
+
+HttpResponse SetupPages::saveSettings(const HttpRequest& request) const {
+    auto logger = log::get("alpaca");
+    const std::string title = description_.server_name + " setup";
+    auto refuse = [&](const std::string& why) {
+        logger->warn("setup: settings from {} refused: {}", request.remote, why);
+        return page(title, "Not saved: " + why, true);
+    };
+    if (!context_.config_file)
+        return refuse("the daemon was started without --config FILE, so there is no config file to save to");
+    const auto& path = *context_.config_file;
+    Json document;
+    try {
+        document = readConfig(path);
+    } catch (const std::exception& e) {
+        return refuse(e.what());
+    }
+    for (const auto& [name, text] : parseUrlEncoded(request.body)) {
+        if (name == "csrf") continue;
+        bool offered = false;
+        for (const auto key : kFormKeys) offered = offered || key == name;
+        const config::SettingKey* key = offered ? schemaKey(name) : nullptr;
+        if (!key) return refuse("\"" + name + "\" is not a setting this page changes");
+        if (text.empty() && key->type != config::SettingKey::Type::Bool) {
+            document.erase(name);  // the default
+            continue;
+        }
+        try {
+            document[name] = toJson(config::parseOptionText(*key, text));
+        } catch (const std::invalid_argument& e) {
+            return refuse(name + ": " + e.what());
+        }
+    }
+    try {
+        config::Settings check;
+        config::applyJson(check, document, path.string());
+        if (context_.lenses && !check.lens.empty() && !context_.lenses->find(check.lens))
+            throw config::ConfigError("lens: \"" + check.lens + "\" is not in the lens profiles; allowed: " +
+                                      context_.lenses->modelIds());
+    } catch (const config::ConfigError& e) {
+        return refuse(e.what());
+    }
+    try {
+        config::writeFileAtomically(path, document.dump(2) + "\n");
+    } catch (const std::exception& e) {
+        logger->error("setup: cannot save the settings to {}: {}", path.string(), e.what());
+        auto response = page(title, "Not saved: cannot write " + path.string() + ": " + e.what(), true);
+        response.status = 500;
+        return response;
+    }
+    logger->info("setup: settings saved to {} from {}: {}", path.string(), request.remote, document.dump());
+    return page(title, "Saved to " + path.string() + ". They apply at the next start: sudo systemctl restart sonyalpaca",
+                false);
+}
+
+}  // namespace sonyalpaca::alpaca

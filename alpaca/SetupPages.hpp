@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "alpaca/BodySession.hpp"
+#include "alpaca/DeviceRegistry.hpp"
+#include "alpaca/Http.hpp"
+#include "config/LensDatabase.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace sonyalpaca::alpaca {
+
+/// What the management API and the setup pages say about this server.
+struct ServerDescription {
+    std::string server_name = "sonyalpaca";
+    std::string manufacturer = "sonyalpaca project";
+    std::string manufacturer_version;
+    std::string location;
+};
+
+/// What the setup pages reach besides the devices; every part may be missing (a test router).
+struct SetupContext {
+    std::shared_ptr<BodySession> session;                 ///< the body of Camera 0 and Focuser 0
+    std::shared_ptr<const config::LensDatabase> lenses;   ///< the lens choices of the settings form
+    std::optional<std::filesystem::path> config_file;     ///< the --config file; none = settings are read-only
+};
+
+/// The setup pages at the Alpaca setup URLs (/setup, /setup/v1/{type}/{n}/setup), served from the
+/// binary for a phone at the telescope: status refreshed every 2 s from GET /setup/status.json,
+/// focus jog, home and halt, the settings form and the log tail.
+///
+/// Alpaca has no authentication, so every write is a POST (/setup/focuser/jog, /setup/focuser/home,
+/// /setup/focuser/halt, /setup/settings) carrying the per-process token embedded in the page
+/// ("csrf"), with an Origin or Referer (when sent) naming the Host the request went to; each write is
+/// logged with the client address. Settings are validated with the config file's schema and written
+/// atomically to the config file; they apply at the next start.
+///
+/// Thread-safe; handle() never throws.
+class SetupPages {
+public:
+    SetupPages(const DeviceRegistry& registry, ServerDescription description, SetupContext context = {});
+
+    HttpResponse handle(const HttpRequest& request) const noexcept;
+
+    /// The token every POST must carry in its "csrf" field.
+    const std::string& csrfToken() const noexcept { return token_; }
+
+    const ServerDescription& description() const noexcept { return description_; }
+
+private:
+    HttpResponse route(const HttpRequest& request) const;
+    HttpResponse page(const std::string& title, const std::string& message, bool error) const;
+    HttpResponse post(const HttpRequest& request) const;
+    HttpResponse focusCommand(const HttpRequest& request, const std::string& command) const;
+    HttpResponse saveSettings(const HttpRequest& request) const;
+    std::string statusJson() const;
+
+    const DeviceRegistry& registry_;
+    ServerDescription description_;
+    SetupContext context_;
+    std::string token_;
+};
+
+}  // namespace sonyalpaca::alpaca

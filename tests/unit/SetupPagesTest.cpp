@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The setup pages through the Router: status, CSRF and origin checks, the settings form, the jog.
+#include "alpaca/CameraDevice.hpp"
+#include "alpaca/FocuserDevice.hpp"
+#include "alpaca/Router.hpp"
+
+#include "RouterCalls.hpp"
+#include "TestBody.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+using namespace sonyalpaca;
+using namespace sonyalpaca::alpaca;
+using test::jsonOf;
+using test::routeGet;
+using test::routePut;
+
+namespace {
+std::string readText(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+struct Fixture {
+    std::shared_ptr<test::TestBody> body = std::make_shared<test::TestBody>();
+    std::shared_ptr<BodySession> session = std::make_shared<BodySession>(body);
+    test::TestStateDir state;
+    std::filesystem::path config_file = state.path / "config.json";
+    std::shared_ptr<const config::LensDatabase> lenses = test::testLenses(*body);
+    DeviceRegistry registry;
+    Router router{registry, {"sonyalpaca", "sonyalpaca project", "9.9", "here"}, {session, lenses, config_file}};
+
+    Fixture() {
+        registry.add(std::make_shared<CameraDevice>(session), "c");
+        registry.add(std::make_shared<FocuserDevice>(session, FocuserConfig{lenses, "TESTLENS", {}, state.path}), "f");
+    }
+
+    /// The form token, read from the page as a browser would.
+    std::string token() {
+        const auto page = routeGet(router, "/setup").body;
+        const std::string marker = "name=\"csrf\" value=\"";
+        const auto at = page.find(marker);
+        REQUIRE(at != std::string::npos);
+        return page.substr(at + marker.size(), page.find('"', at + marker.size()) - at - marker.size());
+    }
+
+    HttpResponse post(const std::string& path, const std::string& form, const std::string& origin = "",
+                      const std::string& referer = "") {
+        HttpRequest request{"POST", path, "", form, "application/x-www-form-urlencoded", "192.0.2.7"};
+        request.host = "pi.local:11111";
+        request.origin = origin;
+        request.referer = referer;
+        return router.handle(request);
+    }
+
+    bool settle() {
+        for (int i = 0; i < 500; ++i) {
+            if (jsonOf(routeGet(router, "/api/v1/focuser/0/ismoving"))["Value"] == false) return true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        return false;
+    }
+};
+}  // namespace
+
+TEST_CASE("setup pages: every page loads with the status, jog, settings and log sections") {
+    Fixture f;
+    for (const char* path : {"/setup", "/setup/v1/camera/0/setup", "/setup/v1/focuser/0/setup"}) {
+        CAPTURE(path);
+        const auto page = routeGet(f.router, path);
+        CHECK(page.status == 200);
+        CHECK(page.content_type.find("text/html") == 0);
+        for (const char* element :
+             {"id=\"status\"", "id=\"f-body\"", "test body", "id=\"f-focus_estimate\"", "id=\"jog-near-7\"",
+              "id=\"jog-far-1\"", "id=\"home\"", "id=\"halt\"", "id=\"settings-form\"", "name=\"focuser_backlash\"",
+              "name=\"keep_raw\"", "name=\"image_dir\"", "TESTLENS", "systemctl restart sonyalpaca",
+              "id=\"log-lines\"", "/setup/status.json", "name=\"csrf\""})
+            CHECK_MESSAGE(page.body.find(element) != std::string::npos, element);
+        CHECK(page.body.find("http://") == std::string::npos);  // nothing from elsewhere
+        CHECK(page.body.find("https://") == std::string::npos);
+    }
+    CHECK(routeGet(f.router, "/setup/v1/focuser/0/setup").body.find("Focuser 0: Sony lens focuser") !=
+          std::string::npos);
+    CHECK(routeGet(f.router, "/setup/v1/camera/1/setup").status == 403);
+    CHECK(routeGet(f.router, "/setup/nothing").status == 404);
+}
+
+TEST_CASE("setup pages: status.json carries the fields the page shows and the focuser status") {
+    Fixture f;
+    auto status = nlohmann::json::parse(routeGet(f.router, "/setup/status.json").body);
+    CHECK(status["fields"]["body"] == "test body");
+    CHECK(status["fields"]["focuser_connected"] == "no");
+    CHECK(status["focuser"]["connected"] == false);
+    CHECK(status["log"].is_array());
+    REQUIRE(routePut(f.router, "/api/v1/focuser/0/connected", "Connected=true").status == 200);
+    status = nlohmann::json::parse(routeGet(f.router, "/setup/status.json").body);
+    CHECK(status["fields"]["focuser_connected"] == "yes");
+    CHECK(status["focuser"]["connected"] == true);
+    CHECK(status["focuser"]["lens"] == "TESTLENS");
+    CHECK(status["fields"]["focus_estimate"].get<std::string>().find(" ± ") != std::string::npos);
+}
+
+TEST_CASE("setup pages: writes are POST only, with the page's token and from the same site") {
+    Fixture f;
+    const std::string token = f.token();
+    REQUIRE(token.size() == 32);
+    CHECK(routeGet(f.router, "/setup/focuser/home").status == 405);
+    CHECK(routeGet(f.router, "/setup/settings").status == 405);
+    CHECK(routePut(f.router, "/setup/settings", "csrf=" + token).status == 405);
+    CHECK(f.post("/setup/v1/focuser/0/setup", "csrf=" + token).status == 405);
+    CHECK(f.post("/setup/focuser/home", "").status == 403);
+    CHECK(f.post("/setup/focuser/home", "csrf=0123").status == 403);
+    CHECK(f.post("/setup/focuser/home", "%zz&csrf&=&&%").status == 403);
+    CHECK(f.post("/setup/settings", "csrf=" + token + "x&keep_raw=true").status == 403);
+    CHECK(f.post("/setup/settings", "csrf=" + token + "&keep_raw=true", "http://evil.example").status == 403);
+    CHECK(f.post("/setup/settings", "csrf=" + token + "&keep_raw=true", "", "http://evil.example/page").status == 403);
+    CHECK(f.post("/setup/settings", "csrf=" + token + "&keep_raw=true", "null").status == 403);
+    CHECK_FALSE(std::filesystem::exists(f.config_file));
+    // The same site, told by Origin or by Referer, is accepted.
+    CHECK(f.post("/setup/settings", "csrf=" + token + "&keep_raw=true", "http://PI.local:11111").status == 200);
+    CHECK(f.post("/setup/settings", "csrf=" + token + "&keep_raw=true", "", "http://pi.local:11111/setup").status ==
+          200);
+}
+
+TEST_CASE("setup pages: a bad setting is refused with its reason and the config file stays as it was") {
+    Fixture f;
+    const std::string before = "{\n  \"port\": 11112,\n  \"focuser_backlash\": 3\n}\n";
+    { std::ofstream(f.config_file) << before; }
+    const std::string token = f.token();
+    for (const auto& [form, reason] : std::vector<std::pair<std::string, std::string>>{
+             {"focuser_backlash=-4", "focuser_backlash"},
+             {"focuser_backlash=lots", "not a number"},
+             {"focuser_rehome_sigma=1e400", "not a number"},
+             {"focuser_homing=sometimes", "every-connect"},
+             {"focuser_approach=sideways", "either"},
+             {"keep_raw=yes", "true or false"},
+             {"lens=NOSUCHLENS", "TESTLENS"},
+             {"port=80", "not a setting this page changes"},
+             {"state_dir=%2Ftmp", "not a setting this page changes"}}) {
+        CAPTURE(form);
+        const auto reply = f.post("/setup/settings", "csrf=" + token + "&" + form);
+        CHECK(reply.status == 400);
+        CHECK(reply.body.find("Not saved") != std::string::npos);
+        CHECK(reply.body.find(reason) != std::string::npos);
+        CHECK(readText(f.config_file) == before);
+    }
+    // A damaged config file is not overwritten.
+    { std::ofstream(f.config_file) << "{ not json"; }
+    CHECK(f.post("/setup/settings", "csrf=" + token + "&keep_raw=true").status == 400);
+    CHECK(readText(f.config_file) == "{ not json");
+}
+
+TEST_CASE("setup pages: good settings are saved as valid JSON, other keys kept, empty fields back to default") {
+    Fixture f;
+    { std::ofstream(f.config_file) << "{\"port\": 11112, \"focuser_backlash\": 3, \"image_dir\": \"/old\"}"; }
+    const auto reply = f.post("/setup/settings",
+                              "csrf=" + f.token() +
+                                  "&lens=TESTLENS&focuser_homing=never&focuser_rehome_sigma=1.5&focuser_approach=near"
+                                  "&focuser_backlash=&keep_raw=true&save_fits=false&image_dir=%2Fsrv%2Fimages");
+    CHECK(reply.status == 200);
+    CHECK(reply.body.find("Saved to") != std::string::npos);
+    const auto saved = nlohmann::json::parse(readText(f.config_file));
+    CHECK(saved["port"] == 11112);
+    CHECK(saved["lens"] == "TESTLENS");
+    CHECK(saved["focuser_homing"] == "never");
+    CHECK(saved["focuser_rehome_sigma"] == 1.5);
+    CHECK(saved["focuser_approach"] == "near");
+    CHECK_FALSE(saved.contains("focuser_backlash"));
+    CHECK(saved["keep_raw"] == true);
+    CHECK(saved["save_fits"] == false);
+    CHECK(saved["image_dir"] == "/srv/images");
+    // The page shows the saved values next time.
+    const auto page = routeGet(f.router, "/setup").body;
+    CHECK(page.find("value=\"never\" selected") != std::string::npos);
+    CHECK(page.find("value=\"/srv/images\"") != std::string::npos);
+    // No temporary file left beside it.
+    int files = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(f.state.path))
+        files += entry.path().filename().string().rfind("config.json", 0) == 0;
+    CHECK(files == 1);
+}
+
+TEST_CASE("setup pages: without a config file the settings are read-only") {
+    auto body = std::make_shared<test::TestBody>();
+    DeviceRegistry registry;
+    Router router{registry, {}, {std::make_shared<BodySession>(body), nullptr, std::nullopt}};
+    const auto page = routeGet(router, "/setup").body;
+    CHECK(page.find("without <code>--config FILE</code>") != std::string::npos);
+    CHECK(page.find("id=\"settings-form\"") == std::string::npos);
+    const std::string marker = "name=\"csrf\" value=\"";
+    const auto at = page.find(marker) + marker.size();
+    const std::string token = page.substr(at, 32);
+    const auto reply = router.handle({"POST", "/setup/settings", "", "csrf=" + token + "&keep_raw=true",
+                                      "application/x-www-form-urlencoded", "test"});
+    CHECK(reply.status == 400);
+    CHECK(reply.body.find("without --config FILE") != std::string::npos);
+}
+
+TEST_CASE("setup pages: jog moves the lens by one step of the size asked, through the focuser") {
+    Fixture f;
+    const std::string token = f.token();
+    CHECK(f.post("/setup/focuser/jog", "csrf=" + token + "&step=3").status == 409);  // not connected
+    REQUIRE(routePut(f.router, "/api/v1/focuser/0/connected", "Connected=true").status == 200);
+    REQUIRE(routePut(f.router, "/api/v1/focuser/0/move", "Position=40").status == 200);
+    REQUIRE(f.settle());
+    const double start = f.body->lensPosition();
+    const int steps = f.body->focus_steps;
+    auto reply = f.post("/setup/focuser/jog", "csrf=" + token + "&step=-3");
+    CHECK(reply.status == 200);
+    CHECK(reply.body.find("near") != std::string::npos);
+    REQUIRE(f.settle());
+    CHECK(f.body->focus_steps == steps + 1);
+    CHECK(f.body->lensPosition() == doctest::Approx(start - 6.0));
+    const auto position = jsonOf(routeGet(f.router, "/api/v1/focuser/0/position"))["Value"].get<long>();
+    CHECK(std::abs(static_cast<double>(position) - f.body->lensPosition()) <= 0.5 + 1e-9);
+
+    reply = f.post("/setup/focuser/jog", "csrf=" + token + "&step=7");
+    CHECK(reply.status == 200);
+    REQUIRE(f.settle());
+    CHECK(f.body->lensPosition() == doctest::Approx(100.0));  // a step of 100 from about 34 stops at infinity
+    CHECK(f.post("/setup/settings", "csrf=" + token + "&keep_raw=%ff%00&image_dir=%").status == 400);
+    for (const char* bad : {"step=0", "step=8", "step=-8", "step=3.5", "step=", "step=--1", "nostep=1"})
+        CHECK(f.post("/setup/focuser/jog", "csrf=" + token + "&" + bad).status == 400);
+    CHECK(f.post("/setup/focuser/halt", "csrf=" + token).status == 200);
+    CHECK(f.post("/setup/focuser/home", "csrf=" + token).status == 200);
+    REQUIRE(f.settle());
+    CHECK(f.body->lensPosition() == doctest::Approx(100.0));
+}
