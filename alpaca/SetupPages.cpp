@@ -125,6 +125,8 @@ const std::string* field(const KeyValues& form, std::string_view key) {
         if (name == key) found = &value;
     return found;
 }
+/// A pointer into a temporary form would dangle at the end of the statement.
+const std::string* field(KeyValues&& form, std::string_view key) = delete;
 
 const char* stateName(ptp::BodyState state) {
     switch (state) {
@@ -450,7 +452,8 @@ HttpResponse SetupPages::focusCommand(const HttpRequest& request, const std::str
         drive->halt();
         return reply(200, "halted at " + std::to_string(drive->position()));
     }
-    const std::string* step = field(parseUrlEncoded(request.body), "step");
+    const auto form = parseUrlEncoded(request.body);
+    const std::string* step = field(form, "step");
     int value = 0;
     if (step && (step->size() == 1 || step->size() == 2)) {
         const bool negative = step->front() == '-';
