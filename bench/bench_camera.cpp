@@ -14,6 +14,7 @@
 // ratio of back-to-back pairs with the plain copy, the figure the goal is judged on)
 
 #include "LoopbackCopy.hpp"
+#include "SkyArw.hpp"
 #include "alpaca/DeviceRegistry.hpp"
 #include "alpaca/HttpServer.hpp"
 #include "alpaca/ImageReply.hpp"
@@ -21,8 +22,6 @@
 #include "alpaca/ServedFrame.hpp"
 #include "imaging/RawDecoder.hpp"
 
-#include "ptp/sim/sky/ArwFile.hpp"
-#include "ptp/sim/sky/SkyRenderer.hpp"
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -160,16 +159,7 @@ Download download(std::uint16_t port, const std::string& accept, bool sample_mem
 int main(int argc, char** argv) noexcept try {
     const int repetitions = argc > 1 ? std::clamp(std::atoi(argv[1]), 1, 100) : 15;
 
-    ptp::sim::SkyConditions sky;
-    sky.seed = 1;
-    sky.noise_seed = 1;
-    sky.exposure_s = 30.0;
-    sky.iso = 800;
-    ptp::sim::ArwInfo info;
-    info.exposure_s = sky.exposure_s;
-    info.iso = sky.iso;
-    const std::vector<std::uint8_t> file = ptp::sim::writeArw(
-        ptp::sim::renderSky(ptp::sim::SensorLayout::ilce7m3(), sky), info, ptp::sim::ArwKind::Uncompressed);
+    const std::vector<std::uint8_t> file = bench::skyArw();
 
     // The exposure thread's work: decode + crop (one copy) + transpose into the ImageBytes buffer.
     double prepare = 1e9;

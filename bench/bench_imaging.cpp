@@ -12,13 +12,12 @@
 // Usage: bench_imaging [repetitions]   (default 3; the best time of the repetitions is reported)
 
 #include "LoopbackCopy.hpp"
+#include "SkyArw.hpp"
 #include "imaging/ImageArrayJson.hpp"
 #include "imaging/ImageBytes.hpp"
 #include "imaging/RawDecoder.hpp"
 #include "imaging/Transpose.hpp"
 
-#include "ptp/sim/sky/ArwFile.hpp"
-#include "ptp/sim/sky/SkyRenderer.hpp"
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -49,18 +48,7 @@ double secondsSince(Clock::time_point start) { return std::chrono::duration<doub
 int main(int argc, char** argv) noexcept try {
     const int repetitions = argc > 1 ? std::clamp(std::atoi(argv[1]), 1, 100) : 3;
 
-    // The file: a realistic sky (background near black, stars, hot pixels), uncompressed.
-    ptp::sim::SkyConditions sky;
-    sky.seed = 1;
-    sky.noise_seed = 1;
-    sky.exposure_s = 30.0;
-    sky.iso = 800;
-    ptp::sim::ArwInfo info;
-    info.exposure_s = sky.exposure_s;
-    info.iso = sky.iso;
-    const std::vector<std::uint8_t> file =
-        ptp::sim::writeArw(ptp::sim::renderSky(ptp::sim::SensorLayout::ilce7m3(), sky), info,
-                           ptp::sim::ArwKind::Uncompressed);
+    const std::vector<std::uint8_t> file = bench::skyArw();
 
     double decode = 1e9, blocked = 1e9, naive = 1e9, image_bytes = 1e9, json = 1e9, copy = 1e9;
     std::size_t json_bytes = 0;
