@@ -55,8 +55,7 @@ FocuserDevice::FocuserDevice(std::shared_ptr<BodySession> session, FocuserConfig
     addPut("move", {{"Position", ParamType::Int}}, [this](const Arguments& a) {
         const auto target = a.get<std::int32_t>("Position");
         auto drive = focuser("Move");
-        // Alpaca clamps a target beyond the travel to the end stop instead of refusing it.
-        drive->move(static_cast<long>(std::clamp<long>(target, 0L, drive->maxStep())));
+        drive->move(target);  // clamped to [0, MaxStep] there, as Alpaca wants instead of refusing
     });
     addAction("home", [this](const std::string&) {
         focuser("Action home")->home();

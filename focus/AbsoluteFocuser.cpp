@@ -393,6 +393,7 @@ void AbsoluteFocuser::driveStep(const Step& step, std::stop_token stop) {
 void AbsoluteFocuser::restore() {
     auto logger = log::get("focus");
     bool trusted = false;
+    bool estimate_kept = false;
     std::string why = "no saved position";
     std::ifstream in(setup_.state_file);
     if (in) {
@@ -410,6 +411,7 @@ void AbsoluteFocuser::restore() {
                 tracker_.fromJson(state.at("tracker"));
                 if (state.value("moving", false)) {
                     why = "the daemon stopped in the middle of a move";
+                    estimate_kept = true;  // roughly right: the move's steps are lost, not the start
                     tracker_.restore(tracker_.position(), std::max(tracker_.sigma(), unknownSigma(model_.travel)),
                                      tracker_.lastDirection(), false, tracker_.farGap());
                 } else {
@@ -420,7 +422,7 @@ void AbsoluteFocuser::restore() {
             why = "the saved state " + setup_.state_file.string() + " is damaged (" + e.what() + ")";
         }
     }
-    if (!trusted && why.find("middle of a move") == std::string::npos)
+    if (!trusted && !estimate_kept)
         tracker_.restore(model_.travel / 2, unknownSigma(model_.travel), 0, false);
     switch (setup_.settings.homing) {
     case config::HomingPolicy::EveryConnect: needs_homing_ = true; break;
