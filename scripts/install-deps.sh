@@ -7,6 +7,7 @@ packages=(
   build-essential cmake pkg-config
   libcpp-httplib-dev nlohmann-json3-dev libspdlog-dev libfmt-dev doctest-dev
   libsystemd-dev libgphoto2-dev libusb-1.0-0-dev libraw-dev libcfitsio-dev
+  libjpeg-dev  # live-view frames (lens learning) and the setup page's preview
   gphoto2  # the stock command line drives the simulated body in the tests
   # The service checks (tests/package.cmake): cpack's .deb with dpkg-shlibdeps, install into a
   # throwaway root, systemd-analyze verify/security, sysusers/tmpfiles, the syscall sandbox.
