@@ -34,6 +34,7 @@ void SimulatorControl::start(std::uint16_t port) {
                                     {"lens_travel", body_.lensTravel()},
                                     {"best_focus", body_.bestFocus()},
                                     {"focus_steps", body_.focusStepCounts()},
+                                    {"true_moves", body_.trueMoves()},
                                     {"exposures", body_.exposureCount()},
                                     {"operations", server_.operations()}};
         response.set_content(status.dump(), "application/json");

@@ -4,6 +4,7 @@
 #include "ptp/sim/PtpCodes.hpp"
 #include "ptp/sim/sky/ArwFile.hpp"
 #include "ptp/sim/sky/DefocusModel.hpp"
+#include "ptp/sim/sky/FocusTarget.hpp"
 #include "ptp/sim/sky/PreviewJpeg.hpp"
 #include "ptp/sim/sky/SkyRenderer.hpp"
 
@@ -44,7 +45,8 @@ std::string exifTime(std::chrono::system_clock::time_point when) {
 class SkyFrameSource final : public FrameSource {
 public:
     SkyFrameSource(const config::BodyEntry& body, unsigned scale, std::uint64_t seed, double travel_hint)
-        : model_(body.model), layout_(layoutOf(body, scale)), seed_(seed), travel_hint_(travel_hint) {}
+        : model_(body.model), layout_(layoutOf(body, scale)), seed_(seed), travel_hint_(travel_hint),
+          target_(FocusTarget::Options{640, 424, seed, 60.0, 1.5}) {}
 
     std::vector<CapturedFile> capture(const ExposureRecord& exposure) override {
         RawImage image = render(exposure, exposure.duration_s, exposure.sequence);
@@ -79,10 +81,11 @@ public:
     }
 
     std::vector<std::uint8_t> liveView(const ExposureRecord& now) override {
-        // A live view frame: a short exposure at high gain of the same sky.
-        ExposureRecord view = now;
-        view.iso = 6400;
-        return previewJpeg(render(view, 0.2, ++live_sequence_), 640);
+        // The live view shows a detailed daylight scene a little nearer than the stars (lens
+        // learning is done on such a scene; the night sky in a live view is too faint to learn from).
+        const double travel = std::max(travel_hint_, 1.0);
+        const double scene_focus = now.best_focus - 0.08 * travel;
+        return JpegWriter::encode(target_.render((now.lens_position - scene_focus) / travel, ++live_sequence_), 80);
     }
 
 private:
@@ -104,6 +107,7 @@ private:
     SensorLayout layout_;
     std::uint64_t seed_;
     double travel_hint_;
+    FocusTarget target_;
     std::uint64_t live_sequence_ = std::uint64_t{1} << 40;
 };
 }  // namespace

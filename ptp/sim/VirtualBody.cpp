@@ -434,6 +434,14 @@ double VirtualBody::lensTravel() const {
     return lens_.travel();
 }
 
+std::array<double, 7> VirtualBody::trueMoves() const {
+    std::lock_guard lock(mutex_);
+    std::array<double, 7> moves{};
+    for (int size = 1; size <= 7; ++size)
+        moves[static_cast<std::size_t>(size - 1)] = lens_.travel() / lens_.trueStepLength(size);
+    return moves;
+}
+
 double VirtualBody::bestFocus() const {
     std::lock_guard lock(mutex_);
     return recordNow().best_focus;

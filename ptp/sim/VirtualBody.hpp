@@ -81,6 +81,8 @@ public:
     /// Moves best focus (at 20 °C) to `units`.
     void setBestFocus(double units);
     std::array<std::uint64_t, 7> focusStepCounts() const;
+    /// The hidden true profile: moves of each size across the travel (what lens learning should find).
+    std::array<double, 7> trueMoves() const;
     std::uint64_t exposureCount() const;
     const config::BodyEntry& model() const noexcept { return body_; }
     Faults& faults() const noexcept { return *faults_; }
