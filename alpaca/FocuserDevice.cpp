@@ -5,8 +5,12 @@
 #include "config/Log.hpp"
 #include "config/Text.hpp"
 #include "focus/LensModel.hpp"
+#include "imaging/LiveViewGrid.hpp"
 
 #include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <ctime>
 
 namespace sonyalpaca::alpaca {
 namespace {
@@ -55,14 +59,36 @@ FocuserDevice::FocuserDevice(std::shared_ptr<BodySession> session, FocuserConfig
     addPut("move", {{"Position", ParamType::Int}}, [this](const Arguments& a) {
         const auto target = a.get<std::int32_t>("Position");
         auto drive = focuser("Move");
-        drive->move(target);  // clamped to [0, MaxStep] there, as Alpaca wants instead of refusing
+        try {
+            drive->move(target);  // clamped to [0, MaxStep] there, as Alpaca wants instead of refusing
+        } catch (const focus::FocuserBusy& e) {
+            throw AlpacaError::invalidOperation(std::string("Focuser.Move: ") + e.what());
+        }
     });
     addAction("home", [this](const std::string&) {
-        focuser("Action home")->home();
+        try {
+            focuser("Action home")->home();
+        } catch (const focus::FocuserBusy& e) {
+            throw AlpacaError::invalidOperation(std::string("Action home: ") + e.what());
+        }
         return std::string("homing into the infinity end stop; IsMoving is true until it is done; Action "
                            "\"status\" shows the progress");
     });
     addAction("status", [this](const std::string&) { return focuser("Action status")->statusJson().dump(); });
+    addAction("learn", [this](const std::string& parameters) {
+        const std::string command = text::trim(parameters);
+        if (command == "cancel") {
+            auto drive = focuser("Action learn");
+            if (!drive->status().learning.active) return std::string("no lens learning is running");
+            drive->halt();
+            return std::string("lens learning cancelled; the next move homes first");
+        }
+        if (command == "status") return focuser("Action learn")->statusJson().at("learning").dump();
+        std::string name = command;
+        if (name == "start") name.clear();
+        if (name.rfind("start ", 0) == 0) name = text::trim(name.substr(6));
+        return startLearning(name);
+    });
     listener_ = this->session().onReport([this](const FrameFacts& facts) { onFacts(facts); });
 }
 
@@ -87,6 +113,43 @@ std::shared_ptr<focus::AbsoluteFocuser> FocuserDevice::drive() const {
     if (!connected()) return nullptr;
     std::lock_guard lock(mutex_);
     return focuser_;
+}
+
+std::string FocuserDevice::startLearning(const std::string& name) {
+    auto drive = focuser("Action learn");
+    focus::LearnOptions options;
+    const auto current = drive->lens();
+    const std::string reported = session().reportedLens();
+    if (!name.empty()) {
+        options.model_id = name;
+        options.name = name;
+    } else if (!reported.empty()) {
+        options.model_id = reported;
+        options.name = reported;
+    } else if (!drive->generic()) {
+        options.model_id = current.model_id;
+        options.name = current.name;
+        options.maker = current.maker;
+    } else {
+        const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+        std::tm local{};
+        localtime_r(&now, &local);
+        char id[40];
+        std::strftime(id, sizeof id, "learned-%Y%m%d-%H%M", &local);
+        options.model_id = id;
+        options.name = std::string("lens ") + id;
+    }
+    if (options.model_id.size() > 100)
+        throw AlpacaError::invalidValue("Action learn: the lens name is longer than 100 characters");
+    try {
+        drive->learn(options);
+    } catch (const std::exception& e) {
+        throw AlpacaError::invalidOperation(std::string("Action learn: ") + e.what());
+    }
+    log::get("alpaca")->info("focuser: learning lens \"{}\"", options.model_id);
+    return "learning lens \"" + options.model_id + "\": point the camera at a still, detailed scene in daylight. "
+           "It drives between the end stops for a few minutes; IsMoving is true until it ends, Halt cancels, and "
+           "Action \"learn\" with Parameters \"status\" shows the progress";
 }
 
 std::shared_ptr<focus::AbsoluteFocuser> FocuserDevice::focuser(std::string_view member) const {
@@ -115,6 +178,7 @@ void FocuserDevice::onDisconnecting() noexcept {
     {
         std::lock_guard lock(mutex_);
         stopping = std::move(focuser_);
+        if (stopping && !stopping->status().learning.profile_file.empty()) learned_ = stopping->lens();
     }
     if (stopping) stopping->halt();
 }
@@ -125,6 +189,9 @@ std::shared_ptr<focus::AbsoluteFocuser> FocuserDevice::makeFocuser(const std::st
     setup.settings = config_.settings;
     setup.state_file = config_.state_dir / "focuser.json";
     setup.body_id = body_id_;
+    setup.meter = config_.meter ? config_.meter
+                                : focus::ViewMeter([](const std::vector<std::uint8_t>& jpeg) { return imaging::liveViewGrid(jpeg); });
+    setup.lenses_dir = config_.state_dir / "lenses";
     const config::LensEntry* chosen = nullptr;
     if (!config_.configured_lens.empty()) {
         chosen = config_.lenses->find(config_.configured_lens);
@@ -134,14 +201,15 @@ std::shared_ptr<focus::AbsoluteFocuser> FocuserDevice::makeFocuser(const std::st
     } else if (!reported.empty()) {
         chosen = config_.lenses->find(reported);
     }
+    if (!chosen && learned_ && (reported.empty() || sameLens(*learned_, reported))) chosen = &*learned_;
     if (chosen) {
         setup.lens = *chosen;
     } else {
         setup.lens = focus::genericLens();
         setup.generic = true;
         logger->warn("focuser: {} has no focus profile: running on the generic profile (step sizes 2.5x apart, "
-                     "{} steps below infinity), which is only approximate. Choose the lens with --lens / \"lens\", "
-                     "or learn it and save its profile in /etc/sonyalpaca/lenses.d or the state directory",
+                     "{} steps below infinity until homing finds its travel), which is only approximate. Choose the "
+                     "lens with --lens / \"lens\", or learn it: setup page, Action \"learn\" or `sonyalpaca learn-lens`",
                      reported.empty() ? std::string("the lens (none reported)") : "lens \"" + reported + "\"",
                      static_cast<long>(setup.lens.full_travel_moves[0]));
     }

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 namespace sonyalpaca::alpaca {
@@ -18,7 +19,8 @@ struct FocuserConfig {
     std::shared_ptr<const config::LensDatabase> lenses;  ///< shipped and user profiles
     std::string configured_lens;                         ///< --lens / "lens"; empty = the reported lens
     config::FocuserSettings settings;
-    std::filesystem::path state_dir;                     ///< focuser.json is kept here
+    std::filesystem::path state_dir;                     ///< focuser.json is kept here, learned profiles in lenses/
+    focus::ViewMeter meter;                              ///< live view → grid; empty = imaging::liveViewGrid
 };
 
 /// The Alpaca Focuser (IFocuserV4) on the lens of a Sony body: an absolute focuser synthesised from
@@ -34,6 +36,12 @@ public:
     nlohmann::json status() const noexcept;
     /// For the setup page's jog, home and halt: the running focuser, or nullptr while not connected.
     std::shared_ptr<focus::AbsoluteFocuser> drive() const;
+
+    /// Starts learning the lens (Action "learn", the setup page's wizard). The profile is named
+    /// `name` when given, else after the lens the body reports, else after the profile in use
+    /// (re-learning a known lens), else "learned-<date>". Returns what started, for the user.
+    /// Throws AlpacaError when not connected or already learning.
+    std::string startLearning(const std::string& name);
 
 private:
     void onConnected() override;
@@ -51,6 +59,7 @@ private:
     mutable std::mutex mutex_;  // guards focuser_ and mismatch_warned_
     std::shared_ptr<focus::AbsoluteFocuser> focuser_;
     bool mismatch_warned_ = false;
+    std::optional<config::LensEntry> learned_;  // learned this session: used on reconnects until a restart loads it
     int listener_ = 0;
 };
 

@@ -24,4 +24,12 @@ constexpr bool equalsIgnoringCase(std::string_view a, std::string_view b) noexce
     return true;
 }
 
+/// `text` without the spaces, tabs and line ends around it.
+inline std::string trim(std::string_view text) {
+    const auto first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) return {};
+    const auto last = text.find_last_not_of(" \t\r\n");
+    return std::string(text.substr(first, last - first + 1));
+}
+
 }  // namespace sonyalpaca::text

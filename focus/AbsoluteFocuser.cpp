@@ -36,6 +36,7 @@ double unknownSigma(double travel) { return travel / std::sqrt(12.0); }
 AbsoluteFocuser::AbsoluteFocuser(ptp::Body& body, FocuserSetup setup)
     : body_(body), setup_(std::move(setup)), model_(driveModel(setup_.lens, setup_.settings.backlash)),
       tracker_(model_) {
+    max_step_ = static_cast<long>(std::floor(model_.travel + 1e-9));
     restore();
     worker_ = std::jthread([this](std::stop_token stop) { run(stop); });
 }
@@ -46,7 +47,28 @@ AbsoluteFocuser::~AbsoluteFocuser() {
     if (worker_.joinable()) worker_.join();
 }
 
-long AbsoluteFocuser::maxStep() const noexcept { return static_cast<long>(std::floor(model_.travel + 1e-9)); }
+long AbsoluteFocuser::maxStep() const noexcept { return max_step_.load(); }
+
+config::LensEntry AbsoluteFocuser::lens() const {
+    std::lock_guard lock(mutex_);
+    return setup_.lens;
+}
+
+bool AbsoluteFocuser::generic() const {
+    std::lock_guard lock(mutex_);
+    return setup_.generic;
+}
+
+bool AbsoluteFocuser::tempCompAvailable() const {
+    std::lock_guard lock(mutex_);
+    return setup_.lens.temperature_coefficient.has_value();
+}
+
+void AbsoluteFocuser::refuseWhileLearning(const char* what) const {
+    if (learning_.active)
+        throw FocuserBusy(std::string(what) + " refused: the lens is being learned (" + learning_.phase + ", " +
+                          std::to_string(learning_.percent) + " %); Halt cancels the learning");
+}
 
 long AbsoluteFocuser::position() const {
     std::lock_guard lock(mutex_);
@@ -61,6 +83,8 @@ bool AbsoluteFocuser::isMoving() const {
 void AbsoluteFocuser::move(long target) {
     const long clamped = std::clamp(target, 0L, maxStep());
     std::lock_guard lock(mutex_);
+    refuseWhileLearning("the move");
+    job_cancel_.request_stop();
     pending_ = Job{JobKind::Move, clamped};
     target_ = clamped;
     busy_ = true;
@@ -71,6 +95,8 @@ void AbsoluteFocuser::move(long target) {
 
 void AbsoluteFocuser::home() {
     std::lock_guard lock(mutex_);
+    refuseWhileLearning("homing");
+    job_cancel_.request_stop();
     pending_ = Job{JobKind::Home, maxStep()};
     busy_ = true;
     halt_ = false;
@@ -83,10 +109,30 @@ void AbsoluteFocuser::jog(int size, int direction) {
     if (direction != 1 && direction != -1)
         throw std::invalid_argument("a jog goes +1 (far) or -1 (near), not " + std::to_string(direction));
     std::lock_guard lock(mutex_);
+    refuseWhileLearning("the jog");
+    job_cancel_.request_stop();
     pending_ = Job{JobKind::Jog, target_, Step{size, direction}};
     busy_ = true;
     halt_ = false;
     last_error_.clear();
+    wake_.notify_all();
+}
+
+void AbsoluteFocuser::learn(LearnOptions options) {
+    std::lock_guard lock(mutex_);
+    if (!setup_.meter) throw std::logic_error("lens learning needs the body's live view, which this focuser has not");
+    refuseWhileLearning("lens learning");
+    options.guess = setup_.lens;
+    options.step_time_ms = model_.step_time_ms;
+    options.backlash = model_.backlash;
+    learn_request_ = std::move(options);
+    job_cancel_.request_stop();
+    pending_ = Job{JobKind::Learn, target_};
+    busy_ = true;
+    halt_ = false;
+    last_error_.clear();
+    learning_ = LearningStatus{true, "starting", 0, "waiting for the current step", learning_.result,
+                               learning_.profile_file, ""};
     wake_.notify_all();
 }
 
@@ -95,6 +141,7 @@ void AbsoluteFocuser::halt() {
     if (!busy_) return;
     halt_ = true;
     pending_.reset();
+    job_cancel_.request_stop();
     wake_.notify_all();
     if (!wake_.wait_for(lock, kHaltWait, [&] { return !busy_; }))
         log::get("focus")->warn("halt: the focus step in progress has not finished after {} s",
@@ -120,7 +167,7 @@ void AbsoluteFocuser::temperatureChanged(double celsius) {
     {
         std::lock_guard lock(mutex_);
         last_temperature_ = celsius;
-        if (!temp_comp_ || !tempCompAvailable()) return;
+        if (!temp_comp_ || !setup_.lens.temperature_coefficient) return;
         if (!reference_temperature_) {
             reference_temperature_ = celsius;
             return;
@@ -159,6 +206,7 @@ FocuserStatus AbsoluteFocuser::status() const {
     s.steps_done = steps_done_;
     s.steps_total = steps_total_;
     s.last_error = last_error_;
+    s.learning = learning_;
     return s;
 }
 
@@ -178,7 +226,15 @@ nlohmann::json AbsoluteFocuser::statusJson() const {
             {"activity", s.activity},
             {"steps_done", s.steps_done},
             {"steps_total", s.steps_total},
-            {"last_error", s.last_error}};
+            {"last_error", s.last_error},
+            {"learning",
+             {{"active", s.learning.active},
+              {"phase", s.learning.phase},
+              {"percent", s.learning.percent},
+              {"message", s.learning.message},
+              {"result", s.learning.result},
+              {"profile_file", s.learning.profile_file},
+              {"error", s.learning.error}}}};
 }
 
 bool AbsoluteFocuser::homingDue() const {
@@ -198,7 +254,8 @@ void AbsoluteFocuser::run(std::stop_token stop) {
         try {
             runJob(job, stop);
         } catch (const std::exception& e) {
-            const std::string what = job.kind == JobKind::Home  ? std::string("homing")
+            const std::string what = job.kind == JobKind::Home    ? std::string("homing")
+                                     : job.kind == JobKind::Learn ? std::string("lens learning")
                                      : job.kind == JobKind::Jog ? "the jog of size " + std::to_string(job.step.size)
                                                                 : "the move to " + std::to_string(job.target);
             log::get("focus")->error("focuser: {} failed: {}", what, e.what());
@@ -220,6 +277,10 @@ void AbsoluteFocuser::run(std::stop_token stop) {
 }
 
 void AbsoluteFocuser::runJob(const Job& job, std::stop_token stop) {
+    if (job.kind == JobKind::Learn) {
+        driveLearn(stop);
+        return;
+    }
     if (job.kind == JobKind::Jog) {
         driveJog(job.step, stop);
         return;
@@ -252,12 +313,153 @@ bool AbsoluteFocuser::interrupted(const std::stop_token& stop) const {
 }
 
 bool AbsoluteFocuser::driveHome(std::stop_token stop) {
+    bool measure = false;
+    {
+        std::lock_guard lock(mutex_);
+        measure = setup_.generic && setup_.meter && !generic_travel_found_;
+    }
+    if (measure && measureGenericTravel(stop)) return true;
+    if (interrupted(stop)) return false;
     double distance = 0;
     {
         std::lock_guard lock(mutex_);
         distance = homingDistance(model_, setup_.generic) + 3 * tracker_.sigma();
     }
     return driveIntoStop(1, distance, true, stop);
+}
+
+std::stop_token AbsoluteFocuser::jobCancelToken(std::stop_token stop) {
+    std::lock_guard lock(mutex_);
+    job_cancel_ = std::stop_source();
+    // A halt or a new job that came before this source existed cancels it at once.
+    if (stop.stop_requested() || halt_ || pending_) job_cancel_.request_stop();
+    return job_cancel_.get_token();
+}
+
+void AbsoluteFocuser::adoptProfile(const config::LensEntry& lens, bool generic) {
+    setup_.lens = lens;
+    setup_.generic = generic;
+    model_ = driveModel(lens, setup_.settings.backlash);
+    tracker_ = PositionTracker(model_);
+    tracker_.atEndStop(1);
+    max_step_ = static_cast<long>(std::floor(model_.travel + 1e-9));
+    position_ = maxStep();
+    target_ = position_;
+    needs_homing_ = false;
+}
+
+bool AbsoluteFocuser::measureGenericTravel(std::stop_token stop) {
+    auto logger = log::get("focus");
+    const std::stop_token cancel = jobCancelToken(stop);
+    std::stop_callback forward(stop, [this] {
+        std::lock_guard lock(mutex_);
+        job_cancel_.request_stop();
+    });
+    LearnOptions options;
+    {
+        std::lock_guard lock(mutex_);
+        activity_ = "homing";
+        steps_done_ = 0;
+        steps_total_ = 0;
+        options.guess = setup_.lens;
+        options.step_time_ms = model_.step_time_ms;
+    }
+    logger->info("focuser: unknown lens: finding its travel by driving between both end stops, watching the live view");
+    save(true);
+    try {
+        LensLearner learner(body_, setup_.meter, options);
+        const double largest = learner.measureLargestSteps(cancel);
+        config::LensEntry lens = genericLens();
+        const double scale = largest / lens.full_travel_moves[6];
+        for (double& moves : lens.full_travel_moves) moves *= scale;
+        lens.source = "built in, travel found by homing from both ends";
+        {
+            std::lock_guard lock(mutex_);
+            adoptProfile(lens, true);
+            generic_travel_found_ = true;
+        }
+        logger->info("focuser: the unknown lens crosses its travel in {:.2f} of its largest steps: {:.0f} units of the "
+                     "generic profile; homed at the infinity end stop. Learn the lens for exact step sizes",
+                     largest, lens.full_travel_moves[0]);
+        save(false);
+        return true;
+    } catch (const LearnCancelled&) {
+        logger->info("focuser: finding the travel was interrupted; the position stays unknown");
+    } catch (const std::exception& e) {
+        logger->warn("focuser: cannot find the unknown lens's travel ({}); homing with the generic profile's", e.what());
+    }
+    std::lock_guard lock(mutex_);
+    generic_travel_found_ = true;  // not again this session: plain homing from now on
+    return false;
+}
+
+void AbsoluteFocuser::driveLearn(std::stop_token stop) {
+    auto logger = log::get("focus");
+    const std::stop_token cancel = jobCancelToken(stop);
+    std::stop_callback forward(stop, [this] {
+        std::lock_guard lock(mutex_);
+        job_cancel_.request_stop();
+    });
+    LearnOptions options;
+    {
+        std::lock_guard lock(mutex_);
+        options = *learn_request_;
+        activity_ = "learning";
+        steps_done_ = 0;
+        steps_total_ = 100;
+    }
+    save(true);
+    auto progress = [this](const LearnProgress& p) {
+        std::lock_guard lock(mutex_);
+        learning_.phase = p.phase;
+        learning_.percent = p.percent;
+        learning_.message = p.message;
+        steps_done_ = p.percent;
+    };
+    try {
+        LensLearner learner(body_, setup_.meter, options, progress);
+        const LearnResult result = learner.run(cancel);
+        std::string file;
+        try {
+            file = saveLearnedProfile(result, setup_.lenses_dir).string();
+        } catch (const std::exception& e) {
+            logger->error("lens learning: cannot save the profile in {}: {}", setup_.lenses_dir.string(), e.what());
+        }
+        {
+            std::lock_guard lock(mutex_);
+            config::LensEntry lens = result.profile;
+            lens.source = file.empty() ? std::string("learned, not saved") : file;
+            adoptProfile(lens, false);
+            learning_.active = false;
+            learning_.percent = 100;
+            learning_.phase = "done";
+            learning_.message.clear();
+            learning_.result = learnedSummary(result);
+            learning_.profile_file = file;
+        }
+        logger->info("lens learning: done: {}; saved in {}", learnedSummary(result), file.empty() ? "nothing" : file);
+        save(false);
+        return;
+    } catch (const LearnCancelled&) {
+        std::lock_guard lock(mutex_);
+        learning_.error = "cancelled";
+        logger->info("lens learning: cancelled; the position is unknown until the next homing");
+    } catch (const std::exception& e) {
+        std::lock_guard lock(mutex_);
+        learning_.error = e.what();
+        last_error_ = std::string("lens learning failed: ") + e.what();
+        logger->error("lens learning failed: {}", e.what());
+    }
+    {
+        // The lens is somewhere between the stops: the next move homes first.
+        std::lock_guard lock(mutex_);
+        learning_.active = false;
+        tracker_.restore(model_.travel / 2, unknownSigma(model_.travel), 0, false);
+        position_ = std::lround(tracker_.position());
+        target_ = position_;
+        needs_homing_ = true;
+    }
+    save(false);
 }
 
 bool AbsoluteFocuser::driveIntoStop(int direction, double distance, bool homing, std::stop_token stop) {

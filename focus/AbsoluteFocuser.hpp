@@ -3,12 +3,14 @@
 
 #include "config/LensDatabase.hpp"
 #include "config/Settings.hpp"
+#include "focus/LensLearner.hpp"
 #include "focus/MovePlanner.hpp"
 #include "focus/PositionTracker.hpp"
 #include "ptp/Body.hpp"
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <atomic>
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
@@ -25,6 +27,21 @@ struct FocuserSetup {
     config::FocuserSettings settings;
     std::filesystem::path state_file;  ///< where position, uncertainty and lens are kept
     std::string body_id;               ///< model and serial of the body: a saved state is for this body only
+    /// Live view → comparable grid (imaging::liveViewGrid): lens learning, and the generic profile's
+    /// travel found by homing from both ends. Empty: neither.
+    ViewMeter meter;
+    std::filesystem::path lenses_dir;  ///< where learned profiles are saved (STATE_DIR/lenses)
+};
+
+/// Lens learning as the focuser runs it.
+struct LearningStatus {
+    bool active = false;
+    std::string phase;           ///< LearnProgress::phase while active
+    int percent = 0;
+    std::string message;
+    std::string result;          ///< summary of the last learning that finished
+    std::string profile_file;    ///< where its profile was saved
+    std::string error;           ///< why the last learning stopped, empty when it did not fail
 };
 
 /// What the focuser is doing and believes, for the Action "status", the setup page and the log.
@@ -44,6 +61,13 @@ struct FocuserStatus {
     int steps_done = 0;      ///< progress of the current move or homing
     int steps_total = 0;
     std::string last_error;  ///< why the last move failed, empty when it did not
+    LearningStatus learning;
+};
+
+/// A move, homing or jog was asked while the lens is being learned.
+class FocuserBusy : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
 };
 
 /// The absolute focuser on a lens the body can only step: plans each move (MovePlanner), drives it
@@ -82,16 +106,23 @@ public:
     /// move(), so the tracker follows it; it never homes first. Afterwards Position is the rounded
     /// estimate and the target. Throws std::invalid_argument for a size or direction out of range.
     void jog(int size, int direction);
+    /// Starts learning the lens (LensLearner): minutes of driving between the end stops while
+    /// IsMoving is true. On success the learned profile is saved in FocuserSetup::lenses_dir and the
+    /// focuser runs on it from then on, at the infinity stop (Position = MaxStep). halt() cancels;
+    /// moves are refused (FocuserBusy) until it ends. `options.guess`, step times and backlash are
+    /// filled in from the current profile. Throws std::logic_error without a live-view meter.
+    void learn(LearnOptions options);
     /// Stops after the current step and waits (at most a few seconds) until the lens is still.
     void halt();
 
     FocuserStatus status() const;
     nlohmann::json statusJson() const;
-    const config::LensEntry& lens() const noexcept { return setup_.lens; }
-    bool generic() const noexcept { return setup_.generic; }
+    /// The profile in use (it changes when the lens is learned, or the generic profile's travel is found).
+    config::LensEntry lens() const;
+    bool generic() const;
 
     /// Temperature compensation (only when the lens profile has a coefficient).
-    bool tempCompAvailable() const noexcept { return setup_.lens.temperature_coefficient.has_value(); }
+    bool tempCompAvailable() const;
     bool tempComp() const;
     /// Throws std::logic_error when the profile has no coefficient.
     void setTempComp(bool on);
@@ -102,7 +133,7 @@ public:
     std::optional<double> lastTemperature() const;
 
 private:
-    enum class JobKind { Move, Home, Jog };
+    enum class JobKind { Move, Home, Jog, Learn };
     struct Job {
         JobKind kind;
         long target;
@@ -118,6 +149,15 @@ private:
     bool driveIntoStop(int direction, double distance, bool homing, std::stop_token stop);
     /// Drives one planned move; false when interrupted.
     bool driveTo(long target, std::stop_token stop);
+    /// Learns the lens and switches to the learned profile.
+    void driveLearn(std::stop_token stop);
+    /// The generic profile's travel: the largest steps between the two end stops, counted on the
+    /// live view; ends at the infinity stop. False when interrupted or not measurable.
+    bool measureGenericTravel(std::stop_token stop);
+    /// Runs on the new profile from the infinity stop (lock held).
+    void adoptProfile(const config::LensEntry& lens, bool generic);
+    /// A stop token that fires when the job is halted or replaced (or the focuser stops).
+    std::stop_token jobCancelToken(std::stop_token stop);
     /// Drives the single step of a jog.
     void driveJog(const Step& step, std::stop_token stop);
     /// Sends one step and waits until the lens has finished it; false when interrupted before it.
@@ -126,8 +166,12 @@ private:
     bool homingDue() const;
     void restore();
     void save(bool moving);
+    /// Refuses a new job while learning runs (lock held).
+    void refuseWhileLearning(const char* what) const;
 
     ptp::Body& body_;
+    // setup_.lens, setup_.generic and model_ change only on the worker (learning, the generic
+    // travel), under the lock; other threads read them under the lock.
     FocuserSetup setup_;
     DriveModel model_;
 
@@ -148,6 +192,11 @@ private:
     std::optional<double> reference_temperature_;
     std::optional<double> last_temperature_;
     bool deferred_logged_ = false;
+    std::optional<LearnOptions> learn_request_;
+    LearningStatus learning_;
+    std::stop_source job_cancel_;       // cancels a learner-driven job (learning, the generic travel)
+    bool generic_travel_found_ = false;
+    std::atomic<long> max_step_{0};     // maxStep(), readable without the lock
 
     std::jthread worker_;  // last: joins before the members it uses go
 };

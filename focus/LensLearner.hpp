@@ -8,6 +8,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <stdexcept>
 #include <stop_token>
@@ -39,7 +40,7 @@ struct LearnOptions {
     std::string model_id = "learned";
     std::string name = "learned lens";
     double leg_seconds = 45;   ///< drive time of the many-small-steps leg of each run
-    double backlash = 0;       ///< known play in units; subtracted from the travel (counting cannot see it)
+    double backlash = 0;       ///< known play in units; 0 = measure it (counting alone cannot see it)
     std::array<double, 7> step_time_ms = kDefaultStepTimeMs;  ///< how long to let each size drive
     double settle_ms = 0;      ///< extra wait before a live-view frame (bodies whose live view lags)
 };
@@ -81,7 +82,14 @@ public:
     /// Runs the whole learning (minutes); throws LearnFailed, LearnCancelled, or the body's errors.
     LearnResult run(std::stop_token stop);
 
+    /// Only the travel in largest steps: into the infinity stop, across to the close-focus stop
+    /// counting size-7 steps (to a fraction of one), and back. Ends at the infinity stop. What an
+    /// unknown lens's generic profile needs. Throws as run() does.
+    double measureLargestSteps(std::stop_token stop);
+
 private:
+    /// Measures the live view's noise and checks that it shows detail.
+    void calibrate();
     struct StopRun {
         double steps = 0;        ///< detector steps until the lens reached the stop, with the fraction
         int moving = 0;          ///< steps whose frame changed
@@ -89,24 +97,35 @@ private:
     };
 
     std::vector<float> frame();
+    /// The mean of two frames of a still lens; `still` gets their mean squared difference.
+    std::vector<float> stillFrame(double& still);
     void step(int size, int direction, std::stop_token& stop);
-    /// Steps `size` toward `direction` until the live view stops changing.
-    StopRun runToStop(int size, int direction, int max_steps, std::stop_token& stop);
+    /// Steps `size` toward `direction` until the live view stops changing. `from_stop`: the lens
+    /// starts at the other stop, where small steps may not show at first.
+    StopRun runToStop(int size, int direction, int max_steps, std::stop_token& stop, bool from_stop = false);
     /// Drives into the close-focus stop with the largest step, far enough whatever the position.
     void driveNear(std::stop_token& stop);
+    /// The play (backlash) in detector steps, measured near the infinity stop; ends there.
+    /// `largest`: size 7 in detector steps.
+    double measurePlay(int detector, double largest, std::stop_token& stop);
     void report(const std::string& phase, const std::string& message);
 
     ptp::Body& body_;
     ViewMeter meter_;
     LearnOptions options_;
     std::function<void(const LearnProgress&)> progress_;
-    double noise2_ = 0;        // mean squared difference of two frames of a still lens
-    double threshold2_ = 0;    // above this, a lens moved between two frames
     double largest_per_travel_ = 0;  // size-7 steps across the travel (coarse)
     int runs_done_ = 0;
     int runs_total_ = 1;
     long steps_ = 0;
     long frames_ = 0;
 };
+
+/// One line for logs and pages: the moves per size and the time taken.
+std::string learnedSummary(const LearnResult& result);
+
+/// Saves a learned profile as `directory`/<model id>.json in the shipped database's format (one
+/// lens), with how it was learned and its uncertainties; atomically. Returns the file's path.
+std::filesystem::path saveLearnedProfile(const LearnResult& result, const std::filesystem::path& directory);
 
 }  // namespace sonyalpaca::focus

@@ -148,7 +148,7 @@ int Daemon::run() {
     try {
         alpaca::UniqueIdStore ids(settings_.state_dir / "unique-ids.json");
         const std::shared_ptr<alpaca::Device> focuser = std::make_shared<alpaca::FocuserDevice>(
-            session, alpaca::FocuserConfig{lenses, settings_.lens, settings_.focuser, settings_.state_dir});
+            session, alpaca::FocuserConfig{lenses, settings_.lens, settings_.focuser, settings_.state_dir, {}});
         alpaca::CameraConfig camera{bodies,
                                     {settings_.images.dir, settings_.images.keep_raw, settings_.images.save_fits},
                                     focuserPosition(focuser)};

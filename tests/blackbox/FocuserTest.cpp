@@ -144,7 +144,7 @@ TEST_CASE("focuser: the IFocuserV4 checks F1-F15 over HTTP") {
     CHECK(state[1]["Value"] == max_step);
 
     // Actions: status, and home with progress.
-    CHECK(rig.get("supportedactions")["Value"] == nlohmann::json{"home", "status"});
+    CHECK(rig.get("supportedactions")["Value"] == nlohmann::json{"home", "status", "learn"});
     auto status = nlohmann::json::parse(rig.put("action", "Action=status&Parameters=")["Value"].get<std::string>());
     CHECK(status["lens"] == kLens);
     CHECK(status["homed"] == true);

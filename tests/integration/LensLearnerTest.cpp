@@ -63,6 +63,10 @@ Learned learn(const std::string& lens, std::uint64_t seed) {
         body, [](const std::vector<std::uint8_t>& jpeg) { return imaging::liveViewGrid(jpeg); }, learn);
     std::stop_source stop;
     Learned out{learner.run(stop.get_token()), simulator.body().trueMoves()};
+    // Every step sent reached the lens (none refused as busy and lost).
+    std::uint64_t driven = 0;
+    for (const auto count : simulator.body().focusStepCounts()) driven += count;
+    CHECK(driven == static_cast<std::uint64_t>(out.result.steps));
     // It ends at the infinity stop.
     CHECK(simulator.body().lensPosition() == doctest::Approx(simulator.body().lensTravel()));
     return out;
@@ -98,4 +102,29 @@ TEST_CASE("lens learning: a fast prime (1753 units)") {
 
 TEST_CASE("lens learning: a macro lens (12194 units)") {
     checkWithin2Percent("SEL90M28G", learn("SEL90M28G", 13));
+}
+
+TEST_CASE("lens learning: the travel in largest steps, for an unknown lens's generic profile") {
+    for (const char* lens : {"SELP1650", "SEL20F18G"}) {
+        ptp::sim::SimulatorOptions options;
+        options.sensor_scale = 8;
+        options.lens = lens;
+        options.lens_options.seed = 21;
+        options.lens_options.time_scale = timeScale();
+        options.body_options.readout_s = 0.1;
+        ptp::sim::SimulatorHost simulator(options);
+        ptp::gphoto::GPhotoBody body({config::CameraSource::Kind::PtpIp, "127.0.0.1", simulator.port()},
+                                     config::BodyDatabase::load(config::findDataFile("sony-bodies.json")));
+        body.open();
+        focus::LearnOptions learn;
+        for (double& ms : learn.step_time_ms) ms *= timeScale();
+        focus::LensLearner learner(
+            body, [](const std::vector<std::uint8_t>& jpeg) { return imaging::liveViewGrid(jpeg); }, learn);
+        std::stop_source stop;
+        const double largest = learner.measureLargestSteps(stop.get_token());
+        const double truth = simulator.body().trueMoves()[6];
+        INFO(lens << ": measured " << largest << ", true " << truth);
+        CHECK(largest == doctest::Approx(std::max(truth, 1.0)).epsilon(0.15));
+        CHECK(simulator.body().lensPosition() == doctest::Approx(simulator.body().lensTravel()));
+    }
 }

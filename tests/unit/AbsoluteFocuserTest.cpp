@@ -24,7 +24,7 @@ struct Rig {
     Rig() { body.open(); }
 
     focus::FocuserSetup setup(std::string body_id = "TEST 1") const {
-        return {lens, false, settings, state.path / "focuser.json", std::move(body_id)};
+        return {lens, false, settings, state.path / "focuser.json", std::move(body_id), {}, state.path / "lenses"};
     }
 };
 

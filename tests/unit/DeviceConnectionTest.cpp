@@ -27,7 +27,7 @@ struct Fixture {
     Fixture() {
         registry.add(std::make_shared<CameraDevice>(session), "c");
         registry.add(std::make_shared<FocuserDevice>(session, FocuserConfig{test::testLenses(*body), "TESTLENS", {},
-                                                                            state.path}),
+                                                                            state.path, {}}),
                      "f");
     }
     bool get(const std::string& member, const std::string& device = "camera") {

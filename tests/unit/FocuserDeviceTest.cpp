@@ -30,7 +30,7 @@ struct Fixture {
         auto lens = test::testLens(*body);
         lens.temperature_coefficient = coefficient;
         auto lenses = std::make_shared<const config::LensDatabase>(config::LensDatabase::fromEntries({lens}));
-        registry.add(std::make_shared<FocuserDevice>(session, FocuserConfig{lenses, configured_lens, {}, state.path}),
+        registry.add(std::make_shared<FocuserDevice>(session, FocuserConfig{lenses, configured_lens, {}, state.path, {}}),
                      "f");
     }
     nlohmann::json get(const std::string& member) { return jsonOf(routeGet(router, "/api/v1/focuser/0/" + member)); }

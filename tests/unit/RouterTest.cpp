@@ -26,7 +26,7 @@ struct Server {
     Router router{registry, {"sonyalpaca", "sonyalpaca project", "9.9", "here"}};
     Server() {
         registry.add(std::make_shared<CameraDevice>(session), "11111111-1111-4111-8111-111111111111");
-        registry.add(std::make_shared<FocuserDevice>(session, FocuserConfig{{}, "", {}, state.path}),
+        registry.add(std::make_shared<FocuserDevice>(session, FocuserConfig{{}, "", {}, state.path, {}}),
                      "22222222-2222-4222-8222-222222222222");
     }
 };

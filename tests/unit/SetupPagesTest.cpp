@@ -40,7 +40,7 @@ struct Fixture {
 
     Fixture() {
         registry.add(std::make_shared<CameraDevice>(session), "c");
-        registry.add(std::make_shared<FocuserDevice>(session, FocuserConfig{lenses, "TESTLENS", {}, state.path}), "f");
+        registry.add(std::make_shared<FocuserDevice>(session, FocuserConfig{lenses, "TESTLENS", {}, state.path, {}}), "f");
     }
 
     /// The form token, read from the page as a browser would.
