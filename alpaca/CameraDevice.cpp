@@ -4,7 +4,9 @@
 #include "alpaca/AlpacaError.hpp"
 #include "alpaca/ImageReply.hpp"
 #include "config/Log.hpp"
+#include "imaging/Jpeg.hpp"
 #include "imaging/RawDecoder.hpp"
+#include "imaging/Thumbnail.hpp"
 #include "sonyalpaca/Version.hpp"
 
 #include <algorithm>
@@ -18,6 +20,7 @@ constexpr int kMaxBin = 2;
 constexpr int kSensorTypeRggb = 2;
 constexpr double kLongestListed = 30.0;  // seconds; BULB beyond (ptp::Body::expose)
 constexpr auto kDisconnectWait = std::chrono::seconds(2);
+constexpr int kPreviewQuality = 80;  // JPEG quality of the setup page's preview
 
 AlpacaError notImplemented(const std::string& message) { return {ErrorCode::NotImplemented, message}; }
 
@@ -407,15 +410,29 @@ void CameraDevice::onConnected() {
                      refused.front(),
                      refused.size() > 1 ? " (and " + std::to_string(refused.size() - 1) + " more)" : std::string());
     std::string current_type = modes.empty() ? std::string() : read("RAW file type", [&] { return body.rawType(); });
-    if (!modes.empty() && std::find(modes.begin(), modes.end(), current_type) == modes.end()) {
+    // The configured type (raw_type) if the body offers it; otherwise a lossless one is replaced.
+    std::string wanted = current_type;
+    if (!config_.raw_type.empty()) {
+        if (std::find(modes.begin(), modes.end(), config_.raw_type) != modes.end()) {
+            wanted = config_.raw_type;
+        } else {
+            std::string offered;
+            for (const auto& mode : modes) offered += (offered.empty() ? "" : ", ") + mode;
+            logger->warn("camera: raw_type is \"{}\", which the body does not offer (it offers: {}); left as it is",
+                         config_.raw_type, offered.empty() ? "no RAW file type the daemon can decode" : offered);
+        }
+    }
+    if (!modes.empty() && std::find(modes.begin(), modes.end(), wanted) == modes.end()) wanted = modes.front();
+    if (wanted != current_type) {
         try {
-            body.setRawType(modes.front());
-            current_type = modes.front();
+            body.setRawType(wanted);
+            logger->info("camera: RAW file type set to {} (it was {})", wanted, current_type);
+            current_type = wanted;
         } catch (const ptp::BodyUnavailable&) {
             throw;
         } catch (const std::exception& e) {
-            logger->warn("camera: the body's RAW file type is {} and could not be set to {}: {}", current_type,
-                         modes.front(), e.what());
+            logger->warn("camera: the body's RAW file type is {} and could not be set to {}: {}", current_type, wanted,
+                         e.what());
         }
     }
 
@@ -531,6 +548,7 @@ std::shared_ptr<const imaging::ImageBytes> CameraDevice::process(ptp::Exposure& 
                                                                  const ExposureRequest& request) {
     imaging::RawFrame raw = imaging::decodeArw(exposure.file);
     learn(raw);
+    makePreview(raw, exposure);
     const unsigned width = raw.image.width;
     const unsigned height = raw.image.height;
     ServedFrame served;
@@ -544,6 +562,41 @@ std::shared_ptr<const imaging::ImageBytes> CameraDevice::process(ptp::Exposure& 
     raw.image = {};
     if (archive_->enabled()) archive_->save(archiveJob(exposure, raw.metadata, served, request));
     return served.image;
+}
+
+void CameraDevice::makePreview(const imaging::RawFrame& frame, const ptp::Exposure& exposure) noexcept {
+    try {
+        const auto started = std::chrono::steady_clock::now();
+        auto preview = std::make_shared<FramePreview>();
+        const imaging::Image8 thumbnail = imaging::makeThumbnail(frame);
+        preview->start = exposure.start;
+        preview->seconds = exposure.seconds;
+        preview->frame_width = frame.image.width;
+        preview->frame_height = frame.image.height;
+        preview->width = thumbnail.width;
+        preview->height = thumbnail.height;
+        preview->jpeg = imaging::encodeJpeg(thumbnail, kPreviewQuality);
+        const std::size_t bytes = preview->jpeg.size();
+        std::uint64_t number = 0;
+        {
+            std::lock_guard lock(mutex_);
+            number = preview->number = ++frames_;
+            preview_ = std::move(preview);
+        }
+        const auto took = std::chrono::steady_clock::now() - started;
+        log::get("alpaca")->debug("camera: preview {} ({}x{}, {} bytes) made in {} ms", number, thumbnail.width,
+                                  thumbnail.height, bytes,
+                                  std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
+    } catch (const std::exception& e) {
+        log::get("alpaca")->warn("camera: no preview of this frame for the setup page: {}", e.what());
+    } catch (...) {
+        log::get("alpaca")->warn("camera: no preview of this frame for the setup page");
+    }
+}
+
+std::shared_ptr<const FramePreview> CameraDevice::preview() const {
+    std::lock_guard lock(mutex_);
+    return preview_;
 }
 
 void CameraDevice::learn(const imaging::RawFrame& frame) {

@@ -7,6 +7,8 @@
 #include "alpaca/ServedFrame.hpp"
 #include "config/BodyDatabase.hpp"
 
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -26,6 +28,22 @@ struct CameraConfig {
     ArchiveSettings files;  ///< which files to keep on this computer
     /// The focuser's position for the FOCUSPOS card of FITS files; empty, or nothing returned: no card.
     std::function<std::optional<long>()> focuser_position;
+    /// The RAW file type set at every connect ("Uncompressed RAW", "Compressed RAW"); empty: the body's
+    /// own (what its backend prepared). ReadoutMode changes it until the next connect.
+    std::string raw_type{};
+};
+
+/// The last frame as the setup page shows it: a stretched colour thumbnail (imaging::makeThumbnail)
+/// as a JPEG, made once per frame on the exposure thread.
+struct FramePreview {
+    std::uint64_t number = 0;                     ///< frames decoded since the daemon started, this one included
+    std::chrono::system_clock::time_point start;  ///< when the exposure started
+    double seconds = 0;                           ///< the exposure's duration
+    unsigned frame_width = 0;                     ///< the Bayer frame it shows
+    unsigned frame_height = 0;
+    unsigned width = 0;  ///< the thumbnail
+    unsigned height = 0;
+    std::vector<std::uint8_t> jpeg;
 };
 
 /// The Alpaca Camera (ICameraV4) on a Sony body: every member truthful (alpaca.md §3, ConformU
@@ -39,6 +57,10 @@ class CameraDevice final : public DeviceBase {
 public:
     explicit CameraDevice(std::shared_ptr<BodySession> session, CameraConfig config = {});
     ~CameraDevice() override;
+
+    /// The preview of the last frame decoded (kept across disconnects); null before the first.
+    /// Thread-safe.
+    std::shared_ptr<const FramePreview> preview() const;
 
 private:
     /// What is known about the body's sensor; guarded by mutex_.
@@ -76,6 +98,8 @@ private:
     std::shared_ptr<const imaging::ImageBytes> process(ptp::Exposure& exposure, const ExposureRequest& request);
     /// Takes what a decoded frame tells (size, MaxADU, temperature, ISO) and reports it to the session.
     void learn(const imaging::RawFrame& frame);
+    /// Makes the preview of a decoded frame and keeps it; a failure is logged, never thrown.
+    void makePreview(const imaging::RawFrame& frame, const ptp::Exposure& exposure) noexcept;
     ArchiveJob archiveJob(ptp::Exposure& exposure, const imaging::RawMetadata& metadata, const ServedFrame& served,
                           const ExposureRequest& request) const;
     double bodySeconds(double requested) const;  // lock held
@@ -92,6 +116,8 @@ private:
     std::size_t readout_mode_ = 0;
     std::int32_t bin_x_ = 1, bin_y_ = 1;
     std::int32_t num_x_ = 0, num_y_ = 0, start_x_ = 0, start_y_ = 0;
+    std::shared_ptr<const FramePreview> preview_;
+    std::uint64_t frames_ = 0;  // frames decoded, for FramePreview::number
 
     std::unique_ptr<FrameArchive> archive_;
     std::unique_ptr<CameraEngine> engine_;  // last: its threads stop before the rest goes

@@ -11,9 +11,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <random>
+#include <span>
+#include <stdexcept>
 #include <string_view>
 
 namespace sonyalpaca::alpaca {
@@ -24,8 +29,8 @@ constexpr const char* kHtml = "text/html; charset=utf-8";
 constexpr const char* kText = "text/plain; charset=utf-8";
 
 /// The settings the form offers, in its order.
-constexpr std::string_view kFormKeys[] = {"lens",         "focuser_homing", "focuser_rehome_sigma", "focuser_approach",
-                                          "focuser_backlash", "keep_raw", "save_fits", "image_dir"};
+constexpr std::string_view kFormKeys[] = {"lens",     "focuser_homing", "focuser_rehome_sigma", "focuser_approach",
+                                          "focuser_backlash", "raw_type", "keep_raw", "save_fits", "image_dir"};
 
 /// Night colours: dim reds on black keep dark adaptation.
 constexpr const char* kStyle = R"css(
@@ -44,30 +49,68 @@ label{display:block;margin:.5em 0 .15em;color:#922}.field input,.field select{wi
 .help{color:#822;font-size:.9em}
 pre{background:#0a0000;color:#a33;font-size:.75em;overflow:auto;max-height:24em;padding:.4em;white-space:pre-wrap}
 table{border-collapse:collapse}td,th{padding:.15em .6em .15em 0;text-align:left}
+.preview{display:block;width:100%;max-width:640px;height:auto;border:1px solid #411;background:#080000}
+[hidden]{display:none!important}
 )css";
 
-/// Polls the status every 2 s; sends the focus buttons' forms without leaving the page.
+/// The page's script, before the panels' own: `sonyalpaca.panel({update: function(status) {...}})`
+/// registers a panel, whose update runs with every GET /setup/status.json (every 2 s and after each
+/// command). Forms of class "cmd" are sent in the background (with the button that sent them); the
+/// reply's text goes to the element named by the form's data-out.
 constexpr const char* kScript = R"js(
 (function(){
-function update(){
- fetch('/setup/status.json',{cache:'no-store'}).then(function(r){return r.json();}).then(function(s){
-  for(var k in s.fields){var e=document.getElementById('f-'+k);if(e)e.textContent=s.fields[k];}
-  var log=document.getElementById('log-lines');
-  if(log){var end=log.scrollTop+log.clientHeight>=log.scrollHeight-4;log.textContent=s.log.join('\n');if(end)log.scrollTop=log.scrollHeight;}
-  var c=document.getElementById('f-server');if(c)c.textContent='online';
- }).catch(function(){var c=document.getElementById('f-server');if(c)c.textContent='no answer from the server';});
-}
-var forms=document.querySelectorAll('form.cmd');
-for(var i=0;i<forms.length;++i)forms[i].addEventListener('submit',function(ev){
- ev.preventDefault();var f=ev.target;var d=new URLSearchParams(new FormData(f));
- if(ev.submitter&&ev.submitter.name)d.append(ev.submitter.name,ev.submitter.value);
- var out=document.getElementById('focus-result');
- fetch(f.action,{method:'POST',body:d}).then(function(r){return r.text().then(function(t){
-  out.textContent=t;out.className=r.ok?'msg':'msg err';update();});})
- .catch(function(){out.textContent='no answer from the server';out.className='msg err';});
+var sa=window.sonyalpaca={panels:[],status:null};
+sa.text=function(id,text){var e=document.getElementById(id);if(e)e.textContent=text;};
+sa.panel=function(panel){sa.panels.push(panel);if(sa.status)panel.update(sa.status);};
+sa.refresh=function(){
+ return fetch('/setup/status.json',{cache:'no-store'}).then(function(r){return r.json();}).then(function(s){
+  sa.status=s;
+  for(var i=0;i<sa.panels.length;++i){try{sa.panels[i].update(s);}catch(e){if(window.console)console.error(e);}}
+  sa.text('f-server','online');
+ }).catch(function(){sa.text('f-server','no answer from the server');});
+};
+sa.send=function(form,submitter){
+ var data=new URLSearchParams(new FormData(form));
+ if(submitter&&submitter.name)data.append(submitter.name,submitter.value);
+ var out=document.getElementById(form.getAttribute('data-out')||'');
+ var show=function(text,ok){if(out){out.textContent=text;out.className=ok?'msg':'msg err';}};
+ return fetch(form.action,{method:'POST',body:data}).then(function(r){return r.text().then(function(t){
+  show(t,r.ok);sa.refresh();});}).catch(function(){show('no answer from the server',false);});
+};
+document.addEventListener('submit',function(ev){
+ var form=ev.target;if(!form.classList||!form.classList.contains('cmd'))return;
+ ev.preventDefault();sa.send(form,ev.submitter);
 });
-var log=document.getElementById('log-lines');if(log)log.scrollTop=log.scrollHeight;
-setInterval(update,2000);
+setInterval(sa.refresh,2000);
+})();
+)js";
+
+/// The status fields: every element "f-" + key of status.json's fields, in any panel.
+constexpr const char* kStatusScript = R"js(
+sonyalpaca.panel({update:function(s){for(var k in s.fields)sonyalpaca.text('f-'+k,s.fields[k]);}});
+)js";
+
+/// The log tail, kept scrolled to the end unless the reader scrolled up.
+constexpr const char* kLogScript = R"js(
+(function(){
+var log=document.getElementById('log-lines');if(!log)return;
+log.scrollTop=log.scrollHeight;
+sonyalpaca.panel({update:function(s){
+ var end=log.scrollTop+log.clientHeight>=log.scrollHeight-4;
+ log.textContent=s.log.join('\n');if(end)log.scrollTop=log.scrollHeight;
+}});
+})();
+)js";
+
+/// Loads the preview again when status.json names a newer frame.
+constexpr const char* kPreviewScript = R"js(
+(function(){
+var img=document.getElementById('preview-image');if(!img)return;
+var shown=Number(img.getAttribute('data-frame')||0);
+sonyalpaca.panel({update:function(s){
+ var p=s.preview;if(!p||p.number===shown)return;
+ shown=p.number;img.src='/setup/preview.jpg?frame='+p.number;img.hidden=false;img.setAttribute('data-frame',p.number);
+}});
 })();
 )js";
 
@@ -90,6 +133,16 @@ std::string escape(std::string_view text) {
 std::string fixed(double value, int decimals) {
     char text[64];
     std::snprintf(text, sizeof text, "%.*f", decimals, value);
+    return text;
+}
+
+/// "21:53:01" in UTC.
+std::string utcTime(std::chrono::system_clock::time_point when) {
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(when);
+    std::tm utc{};
+    ::gmtime_r(&seconds, &utc);
+    char text[16];
+    std::strftime(text, sizeof text, "%H:%M:%S", &utc);
     return text;
 }
 
@@ -189,6 +242,11 @@ Json statusFields(const DeviceRegistry& registry, const SetupContext& context) {
         f["temperature"] = "not known";
     }
     f["camera_connected"] = camera ? (camera->connected() ? "yes" : camera->connecting() ? "connecting" : "no") : "none";
+    const auto preview = camera ? camera->preview() : nullptr;
+    f["last_frame"] = preview ? "#" + std::to_string(preview->number) + ", " + fixed(preview->seconds, 3) + " s at " +
+                                    utcTime(preview->start) + " UTC, " + std::to_string(preview->frame_width) + "x" +
+                                    std::to_string(preview->frame_height)
+                              : std::string("none yet: take an exposure from the imaging program");
     f["focuser_connected"] =
         focuser ? (focuser->connected() ? "yes" : focuser->connecting() ? "connecting" : "no") : "none";
     const nlohmann::json s = focuser ? focuser->status() : nlohmann::json{{"connected", false}};
@@ -244,6 +302,114 @@ std::string hidden(const std::string& token) {
 HttpResponse methodNotAllowed(const std::string& path, const char* allowed) {
     return {405, kText, path + " accepts " + allowed + " only\n", {}};
 }
+
+/// The preview's JPEG bytes, sent as they are kept (never compressed again by the transport).
+class JpegSource final : public BodySource {
+public:
+    explicit JpegSource(std::shared_ptr<const FramePreview> preview) : preview_(std::move(preview)) {}
+    std::size_t size() const noexcept override { return preview_->jpeg.size(); }
+    std::span<const char> read(std::size_t offset, std::size_t max) override {
+        if (offset >= preview_->jpeg.size()) throw std::out_of_range("read past the end of the preview");
+        const auto* bytes = reinterpret_cast<const char*>(preview_->jpeg.data());
+        return {bytes + offset, std::min(max, preview_->jpeg.size() - offset)};
+    }
+
+private:
+    std::shared_ptr<const FramePreview> preview_;
+};
+
+/// One part of the page: its <section>, and its script (run after kScript; it registers the panel's
+/// update with sonyalpaca.panel). A new panel is a function returning one of these, added in page().
+struct Panel {
+    std::string html;
+    std::string_view script;
+};
+
+Panel statusPanel(const Json& fields) {
+    std::string html = "<section id=\"status\"><h2>Status</h2><dl>";
+    html += definition(fields, "server", "Server");
+    html += definition(fields, "body", "Body");
+    html += definition(fields, "body_state", "Body state");
+    html += definition(fields, "camera_connected", "Camera connected");
+    html += definition(fields, "focuser_connected", "Focuser connected");
+    html += definition(fields, "lens_reported", "Lens (reported)");
+    html += definition(fields, "temperature", "Temperature");
+    html += definition(fields, "focus_lens", "Focus profile");
+    html += definition(fields, "focus_position", "Position");
+    html += definition(fields, "focus_estimate", "Estimate");
+    html += definition(fields, "focus_homed", "Homed");
+    html += definition(fields, "focus_activity", "Activity");
+    html += definition(fields, "focus_error", "Last error");
+    html += "</dl></section>";
+    return {std::move(html), kStatusScript};
+}
+
+Panel previewPanel(const Json& fields, const FramePreview* preview) {
+    std::string html = "<section id=\"last-frame\"><h2>Last frame</h2><p class=\"help\">The camera's last frame, "
+                       "debayered and stretched for the eye (each colour from just below the sky to its brightest "
+                       "0.1 %, asinh curve); it follows each new frame.</p>";
+    if (preview) {
+        const std::string number = std::to_string(preview->number);
+        html += "<img id=\"preview-image\" class=\"preview\" alt=\"the last frame\" data-frame=\"" + number +
+                "\" width=\"" + std::to_string(preview->width) + "\" height=\"" + std::to_string(preview->height) +
+                "\" src=\"/setup/preview.jpg?frame=" + number + "\">";
+    } else {
+        html += "<img id=\"preview-image\" class=\"preview\" alt=\"the last frame\" data-frame=\"0\" hidden>";
+    }
+    html += "<p>Frame: <span id=\"f-last_frame\">" + escape(fields.value("last_frame", std::string())) +
+            "</span></p></section>";
+    return {std::move(html), kPreviewScript};
+}
+
+Panel focusPanel(const std::string& token) {
+    std::string html = "<section id=\"focus\"><h2>Focus</h2><p class=\"help\">One step of a size (1 smallest, 7 "
+                       "largest) toward near or far. The focuser must be connected (from the imaging program).</p>"
+                       "<form class=\"cmd\" data-out=\"focus-result\" method=\"post\" action=\"/setup/focuser/jog\">" +
+                       hidden(token) + "<div>Near</div><div class=\"jog\">";
+    for (int size = 7; size >= 1; --size)
+        html += "<button name=\"step\" value=\"-" + std::to_string(size) + "\" id=\"jog-near-" +
+                std::to_string(size) + "\">" + std::to_string(size) + "</button>";
+    html += "</div><div>Far</div><div class=\"jog\">";
+    for (int size = 1; size <= 7; ++size)
+        html += "<button name=\"step\" value=\"" + std::to_string(size) + "\" id=\"jog-far-" + std::to_string(size) +
+                "\">" + std::to_string(size) + "</button>";
+    html += "</div></form><div class=\"row\"><form class=\"cmd inline\" data-out=\"focus-result\" method=\"post\" "
+            "action=\"/setup/focuser/home\">" +
+            hidden(token) +
+            "<button id=\"home\">Home (infinity)</button></form><form class=\"cmd inline\" data-out=\"focus-result\" "
+            "method=\"post\" action=\"/setup/focuser/halt\">" +
+            hidden(token) + "<button id=\"halt\" class=\"stop\">Halt</button></form></div><p id=\"focus-result\"></p>"
+            "</section>";
+    return {std::move(html), {}};
+}
+
+Panel devicesPanel(const DeviceRegistry& registry) {
+    std::string html =
+        "<section id=\"devices\"><h2>Devices</h2><table><tr><th>Device</th><th>Name</th><th>UniqueID</th></tr>";
+    for (const auto& entry : registry.entries())
+        html += "<tr><td>" + escape(entry.device->deviceType()) + " " + std::to_string(entry.number) + "</td><td>" +
+                escape(entry.device->deviceName()) + "</td><td>" + escape(entry.unique_id) + "</td></tr>";
+    html += "</table></section>";
+    return {std::move(html), {}};
+}
+
+Panel logPanel() {
+    std::string lines;
+    for (const auto& line : log::recentLines()) lines += line + "\n";
+    return {"<section id=\"log\"><h2>Log</h2><pre id=\"log-lines\">" + escape(lines) + "</pre></section>", kLogScript};
+}
+
+/// A settings file read for the form: the JSON object, or what is wrong with it.
+struct FormFile {
+    Json document = Json::object();
+    std::string problem;
+};
+
+/// "true"/"false" as the form's selects name them.
+std::string shownValue(const config::SettingKey& key, const std::string& value) {
+    if (key.type == config::SettingKey::Type::Bool) return value == "true" ? "yes" : value == "false" ? "no" : value;
+    return value;
+}
 }  // namespace
 
 SetupPages::SetupPages(const DeviceRegistry& registry, ServerDescription description, SetupContext context)
@@ -273,6 +439,10 @@ HttpResponse SetupPages::route(const HttpRequest& request) const {
         if (!get) return methodNotAllowed(path, "GET");
         return HttpResponse::json(statusJson());
     }
+    if (path == "/setup/preview.jpg") {
+        if (!get) return methodNotAllowed(path, "GET");
+        return preview();
+    }
     std::string title = description_.server_name + " setup";
     if (path != "/setup" && path != "/setup/") {
         // /setup/v1/{type}/{n}/setup
@@ -297,14 +467,23 @@ std::string SetupPages::statusJson() const {
     reply["fields"] = statusFields(registry_, context_);
     const auto* focuser = deviceOf<FocuserDevice>(registry_, "focuser");
     reply["focuser"] = focuser ? focuser->status() : nlohmann::json{{"connected", false}};
+    const auto* camera = deviceOf<CameraDevice>(registry_, "camera");
+    const auto preview = camera ? camera->preview() : nullptr;
+    reply["preview"] =
+        preview ? Json{{"number", preview->number}, {"width", preview->width}, {"height", preview->height}} : Json();
     reply["log"] = log::recentLines();
     return reply.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 HttpResponse SetupPages::page(const std::string& title, const std::string& message, bool error) const {
     const Json fields = statusFields(registry_, context_);
+    const auto* camera = deviceOf<CameraDevice>(registry_, "camera");
+    const auto preview = camera ? camera->preview() : nullptr;
+    const Panel panels[] = {statusPanel(fields), previewPanel(fields, preview.get()), focusPanel(token_),
+                            {settingsSection(), {}}, devicesPanel(registry_), logPanel()};
+
     std::string html;
-    html.reserve(16384);
+    html.reserve(20000);
     html += "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             "<meta name=\"theme-color\" content=\"#000000\"><title>" + escape(title) + "</title><style>" + kStyle +
@@ -316,97 +495,93 @@ HttpResponse SetupPages::page(const std::string& title, const std::string& messa
             "<a href=\"/setup/v1/focuser/0/setup\">focuser</a></p>";
     if (!message.empty())
         html += std::string("<p id=\"message\" class=\"msg") + (error ? " err" : "") + "\">" + escape(message) + "</p>";
-
-    html += "<section id=\"status\"><h2>Status</h2><dl>";
-    html += definition(fields, "server", "Server");
-    html += definition(fields, "body", "Body");
-    html += definition(fields, "body_state", "Body state");
-    html += definition(fields, "camera_connected", "Camera connected");
-    html += definition(fields, "focuser_connected", "Focuser connected");
-    html += definition(fields, "lens_reported", "Lens (reported)");
-    html += definition(fields, "temperature", "Temperature");
-    html += definition(fields, "focus_lens", "Focus profile");
-    html += definition(fields, "focus_position", "Position");
-    html += definition(fields, "focus_estimate", "Estimate");
-    html += definition(fields, "focus_homed", "Homed");
-    html += definition(fields, "focus_activity", "Activity");
-    html += definition(fields, "focus_error", "Last error");
-    html += "</dl></section>";
-
-    html += "<section id=\"focus\"><h2>Focus</h2><p class=\"help\">One step of a size (1 smallest, 7 largest) "
-            "toward near or far. The focuser must be connected (from the imaging program).</p>"
-            "<form class=\"cmd\" method=\"post\" action=\"/setup/focuser/jog\">" + hidden(token_) +
-            "<div>Near</div><div class=\"jog\">";
-    for (int size = 7; size >= 1; --size)
-        html += "<button name=\"step\" value=\"-" + std::to_string(size) + "\" id=\"jog-near-" +
-                std::to_string(size) + "\">" + std::to_string(size) + "</button>";
-    html += "</div><div>Far</div><div class=\"jog\">";
-    for (int size = 1; size <= 7; ++size)
-        html += "<button name=\"step\" value=\"" + std::to_string(size) + "\" id=\"jog-far-" + std::to_string(size) +
-                "\">" + std::to_string(size) + "</button>";
-    html += "</div></form><div class=\"row\"><form class=\"cmd inline\" method=\"post\" action=\"/setup/focuser/home\">" +
-            hidden(token_) + "<button id=\"home\">Home (infinity)</button></form>"
-            "<form class=\"cmd inline\" method=\"post\" action=\"/setup/focuser/halt\">" + hidden(token_) +
-            "<button id=\"halt\" class=\"stop\">Halt</button></form></div><p id=\"focus-result\"></p></section>";
-
-    html += "<section id=\"settings\"><h2>Settings</h2>";
-    if (!context_.config_file) {
-        html += "<p class=\"msg\">The daemon was started without <code>--config FILE</code>, so this page cannot "
-                "save settings (the default /etc/sonyalpaca/config.json is usually not writable by the service). "
-                "Start it with a config file it may write, e.g. <code>--config /var/lib/sonyalpaca/config.json</code>, "
-                "or edit the file by hand.</p>";
-    } else {
-        Json document = Json::object();
-        std::string problem;
-        try {
-            document = readConfig(*context_.config_file);
-        } catch (const std::exception& e) {
-            problem = e.what();
-        }
-        if (!problem.empty()) html += "<p class=\"msg err\">" + escape(problem) + "</p>";
-        html += "<form id=\"settings-form\" method=\"post\" action=\"/setup/settings\">" + hidden(token_);
-        for (const auto name : kFormKeys) {
-            const config::SettingKey* key = schemaKey(name);
-            if (!key) continue;
-            const std::string current = textValue(document, name);
-            const std::string shown = current.empty() ? std::string(key->default_text) : current;
-            html += "<div class=\"field\"><label for=\"s-" + std::string(name) + "\">" + std::string(name) + "</label>";
-            if (name == "lens" && context_.lenses) {
-                std::vector<std::pair<std::string, std::string>> options{{"", "the lens the body reports"}};
-                for (const auto& lens : context_.lenses->lenses())
-                    options.emplace_back(lens.model_id, lens.model_id + " — " + lens.name);
-                html += select(name, current, options);
-            } else if (name == "focuser_homing") {
-                html += select(name, shown, {{"every-connect", "every connect"}, {"first-connect", "first connect"},
-                                             {"never", "never"}});
-            } else if (name == "focuser_approach") {
-                html += select(name, shown, {{"far", "far"}, {"near", "near"}, {"either", "either"}});
-            } else if (key->type == config::SettingKey::Type::Bool) {
-                html += select(name, shown, {{"false", "no"}, {"true", "yes"}});
-            } else {
-                html += "<input id=\"s-" + std::string(name) + "\" name=\"" + std::string(name) + "\" value=\"" +
-                        escape(current) + "\" placeholder=\"" + escape(key->default_text) + "\"" +
-                        (key->type == config::SettingKey::Type::Number ? " inputmode=\"decimal\"" : "") + ">";
-            }
-            html += "<div class=\"help\">" + escape(key->help) + "</div></div>";
-        }
-        html += "<p class=\"help\">Saved to " + escape(context_.config_file->string()) +
-                "; an empty field means the default. Settings apply at the next start: "
-                "<code>sudo systemctl restart sonyalpaca</code>.</p><button id=\"save\">Save</button></form>";
-    }
-    html += "</section>";
-
-    html += "<section id=\"devices\"><h2>Devices</h2><table><tr><th>Device</th><th>Name</th><th>UniqueID</th></tr>";
-    for (const auto& entry : registry_.entries())
-        html += "<tr><td>" + escape(entry.device->deviceType()) + " " + std::to_string(entry.number) + "</td><td>" +
-                escape(entry.device->deviceName()) + "</td><td>" + escape(entry.unique_id) + "</td></tr>";
-    html += "</table></section>";
-
-    std::string lines;
-    for (const auto& line : log::recentLines()) lines += line + "\n";
-    html += "<section id=\"log\"><h2>Log</h2><pre id=\"log-lines\">" + escape(lines) + "</pre></section>";
-    html += std::string("<script>") + kScript + "</script></body></html>\n";
+    for (const auto& panel : panels) html += panel.html;
+    html += std::string("<script>") + kScript;
+    for (const auto& panel : panels) html += panel.script;
+    html += "</script></body></html>\n";
     return {error ? 400 : 200, kHtml, std::move(html), {}};
+}
+
+std::string SetupPages::settingsSection() const {
+    std::string html = "<section id=\"settings\"><h2>Settings</h2>";
+    if (!context_.config_file)
+        return html + "<p class=\"msg\">This server has no settings file, so this page cannot save settings; edit "
+                      "the config file by hand.</p></section>";
+    const auto& path = *context_.config_file;
+    FormFile saved;
+    try {
+        saved.document = readConfig(path);
+    } catch (const std::exception& e) {
+        saved.problem = e.what();
+    }
+    FormFile base;  // comments allowed, as the daemon reads it
+    if (context_.base_file) {
+        std::error_code ec;
+        if (std::filesystem::exists(*context_.base_file, ec)) {
+            std::ifstream in(*context_.base_file);
+            base.document = Json::parse(in, nullptr, false, /*ignore_comments=*/true);
+            if (base.document.is_discarded() || !base.document.is_object()) {
+                base.problem = context_.base_file->string() + " cannot be read as one JSON object";
+                base.document = Json::object();
+            }
+        }
+    }
+    if (!saved.problem.empty()) html += "<p class=\"msg err\">" + escape(saved.problem) + "</p>";
+    if (!base.problem.empty()) html += "<p class=\"msg err\">" + escape(base.problem) + "</p>";
+    html += "<form id=\"settings-form\" method=\"post\" action=\"/setup/settings\">" + hidden(token_);
+    for (const auto name : kFormKeys) {
+        const config::SettingKey* key = schemaKey(name);
+        if (!key) continue;
+        const std::string current = textValue(saved.document, name);
+        // What the key is when this file leaves it unset.
+        const bool from_base = base.document.contains(std::string(name));
+        const std::string inherited =
+            from_base
+                ? shownValue(*key, textValue(base.document, name)) + " (from " + context_.base_file->string() + ")"
+                : shownValue(*key, std::string(key->default_text)) + " (default)";
+        const std::string unset = "unset: " + inherited;
+        html += "<div class=\"field\"><label for=\"s-" + std::string(name) + "\">" + std::string(name) + "</label>";
+        if (name == "lens" && context_.lenses) {
+            std::vector<std::pair<std::string, std::string>> options{{"", unset}};
+            for (const auto& lens : context_.lenses->lenses())
+                options.emplace_back(lens.model_id, lens.model_id + " — " + lens.name);
+            html += select(name, current, options);
+        } else if (name == "focuser_homing") {
+            html += select(name, current, {{"", unset}, {"every-connect", "every connect"},
+                                           {"first-connect", "first connect"}, {"never", "never"}});
+        } else if (name == "focuser_approach") {
+            html += select(name, current, {{"", unset}, {"far", "far"}, {"near", "near"}, {"either", "either"}});
+        } else if (name == "raw_type") {
+            html += select(name, current, {{"", unset}, {"Uncompressed RAW", "Uncompressed RAW"},
+                                           {"Compressed RAW", "Compressed RAW"}});
+        } else if (key->type == config::SettingKey::Type::Bool) {
+            html += select(name, current, {{"", unset}, {"false", "no"}, {"true", "yes"}});
+        } else {
+            html += "<input id=\"s-" + std::string(name) + "\" name=\"" + std::string(name) + "\" value=\"" +
+                    escape(current) + "\" placeholder=\"" + escape(inherited) + "\"" +
+                    (key->type == config::SettingKey::Type::Number ? " inputmode=\"decimal\"" : "") + ">";
+        }
+        html += "<div class=\"help\">" + escape(key->help) + "</div></div>";
+    }
+    html += "<p class=\"help\" id=\"settings-file\">Saved to <code>" + escape(path.string()) + "</code>";
+    if (context_.base_file)
+        html += ", the daemon's own settings file in its state directory: what it sets wins over <code>" +
+                escape(context_.base_file->string()) +
+                "</code>, and options on the daemon's command line win over both. \"unset\" or an empty field "
+                "leaves a setting to that file or the default.";
+    else
+        html += " (the daemon's --config file). \"unset\" or an empty field means the default.";
+    html += " Settings apply at the next start: <code>sudo systemctl restart sonyalpaca</code>.</p>"
+            "<button id=\"save\">Save</button></form></section>";
+    return html;
+}
+
+HttpResponse SetupPages::preview() const {
+    const auto* camera = deviceOf<CameraDevice>(registry_, "camera");
+    if (!camera) return {404, kText, "no camera on this server\n", {}};
+    auto preview = camera->preview();
+    if (!preview) return {404, kText, "no frame yet: take an exposure from the imaging program\n", {}};
+    return HttpResponse::streamed("image/jpeg", std::make_shared<JpegSource>(std::move(preview)));
 }
 
 HttpResponse SetupPages::post(const HttpRequest& request) const {
@@ -476,8 +651,7 @@ HttpResponse SetupPages::saveSettings(const HttpRequest& request) const {
         logger->warn("setup: settings from {} refused: {}", request.remote, why);
         return page(title, "Not saved: " + why, true);
     };
-    if (!context_.config_file)
-        return refuse("the daemon was started without --config FILE, so there is no config file to save to");
+    if (!context_.config_file) return refuse("this server has no settings file to save to");
     const auto& path = *context_.config_file;
     Json document;
     try {
@@ -491,8 +665,8 @@ HttpResponse SetupPages::saveSettings(const HttpRequest& request) const {
         for (const auto key : kFormKeys) offered = offered || key == name;
         const config::SettingKey* key = offered ? schemaKey(name) : nullptr;
         if (!key) return refuse("\"" + name + "\" is not a setting this page changes");
-        if (text.empty() && key->type != config::SettingKey::Type::Bool) {
-            document.erase(name);  // the default
+        if (text.empty()) {
+            document.erase(name);  // unset: the base file's value or the default
             continue;
         }
         try {

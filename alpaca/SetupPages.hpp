@@ -25,18 +25,27 @@ struct ServerDescription {
 struct SetupContext {
     std::shared_ptr<BodySession> session;                 ///< the body of Camera 0 and Focuser 0
     std::shared_ptr<const config::LensDatabase> lenses;   ///< the lens choices of the settings form
-    std::optional<std::filesystem::path> config_file;     ///< the --config file; none = settings are read-only
+    /// Where the settings form saves: the --config file, or STATE_DIR/settings.json without it; none =
+    /// settings are read-only.
+    std::optional<std::filesystem::path> config_file;
+    /// The file config_file overrides (the default config file under STATE_DIR/settings.json): what
+    /// the form shows for a key config_file does not set. None: the defaults.
+    std::optional<std::filesystem::path> base_file{};
 };
 
 /// The setup pages at the Alpaca setup URLs (/setup, /setup/v1/{type}/{n}/setup), served from the
-/// binary for a phone at the telescope: status refreshed every 2 s from GET /setup/status.json,
-/// focus jog, home and halt, the settings form and the log tail.
+/// binary for a phone at the telescope: status refreshed every 2 s from GET /setup/status.json, the
+/// last frame (GET /setup/preview.jpg, the Camera's FramePreview), focus jog, home and halt, the
+/// settings form and the log tail.
+///
+/// The page is a list of panels (a <section> and a script that registers an update function called
+/// with every status.json); forms of class "cmd" are sent in the background by the page's script.
 ///
 /// Alpaca has no authentication, so every write is a POST (/setup/focuser/jog, /setup/focuser/home,
 /// /setup/focuser/halt, /setup/settings) carrying the per-process token embedded in the page
 /// ("csrf"), with an Origin or Referer (when sent) naming the Host the request went to; each write is
 /// logged with the client address. Settings are validated with the config file's schema and written
-/// atomically to the config file; they apply at the next start.
+/// atomically to the settings file; they apply at the next start.
 ///
 /// Thread-safe; handle() never throws.
 class SetupPages {
@@ -56,7 +65,9 @@ private:
     HttpResponse post(const HttpRequest& request) const;
     HttpResponse focusCommand(const HttpRequest& request, const std::string& command) const;
     HttpResponse saveSettings(const HttpRequest& request) const;
+    HttpResponse preview() const;
     std::string statusJson() const;
+    std::string settingsSection() const;
 
     const DeviceRegistry& registry_;
     ServerDescription description_;

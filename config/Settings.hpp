@@ -69,6 +69,9 @@ struct Settings {
     bool discovery = true;
     std::filesystem::path state_dir;  ///< empty until resolved by resolveStateDir()
     std::string lens;                 ///< focus profile; empty = the lens the body reports
+    /// The body's RAW file type, set at every connect: "Uncompressed RAW" or "Compressed RAW";
+    /// empty = as the body is (opening it sets uncompressed RAW; a client may change it).
+    std::string raw_type;
     std::string log_level = "info";
     FocuserSettings focuser;
     ImageFileSettings images;

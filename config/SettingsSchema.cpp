@@ -51,7 +51,7 @@ std::size_t choose(const std::string& text, std::initializer_list<std::string_vi
     throw std::invalid_argument("\"" + text + "\" is not allowed; allowed: " + list);
 }
 
-const std::array<SettingKey, 15> kKeys{{
+const std::array<SettingKey, 16> kKeys{{
     {"camera", "--camera", "SOURCE",
      "where the Sony body is: auto (the body on USB, waiting until one is plugged in), simulator (the built-in "
      "virtual body), or ptpip:HOST[:PORT] (a body or simulator speaking PTP/IP)",
@@ -85,6 +85,21 @@ const std::array<SettingKey, 15> kKeys{{
     {"lens", "--lens", "NAME", "focus profile of the lens (model id or name from the lens database)",
      "the lens the body reports", SettingKey::Type::String,
      [](Settings& s, const SettingValue& v) { s.lens = asString(v); }},
+    {"raw_type", "--raw-type", "TYPE",
+     "RAW file type the body is set to at every connect: \"Uncompressed RAW\" or \"Compressed RAW\" (lossless "
+     "compressed RAW cannot be decoded by LibRaw 0.20); empty = as the body is",
+     "as the body is (opening it sets uncompressed RAW)", SettingKey::Type::String,
+     [](Settings& s, const SettingValue& v) {
+         const std::string& type = asString(v);
+         const std::string allowed = "allowed: \"Uncompressed RAW\", \"Compressed RAW\", or empty for the body's own";
+         if (type.find("Lossless") != std::string::npos)
+             throw std::invalid_argument("\"" + type +
+                                         "\" is refused: LibRaw 0.20 (Debian's) cannot decode lossless-compressed "
+                                         "ARW files; " + allowed);
+         if (!type.empty() && type != "Uncompressed RAW" && type != "Compressed RAW")
+             throw std::invalid_argument("\"" + type + "\" is not a RAW file type; " + allowed);
+         s.raw_type = type;
+     }},
     {"focuser_homing", "--focuser-homing", "WHEN",
      "when the focuser drives into the infinity end stop to find the lens: every-connect, first-connect (when no "
      "saved position of this body and lens can be trusted) or never; it happens at the first move after connecting",
@@ -271,6 +286,19 @@ void applyFile(Settings& settings, const std::filesystem::path& path, bool requi
         throw ConfigError("config file " + path.string() + " is not valid JSON: " + e.what());
     }
     applyJson(settings, document, path.string());
+}
+
+std::filesystem::path stateSettingsFile(const std::filesystem::path& state_dir) { return state_dir / "settings.json"; }
+
+void applyStateSettingsFile(Settings& settings, const std::filesystem::path& path,
+                            std::span<const std::pair<const SettingKey*, SettingValue>> overrides) {
+    const std::filesystem::path state_dir = settings.state_dir;
+    applyFile(settings, path, false);
+    if (settings.state_dir != state_dir)
+        throw ConfigError(path.string() + ": key \"state_dir\": the state directory's own settings file cannot move "
+                          "it; set state_dir in the config file or with --state-dir");
+    for (const auto& [key, value] : overrides)
+        applySetting(settings, *key, value, "command line: " + std::string(key->option));
 }
 
 }  // namespace sonyalpaca::config

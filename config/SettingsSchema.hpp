@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -52,5 +53,16 @@ void applyJson(Settings& settings, const nlohmann::json& document, const std::st
 /// Reads and applies the config file at `path`. If `required` is false a missing file is not an error.
 /// Throws ConfigError.
 void applyFile(Settings& settings, const std::filesystem::path& path, bool required);
+
+/// The settings file of the state directory, STATE_DIR/settings.json: where the setup page saves
+/// settings when the daemon runs without --config (the service cannot write /etc).
+std::filesystem::path stateSettingsFile(const std::filesystem::path& state_dir);
+
+/// Applies the state directory's settings file `path`, if it exists, over `settings` (defaults and
+/// the default config file), then `overrides` (the command line's settings) again, so that they keep
+/// winning. The file cannot move the state directory it lives in: state_dir in it is a ConfigError,
+/// as is anything applyFile refuses.
+void applyStateSettingsFile(Settings& settings, const std::filesystem::path& path,
+                            std::span<const std::pair<const SettingKey*, SettingValue>> overrides);
 
 }  // namespace sonyalpaca::config

@@ -306,9 +306,11 @@ LearnResult LensLearner::run(std::stop_token stop) {
         // otherwise from the measured next size and the guess's ratio between the two.
         double estimate = size == 7 ? r0 / largest_per_travel_ : guess_ratio(size);
         if (size < 7 && u[k + 1] > 0) estimate = u[k + 1] * guess.full_travel_moves[k + 1] / guess.full_travel_moves[k];
-        const double per_step_ms = options_.step_time_ms[k] + 10.0;
+        const double per_step_ms = options_.step_time_ms[k] + options_.command_ms;
+        // Size 1 is the unit every other size is expressed in: its leg gets twice the time.
+        const double leg_ms = options_.leg_seconds * 1000.0 * (size == 1 ? 2.0 : 1.0);
         int count = static_cast<int>(std::floor(kLegFraction * r0 / std::max(estimate, 1e-9)));
-        count = std::clamp(count, 1, std::max(1, static_cast<int>(options_.leg_seconds * 1000.0 / per_step_ms)));
+        count = std::clamp(count, 1, std::max(1, static_cast<int>(leg_ms / per_step_ms)));
         for (int attempt = 0;; ++attempt) {
             report("size " + std::to_string(size), std::to_string(count) + " steps of size " + std::to_string(size) +
                                                          ", then size " + std::to_string(detector) + " into the stop");

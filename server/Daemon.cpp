@@ -151,7 +151,7 @@ int Daemon::run() {
             session, alpaca::FocuserConfig{lenses, settings_.lens, settings_.focuser, settings_.state_dir, {}});
         alpaca::CameraConfig camera{bodies,
                                     {settings_.images.dir, settings_.images.keep_raw, settings_.images.save_fits},
-                                    focuserPosition(focuser)};
+                                    focuserPosition(focuser), settings_.raw_type};
         if (camera.files.keep_raw || camera.files.save_fits)
             logger->info("keeping {}{}{} of every exposure in {}", camera.files.keep_raw ? "the raw file" : "",
                          camera.files.keep_raw && camera.files.save_fits ? " and " : "",
@@ -171,8 +171,9 @@ int Daemon::run() {
     logger->info("sonyalpaca {} starting; body: {}; state in {}", kVersion, session->body().describe(),
                  settings_.state_dir.string());
 
+    if (config_file_) logger->info("the setup page saves settings to {}", config_file_->string());
     alpaca::Router router(registry, {"sonyalpaca", "sonyalpaca project", kVersion, hostName()},
-                          {session, lenses, config_file_});
+                          {session, lenses, config_file_, base_file_});
     alpaca::HttpServer http(router);
     std::unique_ptr<alpaca::DiscoveryResponder> discovery;
     try {

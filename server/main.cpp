@@ -9,6 +9,8 @@
 
 #include <cstdio>
 #include <exception>
+#include <filesystem>
+#include <optional>
 #include <string_view>
 
 using namespace sonyalpaca;
@@ -16,6 +18,8 @@ using namespace sonyalpaca;
 int main(int argc, char** argv) noexcept try {
     server::CommandLine command_line;
     config::Settings settings;
+    std::optional<std::filesystem::path> settings_file;  // where the setup page saves
+    std::optional<std::filesystem::path> base_file;      // the file settings_file overrides
     const auto environment = config::processEnvironment();
     if (argc >= 2 && std::string_view(argv[1]) == "simulate-body") return server::runSimulateBody(argc, argv);
     if (argc >= 2 && std::string_view(argv[1]) == "info") return server::runInfo(argc, argv);
@@ -30,13 +34,21 @@ int main(int argc, char** argv) noexcept try {
             return 0;
         }
         settings = server::resolveSettings(command_line, environment);
+        settings_file = command_line.config_file;
+        if (!settings_file) {
+            // The setup page saves to the state directory (the service may not write /etc): what
+            // it saved wins over the default config file and loses to the command line.
+            settings_file = config::stateSettingsFile(settings.state_dir);
+            config::applyStateSettingsFile(settings, *settings_file, command_line.settings);
+            base_file = server::kDefaultConfigFile;
+        }
     } catch (const std::exception& e) {  // UsageError, ConfigError
         std::fprintf(stderr, "sonyalpaca: %s\n", e.what());
         return 2;
     }
     server::Daemon::blockSignals();
     server::setupLogging(settings.log_level, server::stderrIsJournal(environment));
-    return server::Daemon(std::move(settings), command_line.config_file).run();
+    return server::Daemon(std::move(settings), std::move(settings_file), std::move(base_file)).run();
 } catch (const std::exception& e) {
     std::fprintf(stderr, "sonyalpaca: fatal: %s\n", e.what());
     return 1;

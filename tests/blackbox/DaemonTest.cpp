@@ -110,6 +110,7 @@ TEST_CASE("daemon: a bad config stops start-up with exit code 2 and names the ke
         {R"({"focuser_approach": "up"})", {}, "key \"focuser_approach\""},
         {R"({"focuser_backlash": "two"})", {}, "key \"focuser_backlash\": expected a number"},
         {"{}", {"--focuser-backlash", "2x"}, "--focuser-backlash"},
+        {R"({"raw_type": "Lossless Compressed RAW"})", {}, "key \"raw_type\": \"Lossless Compressed RAW\" is refused"},
     };
     for (const auto& c : cases) {
         CAPTURE(c.json);
@@ -165,6 +166,57 @@ TEST_CASE("daemon: UniqueIDs are kept in the state directory across restarts") {
     TempDir elsewhere;
     auto fresh = DaemonProcess::serve(elsewhere.path());
     CHECK(uniqueIdsOf(fresh.port()) != ids);
+}
+
+TEST_CASE("daemon: without --config the setup page saves to STATE_DIR/settings.json, read at the next start") {
+    TempDir state;
+    const auto settings_file = state.path() / "settings.json";
+    const std::vector<std::string> args{"serve",          "--bind", "127.0.0.1",          "--port", "0",
+                                        "--discovery-port", "0",   "--state-dir", state.path().string()};
+    auto start = [&](std::vector<std::string> extra = {}) {
+        std::vector<std::string> all = args;
+        all.insert(all.end(), extra.begin(), extra.end());
+        DaemonProcess daemon(all);
+        REQUIRE_MESSAGE(daemon.waitUntilListening(), daemon.log());
+        return daemon;
+    };
+    {
+        auto daemon = start();
+        CHECK(daemon.log().find("the setup page saves settings to " + settings_file.string()) != std::string::npos);
+        const auto page = httpGet(daemon.port(), "/setup").body;
+        CHECK(page.find("Saved to <code>" + settings_file.string() + "</code>") != std::string::npos);
+        const std::string marker = "name=\"csrf\" value=\"";
+        const auto at = page.find(marker);
+        REQUIRE(at != std::string::npos);
+        const std::string token = page.substr(at + marker.size(), 32);
+        const auto saved = httpForm(daemon.port(), "POST", "/setup/settings",
+                                    "csrf=" + token + "&keep_raw=true&raw_type=Compressed+RAW&focuser_homing=");
+        CHECK(saved.status == 200);
+        CHECK(saved.body.find("Saved to " + settings_file.string()) != std::string::npos);
+        daemon.signal(SIGTERM);
+        CHECK(daemon.wait(2s) == 0);
+    }
+    std::ifstream in(settings_file);
+    REQUIRE(in);
+    CHECK(nlohmann::json::parse(in) == nlohmann::json{{"keep_raw", true}, {"raw_type", "Compressed RAW"}});
+    {
+        auto daemon = start();  // the saved settings apply
+        CHECK(daemon.log().find("keeping the raw file of every exposure") != std::string::npos);
+    }
+    {
+        auto daemon = start({"--keep-raw", "false"});  // the command line wins
+        CHECK(daemon.log().find("keeping the raw file") == std::string::npos);
+    }
+    std::ofstream(state.path() / "other.json") << "{}";
+    {
+        auto daemon = start({"--config", (state.path() / "other.json").string()});
+        CHECK(daemon.log().find("the setup page saves settings to " + (state.path() / "other.json").string()) !=
+              std::string::npos);
+    }
+    std::ofstream(settings_file) << R"({"state_dir": "/tmp"})";
+    const auto moved = runSonyalpaca(args, 5s);
+    CHECK(moved.exit_code == 2);
+    CHECK(moved.output.find(settings_file.string() + ": key \"state_dir\"") != std::string::npos);
 }
 
 TEST_CASE("daemon: discovery answers on 127.0.0.1 and ::1 with the API port") {

@@ -36,7 +36,7 @@ const PrivateHome kHome;
 /// gives the real-time figures.
 double timeScale() {
     const char* value = std::getenv("LEARN_TIME_SCALE");
-    return value ? std::atof(value) : 0.25;
+    return value ? std::atof(value) : 0.1;
 }
 
 struct Learned {
@@ -59,6 +59,8 @@ Learned learn(const std::string& lens, std::uint64_t seed) {
     focus::LearnOptions learn;
     learn.model_id = "test-" + lens;
     for (double& ms : learn.step_time_ms) ms *= timeScale();
+    learn.leg_seconds *= timeScale();  // the same number of steps as at full speed
+    learn.command_ms *= timeScale();
     focus::LensLearner learner(
         body, [](const std::vector<std::uint8_t>& jpeg) { return imaging::liveViewGrid(jpeg); }, learn);
     std::stop_source stop;

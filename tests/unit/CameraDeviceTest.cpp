@@ -5,6 +5,7 @@
 #include "alpaca/CameraDevice.hpp"
 #include "alpaca/ImageReply.hpp"
 #include "alpaca/Router.hpp"
+#include "imaging/Jpeg.hpp"
 #include "imaging/NightFolder.hpp"
 
 #include "RouterCalls.hpp"
@@ -44,9 +45,10 @@ struct Fixture {
     DeviceRegistry registry;
     Router router{registry, {}};
 
-    explicit Fixture(ArchiveSettings files = {}) {
+    explicit Fixture(ArchiveSettings files = {}, std::string raw_type = {}) {
         registry.add(std::make_shared<CameraDevice>(session, CameraConfig{database(state.path), files,
-                                                                          [] { return std::optional<long>(1234); }}),
+                                                                          [] { return std::optional<long>(1234); },
+                                                                          std::move(raw_type)}),
                      "c");
         session->onReport([this](const FrameFacts& facts) {
             std::lock_guard lock(reported_mutex);
@@ -159,6 +161,80 @@ TEST_CASE("camera device: Gain and ReadoutMode reach the body, never while it ex
     REQUIRE(f.waitForImage());
     // The frame says ISO 800 (the file's maker notes): Gain follows what the body really did.
     CHECK(f.value("gain") == 3);
+}
+
+TEST_CASE("camera device: raw_type from the settings is set at every connect, if the body offers it") {
+    SUBCASE("offered") {
+        Fixture f({}, "Compressed RAW");
+        REQUIRE(f.put("connected", "Connected=true")["ErrorNumber"] == 0);
+        CHECK(f.body->current_raw_type == "Compressed RAW");
+        CHECK(f.value("readoutmode") == 1);
+        // A client's ReadoutMode holds until the next connect.
+        CHECK(f.put("readoutmode", "ReadoutMode=0")["ErrorNumber"] == 0);
+        CHECK(f.body->current_raw_type == "Uncompressed RAW");
+        CHECK(f.put("connected", "Connected=false")["ErrorNumber"] == 0);
+        CHECK(f.put("connected", "Connected=true")["ErrorNumber"] == 0);
+        CHECK(f.body->current_raw_type == "Compressed RAW");
+    }
+    SUBCASE("not offered: the body stays as it is") {
+        Fixture f({}, "Compressed RAW");
+        f.body->raw_types = {"Uncompressed RAW"};
+        REQUIRE(f.put("connected", "Connected=true")["ErrorNumber"] == 0);
+        CHECK(f.body->current_raw_type == "Uncompressed RAW");
+        CHECK(f.value("readoutmode") == 0);
+    }
+    SUBCASE("unset: the body's own, a lossless one replaced") {
+        Fixture f;
+        f.body->current_raw_type = "Compressed RAW";
+        REQUIRE(f.put("connected", "Connected=true")["ErrorNumber"] == 0);
+        CHECK(f.body->current_raw_type == "Compressed RAW");
+        CHECK(f.put("connected", "Connected=false")["ErrorNumber"] == 0);
+        f.body->current_raw_type = "Lossless Compressed RAW";
+        CHECK(f.put("connected", "Connected=true")["ErrorNumber"] == 0);
+        CHECK(f.body->current_raw_type == "Uncompressed RAW");
+    }
+}
+
+TEST_CASE("camera device: each frame leaves a JPEG preview for the setup page") {
+    Fixture f;
+    auto reply = routeGet(f.router, "/setup/preview.jpg");
+    CHECK(reply.status == 404);
+    CHECK(reply.body.find("no frame yet") != std::string::npos);
+    CHECK(nlohmann::json::parse(routeGet(f.router, "/setup/status.json").body)["preview"].is_null());
+
+    REQUIRE(f.put("connected", "Connected=true")["ErrorNumber"] == 0);
+    // A subframe is served; the preview shows the whole frame.
+    CHECK(f.put("numx", "NumX=16")["ErrorNumber"] == 0);
+    CHECK(f.put("numy", "NumY=16")["ErrorNumber"] == 0);
+    for (int frame = 1; frame <= 2; ++frame) {
+        CAPTURE(frame);
+        CHECK(f.put("startexposure", "Duration=0.01&Light=true")["ErrorNumber"] == 0);
+        REQUIRE(f.waitForImage());
+        reply = routeGet(f.router, "/setup/preview.jpg", "frame=" + std::to_string(frame));
+        CHECK(reply.status == 200);
+        CHECK(reply.content_type == "image/jpeg");
+        REQUIRE(reply.source);
+        const std::string jpeg = readAll(*reply.source, 100);
+        CHECK_THROWS(reply.source->read(jpeg.size(), 1));
+        const auto* bytes = reinterpret_cast<const std::uint8_t*>(jpeg.data());
+        const auto image = imaging::decodeJpegGrey({bytes, jpeg.size()});
+        CHECK(image.width == 32);  // 64x48 frames: 2x2 superpixels
+        CHECK(image.height == 24);
+
+        const auto status = nlohmann::json::parse(routeGet(f.router, "/setup/status.json").body);
+        CHECK(status["preview"]["number"] == frame);
+        CHECK(status["preview"]["width"] == 32);
+        const auto caption = status["fields"]["last_frame"].get<std::string>();
+        CHECK(caption.find("#" + std::to_string(frame) + ", 0.010 s at ") == 0);
+        CHECK(caption.find("64x48") != std::string::npos);
+        const auto page = routeGet(f.router, "/setup").body;
+        CHECK(page.find("src=\"/setup/preview.jpg?frame=" + std::to_string(frame) + "\"") != std::string::npos);
+    }
+    // The preview outlives a disconnect; only GET and HEAD reach it.
+    CHECK(f.put("connected", "Connected=false")["ErrorNumber"] == 0);
+    CHECK(routeGet(f.router, "/setup/preview.jpg").status == 200);
+    CHECK(f.router.handle({"HEAD", "/setup/preview.jpg", "", "", "", "test"}).status == 200);
+    CHECK(routePut(f.router, "/setup/preview.jpg").status == 405);
 }
 
 TEST_CASE("camera device: StartExposure checks the request and names what is wrong") {

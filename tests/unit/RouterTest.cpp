@@ -101,7 +101,7 @@ TEST_CASE("common members with no body attached") {
         CHECK(jsonOf(routeGet(server.router, base + "devicestate"))["ErrorNumber"] == 0x407);
         const bool focuser = std::string(device) == "focuser";
         CHECK(jsonOf(routeGet(server.router, base + "supportedactions"))["Value"] ==
-              (focuser ? nlohmann::json{"home", "status"} : nlohmann::json::array()));
+              (focuser ? nlohmann::json{"home", "status", "learn"} : nlohmann::json::array()));
         CHECK(jsonOf(routePut(server.router, base + "action", "Action=home&Parameters="))["ErrorNumber"] ==
               (focuser ? 0x407 : 0x400));
         CHECK(jsonOf(routePut(server.router, base + "commandblind", "Command=x&Raw=false"))["ErrorNumber"] == 0x400);

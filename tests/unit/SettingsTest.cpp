@@ -5,6 +5,13 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <utility>
+#include <vector>
+
 using namespace sonyalpaca::config;
 
 namespace {
@@ -100,4 +107,68 @@ TEST_CASE("every setting has an option, a help text and a default") {
         CHECK_FALSE(key.default_text.empty());
         CHECK(findOption(key.option) == &key);
     }
+}
+
+TEST_CASE("raw_type: uncompressed or compressed RAW, or empty, never lossless") {
+    Settings settings;
+    CHECK(settings.raw_type.empty());
+    applyJson(settings, {{"raw_type", "Compressed RAW"}}, "test.json");
+    CHECK(settings.raw_type == "Compressed RAW");
+    applyJson(settings, {{"raw_type", ""}}, "test.json");
+    CHECK(settings.raw_type.empty());
+    const auto lossless = errorOf({{"raw_type", "Lossless Compressed RAW"}});
+    CHECK(lossless.find("\"raw_type\"") != std::string::npos);
+    CHECK(lossless.find("LibRaw 0.20") != std::string::npos);
+    CHECK(errorOf({{"raw_type", "compressed raw"}}).find("allowed: \"Uncompressed RAW\", \"Compressed RAW\"") !=
+          std::string::npos);
+    CHECK(errorOf({{"raw_type", 1}}).find("expected a string") != std::string::npos);
+}
+
+TEST_CASE("state settings file: over the config file, under the command line, never moving the state directory") {
+    char name[] = "/tmp/sonyalpaca-settings.XXXXXX";
+    REQUIRE(::mkdtemp(name) != nullptr);
+    const std::filesystem::path dir = name;
+    const auto file = stateSettingsFile(dir);
+    CHECK(file == dir / "settings.json");
+
+    Settings settings;
+    settings.state_dir = dir;
+    applyJson(settings, {{"keep_raw", true}, {"lens", "SEL20F18G"}, {"port", 2000}}, "config.json");
+    const SettingKey* lens = findOption("--lens");
+    REQUIRE(lens != nullptr);
+    const std::vector<std::pair<const SettingKey*, SettingValue>> command_line{{lens, std::string("SEL50F14GM")}};
+
+    // No file: the command line is applied again, nothing else changes.
+    applyStateSettingsFile(settings, file, command_line);
+    CHECK(settings.images.keep_raw);
+    CHECK(settings.lens == "SEL50F14GM");
+    CHECK(settings.port == 2000);
+
+    // The file wins over what came before, the command line over the file.
+    std::ofstream(file) << R"({"keep_raw": false, "save_fits": true, "lens": "SEL24F14GM",
+                              "raw_type": "Compressed RAW"})";
+    applyStateSettingsFile(settings, file, command_line);
+    CHECK_FALSE(settings.images.keep_raw);
+    CHECK(settings.images.save_fits);
+    CHECK(settings.raw_type == "Compressed RAW");
+    CHECK(settings.lens == "SEL50F14GM");
+    CHECK(settings.port == 2000);
+
+    // It cannot move the state directory it lives in; a bad value names the file and the key.
+    std::ofstream(file) << R"({"state_dir": "/elsewhere"})";
+    try {
+        applyStateSettingsFile(settings, file, command_line);
+        FAIL("state_dir was accepted");
+    } catch (const ConfigError& e) {
+        CHECK(std::string(e.what()).find(file.string() + ": key \"state_dir\"") == 0);
+    }
+    std::ofstream(file) << R"({"keep_raw": "yes"})";
+    try {
+        applyStateSettingsFile(settings, file, command_line);
+        FAIL("a bad value was accepted");
+    } catch (const ConfigError& e) {
+        CHECK(std::string(e.what()).find(file.string()) == 0);
+        CHECK(std::string(e.what()).find("\"keep_raw\"") != std::string::npos);
+    }
+    std::filesystem::remove_all(dir);
 }

@@ -82,7 +82,8 @@ TEST_CASE("setup pages: every page loads with the status, jog, settings and log 
              {"id=\"status\"", "id=\"f-body\"", "test body", "id=\"f-focus_estimate\"", "id=\"jog-near-7\"",
               "id=\"jog-far-1\"", "id=\"home\"", "id=\"halt\"", "id=\"settings-form\"", "name=\"focuser_backlash\"",
               "name=\"keep_raw\"", "name=\"image_dir\"", "TESTLENS", "systemctl restart sonyalpaca",
-              "id=\"log-lines\"", "/setup/status.json", "name=\"csrf\""})
+              "id=\"log-lines\"", "/setup/status.json", "name=\"csrf\"", "id=\"preview-image\"",
+              "id=\"f-last_frame\"", "name=\"raw_type\"", "value=\"Compressed RAW\"", "sonyalpaca.panel("})
             CHECK_MESSAGE(page.body.find(element) != std::string::npos, element);
         CHECK(page.body.find("http://") == std::string::npos);  // nothing from elsewhere
         CHECK(page.body.find("https://") == std::string::npos);
@@ -143,6 +144,8 @@ TEST_CASE("setup pages: a bad setting is refused with its reason and the config 
              {"focuser_approach=sideways", "either"},
              {"keep_raw=yes", "true or false"},
              {"lens=NOSUCHLENS", "TESTLENS"},
+             {"raw_type=Lossless+Compressed+RAW", "LibRaw 0.20"},
+             {"raw_type=JPEG", "Uncompressed RAW"},
              {"port=80", "not a setting this page changes"},
              {"state_dir=%2Ftmp", "not a setting this page changes"}}) {
         CAPTURE(form);
@@ -188,12 +191,12 @@ TEST_CASE("setup pages: good settings are saved as valid JSON, other keys kept, 
     CHECK(files == 1);
 }
 
-TEST_CASE("setup pages: without a config file the settings are read-only") {
+TEST_CASE("setup pages: without a settings file the settings are read-only") {
     auto body = std::make_shared<test::TestBody>();
     DeviceRegistry registry;
     Router router{registry, {}, {std::make_shared<BodySession>(body), nullptr, std::nullopt}};
     const auto page = routeGet(router, "/setup").body;
-    CHECK(page.find("without <code>--config FILE</code>") != std::string::npos);
+    CHECK(page.find("has no settings file") != std::string::npos);
     CHECK(page.find("id=\"settings-form\"") == std::string::npos);
     const std::string marker = "name=\"csrf\" value=\"";
     const auto at = page.find(marker) + marker.size();
@@ -201,7 +204,11 @@ TEST_CASE("setup pages: without a config file the settings are read-only") {
     const auto reply = router.handle({"POST", "/setup/settings", "", "csrf=" + token + "&keep_raw=true",
                                       "application/x-www-form-urlencoded", "test"});
     CHECK(reply.status == 400);
-    CHECK(reply.body.find("without --config FILE") != std::string::npos);
+    CHECK(reply.body.find("no settings file to save to") != std::string::npos);
+    // Without a camera there is no preview either.
+    const auto preview = routeGet(router, "/setup/preview.jpg");
+    CHECK(preview.status == 404);
+    CHECK(preview.body == "no camera on this server\n");
 }
 
 TEST_CASE("setup pages: jog moves the lens by one step of the size asked, through the focuser") {
@@ -233,4 +240,33 @@ TEST_CASE("setup pages: jog moves the lens by one step of the size asked, throug
     CHECK(f.post("/setup/focuser/home", "csrf=" + token).status == 200);
     REQUIRE(f.settle());
     CHECK(f.body->lensPosition() == doctest::Approx(100.0));
+}
+
+TEST_CASE("setup pages: the RAW file type is a choice of the form, unset by default") {
+    Fixture f;
+    auto page = routeGet(f.router, "/setup").body;
+    CHECK(page.find("<option value=\"\" selected>unset: as the body is") != std::string::npos);
+    auto reply = f.post("/setup/settings", "csrf=" + f.token() + "&raw_type=Compressed+RAW");
+    CHECK(reply.status == 200);
+    CHECK(nlohmann::json::parse(readText(f.config_file))["raw_type"] == "Compressed RAW");
+    page = routeGet(f.router, "/setup").body;
+    CHECK(page.find("value=\"Compressed RAW\" selected") != std::string::npos);
+    // "unset" takes it out of the file again.
+    reply = f.post("/setup/settings", "csrf=" + f.token() + "&raw_type=&keep_raw=");
+    CHECK(reply.status == 200);
+    CHECK(nlohmann::json::parse(readText(f.config_file)) == nlohmann::json::object());
+}
+
+TEST_CASE("setup pages: over a base config file the form shows its values as what unset means") {
+    Fixture f;
+    const auto base = f.state.path / "base.json";
+    { std::ofstream(base) << "// the packaged file\n{\"keep_raw\": true, \"focuser_backlash\": 7, \"port\": 1}\n"; }
+    Router router{f.registry, {}, {f.session, f.lenses, f.state.path / "settings.json", base}};
+    const auto page = routeGet(router, "/setup").body;
+    CHECK(page.find("unset: yes (from " + base.string() + ")") != std::string::npos);
+    CHECK(page.find("placeholder=\"7 (from " + base.string() + ")\"") != std::string::npos);
+    CHECK(page.find("unset: no (default)") != std::string::npos);  // save_fits
+    const std::string saved_to = "Saved to <code>" + (f.state.path / "settings.json").string() + "</code>";
+    CHECK(page.find(saved_to + ", the daemon's own settings file in its state directory") != std::string::npos);
+    CHECK(page.find("options on the daemon's command line win over both") != std::string::npos);
 }
