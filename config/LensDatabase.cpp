@@ -155,4 +155,8 @@ std::string LensDatabase::modelIds() const {
     return text;
 }
 
+std::vector<std::filesystem::path> lensProfileDirectories(const std::filesystem::path& state_dir) {
+    return {"/etc/sonyalpaca/lenses.d", state_dir / "lenses"};
+}
+
 }  // namespace sonyalpaca::config

@@ -56,4 +56,8 @@ private:
     std::vector<LensEntry> lenses_;
 };
 
+/// Where user lens profiles live, in the order they override the shipped ones:
+/// /etc/sonyalpaca/lenses.d, then `state_dir`/lenses (where lens learning saves).
+std::vector<std::filesystem::path> lensProfileDirectories(const std::filesystem::path& state_dir);
+
 }  // namespace sonyalpaca::config

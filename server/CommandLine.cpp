@@ -16,6 +16,8 @@ std::string usageText() {
                        "  sonyalpaca serve [options]   run the daemon\n"
                        "  sonyalpaca info [--camera SOURCE]\n"
                        "                               show the body: identity, settings, capabilities\n"
+                       "  sonyalpaca learn-lens [options]\n"
+                       "                               learn the lens's focus step sizes (see --help)\n"
                        "  sonyalpaca simulate-body [options]\n"
                        "                               run the virtual Sony body alone (PTP/IP; see --help)\n"
                        "  sonyalpaca --help            show this help\n"
@@ -49,7 +51,7 @@ CommandLine parseCommandLine(int argc, const char* const* argv) {
     }
     if (first != "serve")
         throw UsageError("unknown command \"" + std::string(first) +
-                         "\"; known: serve, info, simulate-body, --help, --version");
+                         "\"; known: serve, info, learn-lens, simulate-body, --help, --version");
     result.command = CommandLine::Command::Serve;
     std::map<const SettingKey*, std::size_t> list_index;  // where a repeated list option collects
     for (int i = 2; i < argc; ++i) {

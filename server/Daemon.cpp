@@ -85,16 +85,12 @@ std::string hostName() {
 }
 
 /// Where users keep their own lens profiles (the shipped format): later directories win.
-std::vector<std::filesystem::path> lensProfileDirectories(const std::filesystem::path& state_dir) {
-    return {"/etc/sonyalpaca/lenses.d", state_dir / "lenses"};
-}
-
 /// The shipped lens profiles with the user's; checks --lens against them. Throws
 /// config::ConfigError for an unknown lens.
 std::shared_ptr<const config::LensDatabase> loadLenses(const std::string& lens, const std::filesystem::path& state_dir) {
     std::vector<std::string> problems;
     auto database = std::make_shared<const config::LensDatabase>(config::LensDatabase::loadWithUserProfiles(
-        config::findDataFile("sony-lenses.json"), lensProfileDirectories(state_dir), problems));
+        config::findDataFile("sony-lenses.json"), config::lensProfileDirectories(state_dir), problems));
     for (const auto& problem : problems) log::get("server")->error("lens profile: {}", problem);
     if (!lens.empty() && !database->find(lens))
         throw config::ConfigError("lens: \"" + lens + "\" is not in the lens profiles; allowed: " +

@@ -3,6 +3,7 @@
 #include "server/CommandLine.hpp"
 #include "server/Daemon.hpp"
 #include "server/InfoCommand.hpp"
+#include "server/LearnLensCommand.hpp"
 #include "server/Logging.hpp"
 #include "server/SimulatorCommand.hpp"
 #include "sonyalpaca/Version.hpp"
@@ -23,6 +24,7 @@ int main(int argc, char** argv) noexcept try {
     const auto environment = config::processEnvironment();
     if (argc >= 2 && std::string_view(argv[1]) == "simulate-body") return server::runSimulateBody(argc, argv);
     if (argc >= 2 && std::string_view(argv[1]) == "info") return server::runInfo(argc, argv);
+    if (argc >= 2 && std::string_view(argv[1]) == "learn-lens") return server::runLearnLens(argc, argv);
     try {
         command_line = server::parseCommandLine(argc, argv);
         if (command_line.command == server::CommandLine::Command::Help) {

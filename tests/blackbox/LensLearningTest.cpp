@@ -157,3 +157,39 @@ TEST_CASE("lens learning: an unknown lens's travel is found by homing from both 
     CHECK(rig.daemon->log().find("crosses its travel in") != std::string::npos);
     CHECK(rig.get("position")["Value"] == 100);
 }
+
+TEST_CASE("lens learning: sonyalpaca learn-lens saves a profile the daemon then uses") {
+    Rig rig;
+    DaemonProcess learn({"learn-lens", "--camera", rig.simulator.source(), "--name", "zoom-cli", "--state-dir",
+                         rig.state.path().string()});
+    const auto code = learn.wait(240s);
+    INFO(learn.log());
+    REQUIRE(code == 0);
+    const auto file = rig.state.path() / "lenses" / "zoom-cli.json";
+    std::ifstream in(file);
+    REQUIRE(in);
+    const auto moves = nlohmann::json::parse(in)["lenses"][0]["full_travel_moves_by_step_size"];
+    const auto truth = rig.simulator.status()["true_moves"];
+    for (std::size_t k = 0; k < 6; ++k)
+        CHECK(std::abs(moves[k].get<double>() / truth[k].get<double>() - 1.0) <= 0.02);
+    rig.start({"--lens", "zoom-cli"});
+    rig.connect();
+    CHECK(rig.get("maxstep")["Value"] == static_cast<long>(std::floor(moves[0].get<double>() + 1e-9)));
+
+    // Bad input: a clear message and exit code 2; a body held by the daemon: exit 1 with the reason.
+    DaemonProcess bad({"learn-lens", "--settle-ms", "lots"});
+    CHECK(bad.wait(10s) == 2);
+    CHECK(bad.log().find("--settle-ms wants a number") != std::string::npos);
+    DaemonProcess busy({"learn-lens", "--camera", rig.simulator.source(), "--state-dir", rig.state.path().string()});
+    CHECK(busy.wait(30s) == 1);
+}
+
+TEST_CASE("lens learning: Ctrl-C stops learn-lens after the current step, saving nothing") {
+    Rig rig;
+    DaemonProcess learn({"learn-lens", "--camera", rig.simulator.source(), "--state-dir", rig.state.path().string()});
+    REQUIRE(learn.waitForLog("(crossing)", 60s));
+    learn.signal(SIGINT);
+    CHECK(learn.wait(10s) == 130);
+    CHECK(learn.log().find("cancelled; nothing saved") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(rig.state.path() / "lenses"));
+}
