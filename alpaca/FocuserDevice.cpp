@@ -9,9 +9,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <chrono>
-#include <ctime>
-
 namespace sonyalpaca::alpaca {
 namespace {
 constexpr const char* kDescription =
@@ -131,13 +128,8 @@ std::string FocuserDevice::startLearning(const std::string& name) {
         options.name = current.name;
         options.maker = current.maker;
     } else {
-        const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-        std::tm local{};
-        localtime_r(&now, &local);
-        char id[40];
-        std::strftime(id, sizeof id, "learned-%Y%m%d-%H%M", &local);
-        options.model_id = id;
-        options.name = std::string("lens ") + id;
+        options.model_id = focus::learnedLensId();
+        options.name = "lens " + options.model_id;
     }
     if (options.model_id.size() > 100)
         throw AlpacaError::invalidValue("Action learn: the lens name is longer than 100 characters");

@@ -244,6 +244,11 @@ bool AbsoluteFocuser::homingDue() const {
 }
 
 void AbsoluteFocuser::run(std::stop_token stop) {
+    // Stopping the worker also cancels a learner-driven job (its token is job_cancel_'s).
+    const std::stop_callback forward(stop, [this] {
+        std::lock_guard lock(mutex_);
+        job_cancel_.request_stop();
+    });
     std::unique_lock lock(mutex_);
     while (!stop.stop_requested()) {
         wake_.wait(lock, stop, [&] { return pending_.has_value(); });
@@ -351,10 +356,6 @@ void AbsoluteFocuser::adoptProfile(const config::LensEntry& lens, bool generic) 
 bool AbsoluteFocuser::measureGenericTravel(std::stop_token stop) {
     auto logger = log::get("focus");
     const std::stop_token cancel = jobCancelToken(stop);
-    std::stop_callback forward(stop, [this] {
-        std::lock_guard lock(mutex_);
-        job_cancel_.request_stop();
-    });
     LearnOptions options;
     {
         std::lock_guard lock(mutex_);
@@ -396,10 +397,6 @@ bool AbsoluteFocuser::measureGenericTravel(std::stop_token stop) {
 void AbsoluteFocuser::driveLearn(std::stop_token stop) {
     auto logger = log::get("focus");
     const std::stop_token cancel = jobCancelToken(stop);
-    std::stop_callback forward(stop, [this] {
-        std::lock_guard lock(mutex_);
-        job_cancel_.request_stop();
-    });
     LearnOptions options;
     {
         std::lock_guard lock(mutex_);

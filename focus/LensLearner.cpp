@@ -10,6 +10,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <thread>
 
 namespace sonyalpaca::focus {
@@ -386,6 +387,15 @@ LearnResult LensLearner::run(std::stop_token stop) {
     result.seconds = std::chrono::duration<double>(Clock::now() - started).count();
     runs_done_ = runs_total_;
     return result;
+}
+
+std::string learnedLensId() {
+    const std::time_t now = std::time(nullptr);
+    std::tm local{};
+    localtime_r(&now, &local);
+    char id[40];
+    std::strftime(id, sizeof id, "learned-%Y%m%d-%H%M", &local);
+    return id;
 }
 
 std::string learnedSummary(const LearnResult& result) {

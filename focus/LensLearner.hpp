@@ -122,6 +122,9 @@ private:
     long frames_ = 0;
 };
 
+/// A name for a lens learned without one: "learned-YYYYMMDD-HHMM" (local time).
+std::string learnedLensId();
+
 /// One line for logs and pages: the moves per size and the time taken.
 std::string learnedSummary(const LearnResult& result);
 

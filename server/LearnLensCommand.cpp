@@ -14,7 +14,6 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <memory>
 #include <stdexcept>
 #include <stop_token>
@@ -167,13 +166,8 @@ int runLearnLens(int argc, const char* const* argv) {
             learn.model_id = known->model_id;
             learn.name = known->name;
         } else {
-            const std::time_t now = std::time(nullptr);
-            std::tm local{};
-            localtime_r(&now, &local);
-            char id[40];
-            std::strftime(id, sizeof id, "learned-%Y%m%d-%H%M", &local);
-            learn.model_id = id;
-            learn.name = std::string("lens ") + id;
+            learn.model_id = focus::learnedLensId();
+            learn.name = "lens " + learn.model_id;
         }
         if (!options.name.empty()) learn.model_id = learn.name = options.name;
         learn.settle_ms = options.settle_ms;
