@@ -23,8 +23,9 @@ using Clock = std::chrono::steady_clock;
 constexpr double kChangeFactor = 1.6;
 /// A detector step must change the frame at least this much (RMS over the noise) to be trusted.
 constexpr double kVisibleRatio = 1.35;
-/// Steps a run of the largest size may take before the lens must have hit a stop.
-constexpr int kLargestStepsCap = 400;
+/// Steps a run of the largest size may take before the lens must have hit a stop (the longest
+/// lens known crosses its travel in 45).
+constexpr int kLargestStepsCap = 120;
 /// Runs plan their first leg to carry the lens this fraction of the travel.
 constexpr double kLegFraction = 0.7;
 
@@ -134,6 +135,10 @@ LensLearner::StopRun LensLearner::runToStop(int size, int direction, int max_ste
         stopped = n >= 3 && !moved[n - 1] && !moved[n - 2] && !moved[n - 3] && (seen || !from_stop) &&
                   meanSquaredDifference(frames[n - 3], frames[n]) <= kChangeFactor * 2.0 * localNoise(n);
     }
+    if (!stopped && !seen)
+        throw LearnFailed("the live view did not change in " + std::to_string(max_steps) + " steps of size " +
+                          std::to_string(size) + " (too dark or featureless?): point the camera at a detailed "
+                          "scene in daylight");
     if (!stopped)
         throw LearnFailed("the lens found no end stop in " + std::to_string(max_steps) + " steps of size " +
                           std::to_string(size) + ": the live view kept changing. Keep the scene still (no wind, "
@@ -144,6 +149,8 @@ LensLearner::StopRun LensLearner::runToStop(int size, int direction, int max_ste
     StopRun run;
     run.moving = moving;
     run.steps = moving;
+    for (std::size_t i = 0; i < change.size(); ++i)
+        run.peak = std::max(run.peak, std::sqrt(change[i] / (2.0 * localNoise(i + 1))));
     const std::size_t last = frames.size() - 1;
     const double noise_at_stop = localNoise(last);  // per averaged frame
     // A full step's change near the stop: the median over the steps before the last moving one.
@@ -213,6 +220,11 @@ double LensLearner::measureLargestSteps(std::stop_token stop) {
     report("homing", "driving into the close-focus stop, counting the largest steps");
     const StopRun near = runToStop(7, -1, kLargestStepsCap, stop, true);
     ++runs_done_;
+    // A largest step must change the view plainly (a dark or featureless view, e.g. the night sky,
+    // cannot locate the stops).
+    if (near.moving < 1 || near.peak < 3.0)
+        throw LearnFailed("the largest focus steps barely change the live view (" + std::to_string(near.peak) +
+                          "× the noise): it cannot show where the end stops are");
     report("homing", "driving back into the infinity stop");
     for (int i = 0; i < static_cast<int>(std::ceil(near.steps * 1.15)) + 2; ++i) step(7, +1, stop);
     return std::max(near.steps, 1.0);

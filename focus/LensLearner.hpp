@@ -95,6 +95,7 @@ private:
         double steps = 0;        ///< detector steps until the lens reached the stop, with the fraction
         int moving = 0;          ///< steps whose frame changed
         double visibility = 0;   ///< how far above the noise a full step's change was (RMS ratio)
+        double peak = 0;         ///< the largest change of one step over the noise (RMS ratio)
     };
 
     std::vector<float> frame();
