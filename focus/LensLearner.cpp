@@ -26,6 +26,8 @@ constexpr double kVisibleRatio = 1.35;
 /// Steps a run of the largest size may take before the lens must have hit a stop (the longest
 /// lens known crosses its travel in 45).
 constexpr int kLargestStepsCap = 120;
+/// The smallest play, in detector steps, that the reversal test tells from noise.
+constexpr double kSmallestVisiblePlay = 0.25;
 /// Runs plan their first leg to carry the lens this fraction of the travel.
 constexpr double kLegFraction = 0.7;
 
@@ -198,7 +200,7 @@ LensLearner::StopRun LensLearner::runToStop(int size, int direction, int max_ste
 }
 
 void LensLearner::driveNear(std::stop_token& stop) {
-    const int steps = static_cast<int>(std::ceil(largest_per_travel_ * 1.15)) + 2;
+    const int steps = static_cast<int>(std::ceil(largest_per_travel_ * 1.08)) + 2;
     for (int i = 0; i < steps; ++i) step(7, -1, stop);
 }
 
@@ -256,6 +258,11 @@ double LensLearner::measurePlay(int detector, double largest, std::stop_token& s
     if (ratios.empty()) return 0;  // too little change to tell: no play assumed
     std::sort(ratios.begin(), ratios.end());
     const double play = ratios[ratios.size() / 2];  // in detector steps
+    // The noise alone gives ratios up to about 0.2: a play below a quarter of a step is not seen.
+    if (play < kSmallestVisiblePlay) {
+        log::get("focus")->debug("lens learning: play below {} detector steps, too small to measure", kSmallestVisiblePlay);
+        return 0;
+    }
     log::get("focus")->debug("lens learning: play {:.3f} detector steps (of {} measures)", play, ratios.size());
     return play;
 }
@@ -392,7 +399,7 @@ LearnResult LensLearner::run(std::stop_token stop) {
             throw LearnFailed("size " + std::to_string(k + 1) + " measured smaller than size " + std::to_string(k) +
                               ": the live view was not steady enough. Try again on a still, detailed scene");
     result.profile.step_time_ms = options_.step_time_ms;
-    result.profile.backlash = std::round(play * 100.0) / 100.0;
+    if (play > 0) result.profile.backlash = std::round(play * 100.0) / 100.0;  // else: too small to see
     result.detector_size = detector;
     result.steps = steps_;
     result.frames = frames_;

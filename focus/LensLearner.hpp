@@ -39,7 +39,7 @@ struct LearnOptions {
     std::string maker = "unknown";
     std::string model_id = "learned";
     std::string name = "learned lens";
-    double leg_seconds = 45;   ///< drive time of the many-small-steps leg of each run (twice this for size 1)
+    double leg_seconds = 35;   ///< drive time of the many-small-steps leg of each run (twice this for size 1)
     double command_ms = 10;    ///< what one step costs besides its drive time (planning the legs)
     double backlash = 0;       ///< known play in units; 0 = measure it (counting alone cannot see it)
     std::array<double, 7> step_time_ms = kDefaultStepTimeMs;  ///< how long to let each size drive
