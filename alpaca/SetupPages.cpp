@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "alpaca/SetupPages.hpp"
 
+#include "alpaca/AlpacaError.hpp"
 #include "alpaca/CameraDevice.hpp"
 #include "alpaca/FocuserDevice.hpp"
 #include "alpaca/Parameters.hpp"
@@ -13,6 +14,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -49,6 +52,11 @@ label{display:block;margin:.5em 0 .15em;color:#922}.field input,.field select{wi
 .help{color:#822;font-size:.9em}
 pre{background:#0a0000;color:#a33;font-size:.75em;overflow:auto;max-height:24em;padding:.4em;white-space:pre-wrap}
 table{border-collapse:collapse}td,th{padding:.15em .6em .15em 0;text-align:left}
+button:disabled{opacity:.35}
+ol{margin:.3em 0;padding-left:1.4em}li{margin:.2em 0}
+progress{-webkit-appearance:none;appearance:none;width:100%;height:1.1em;border:1px solid #622;border-radius:.3em;background:#180000;overflow:hidden}
+progress::-webkit-progress-bar{background:#180000}progress::-webkit-progress-value{background:#a22}
+progress::-moz-progress-bar{background:#a22}code{overflow-wrap:anywhere}
 .preview{display:block;width:100%;max-width:640px;height:auto;border:1px solid #411;background:#080000}
 [hidden]{display:none!important}
 )css";
@@ -110,6 +118,39 @@ var shown=Number(img.getAttribute('data-frame')||0);
 sonyalpaca.panel({update:function(s){
  var p=s.preview;if(!p||p.number===shown)return;
  shown=p.number;img.src='/setup/preview.jpg?frame='+p.number;img.hidden=false;img.setAttribute('data-frame',p.number);
+}});
+})();
+)js";
+
+/// The lens-learning wizard: Start only while the focuser is connected and not learning, Cancel only
+/// while it learns, the jog and home buttons off while it learns; the progress, then the result or
+/// the error, from status.json ("focuser"."learning" and "learn").
+constexpr const char* kLearnScript = R"js(
+(function(){
+var sa=sonyalpaca,$=function(id){return document.getElementById(id);};
+var start=$('learn-start');if(!start)return;
+var was=false;
+sa.panel({update:function(s){
+ var f=s.focuser||{},l=f.learning||{},w=s.learn||{},on=!!f.connected,active=!!l.active;
+ if(was&&!active){var r=$('learn-result');r.textContent='';r.className='';}  // its answer to Start is old now
+ was=active;
+ start.disabled=!on||active;$('learn-cancel').disabled=!active;
+ var moves=document.querySelectorAll('#focus .jog button,#home');
+ for(var i=0;i<moves.length;++i)moves[i].disabled=active;
+ $('learn-name').placeholder=w.default_name||'';
+ $('learn-state').hidden=on;
+ $('learn-progress').hidden=!active;
+ if(active){$('learn-bar').value=l.percent||0;sa.text('learn-percent',(l.percent||0)+' %');
+  sa.text('learn-phase',l.phase||'');sa.text('learn-message',l.message||'');}
+ $('learn-error').hidden=!w.error;sa.text('learn-error',w.error||'');
+ $('learn-done').hidden=!w.done;
+ if(w.done){sa.text('learn-summary',l.result||'');sa.text('learn-file',l.profile_file||'not saved');
+  sa.text('learn-hint',w.hint||'');}
+ var lens=$('s-lens');
+ if(lens&&w.learned_id){
+  var known=false;for(var k=0;k<lens.options.length;++k)known=known||lens.options[k].value===w.learned_id;
+  if(!known){var o=document.createElement('option');o.value=w.learned_id;o.textContent=w.learned_option;lens.appendChild(o);}
+ }
 }});
 })();
 )js";
@@ -180,6 +221,50 @@ const std::string* field(const KeyValues& form, std::string_view key) {
 }
 /// A pointer into a temporary form would dangle at the end of the statement.
 const std::string* field(KeyValues&& form, std::string_view key) = delete;
+
+/// Why `name` cannot name a learned lens profile, or empty when it can: at most 100 bytes of UTF-8
+/// text without control characters.
+std::string badLensName(std::string_view name) {
+    if (name.size() > 100)
+        return "the name is " + std::to_string(name.size()) +
+               " bytes long; at most 100 (a letter outside ASCII takes 2 to 4)";
+    for (std::size_t i = 0; i < name.size();) {
+        const auto lead = static_cast<unsigned char>(name[i]);
+        const std::size_t length = lead < 0x80 ? 1 : (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3
+                                                 : (lead & 0xF8) == 0xF0    ? 4
+                                                                            : 0;
+        if (length == 0 || i + length > name.size()) return "the name is not UTF-8 text";
+        std::uint32_t code = length == 1 ? lead : lead & (0x7Fu >> length);
+        for (std::size_t k = 1; k < length; ++k) {
+            const auto next = static_cast<unsigned char>(name[i + k]);
+            if ((next & 0xC0) != 0x80) return "the name is not UTF-8 text";
+            code = code << 6 | (next & 0x3Fu);
+        }
+        constexpr std::uint32_t kShortest[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (code < kShortest[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
+            return "the name is not UTF-8 text";
+        if (code < 0x20 || (code >= 0x7F && code < 0xA0))
+            return "the name holds a control character (at byte " + std::to_string(i + 1) +
+                   "); use letters, digits, spaces and punctuation";
+        i += length;
+    }
+    return {};
+}
+
+/// The focuser's "learning" object of its status, with every key even while it is not connected.
+nlohmann::json learningOf(const nlohmann::json& focuser) {
+    nlohmann::json learning{{"active", false}, {"phase", ""},        {"percent", 0}, {"message", ""},
+                            {"result", ""},    {"profile_file", ""}, {"error", ""}};
+    const auto found = focuser.find("learning");
+    if (found != focuser.end() && found->is_object())
+        for (const auto& [key, value] : found->items()) learning[key] = value;
+    return learning;
+}
+
+bool namesLens(const nlohmann::json& focuser, const std::string& reported) {
+    return !reported.empty() && (text::equalsIgnoringCase(focuser.value("lens", std::string()), reported) ||
+                                 text::equalsIgnoringCase(focuser.value("lens_name", std::string()), reported));
+}
 
 const char* stateName(ptp::BodyState state) {
     switch (state) {
@@ -253,9 +338,10 @@ Json statusFields(const DeviceRegistry& registry, const SetupContext& context) {
     if (s.value("connected", false)) {
         f["focus_lens"] = s.value("lens_name", std::string()) + " (" + s.value("lens", std::string()) + ")" +
                           (s.value("generic_lens", false) ? ", generic profile: approximate" : "");
+        // "of" MaxStep: the travel's whole units, as the focuser counts them
         f["focus_position"] = std::to_string(s.value("position", 0L)) + " of " +
-                              fixed(s.value("travel", 0.0), 0) + " (target " + std::to_string(s.value("target", 0L)) +
-                              ")";
+                              fixed(std::floor(s.value("travel", 0.0) + 1e-9), 0) + " (target " +
+                              std::to_string(s.value("target", 0L)) + ")";
         f["focus_estimate"] = fixed(s.value("estimate", 0.0), 1) + " ± " + fixed(s.value("uncertainty", 0.0), 1);
         f["focus_homed"] = std::string(s.value("homed", false) ? "yes" : "no") +
                            (s.value("homing_due", false) ? "; the next move homes first" : "");
@@ -361,26 +447,122 @@ Panel previewPanel(const Json& fields, const FramePreview* preview) {
     return {std::move(html), kPreviewScript};
 }
 
-Panel focusPanel(const std::string& token) {
+Panel focusPanel(const std::string& token, bool learning) {
+    const std::string off = learning ? " disabled" : "";
     std::string html = "<section id=\"focus\"><h2>Focus</h2><p class=\"help\">One step of a size (1 smallest, 7 "
                        "largest) toward near or far. The focuser must be connected (from the imaging program).</p>"
                        "<form class=\"cmd\" data-out=\"focus-result\" method=\"post\" action=\"/setup/focuser/jog\">" +
                        hidden(token) + "<div>Near</div><div class=\"jog\">";
     for (int size = 7; size >= 1; --size)
         html += "<button name=\"step\" value=\"-" + std::to_string(size) + "\" id=\"jog-near-" +
-                std::to_string(size) + "\">" + std::to_string(size) + "</button>";
+                std::to_string(size) + "\"" + off + ">" + std::to_string(size) + "</button>";
     html += "</div><div>Far</div><div class=\"jog\">";
     for (int size = 1; size <= 7; ++size)
         html += "<button name=\"step\" value=\"" + std::to_string(size) + "\" id=\"jog-far-" + std::to_string(size) +
-                "\">" + std::to_string(size) + "</button>";
+                "\"" + off + ">" + std::to_string(size) + "</button>";
     html += "</div></form><div class=\"row\"><form class=\"cmd inline\" data-out=\"focus-result\" method=\"post\" "
             "action=\"/setup/focuser/home\">" +
             hidden(token) +
-            "<button id=\"home\">Home (infinity)</button></form><form class=\"cmd inline\" data-out=\"focus-result\" "
+            "<button id=\"home\"" + off + ">Home (infinity)</button></form><form class=\"cmd inline\" data-out=\"focus-result\" "
             "method=\"post\" action=\"/setup/focuser/halt\">" +
             hidden(token) + "<button id=\"halt\" class=\"stop\">Halt</button></form></div><p id=\"focus-result\"></p>"
             "</section>";
     return {std::move(html), {}};
+}
+
+/// What the wizard shows besides the focuser's learning status: the name learning takes without one
+/// ("default_name"), whether the last learning finished ("done", with "hint") or failed ("error"),
+/// and the learned profile the settings' lens field offers until a restart lists it ("learned_id",
+/// "learned_option").
+Json learnInfo(const nlohmann::json& focuser, const SetupContext& context) {
+    const auto learning = learningOf(focuser);
+    const bool connected = focuser.value("connected", false);
+    const std::string reported = context.session ? context.session->reportedLens() : std::string();
+    Json info;
+    // As FocuserDevice::startLearning names it; not known before the focuser connects (its profile).
+    info["default_name"] = !reported.empty() ? reported
+                           : !connected      ? std::string()
+                           : !focuser.value("generic_lens", false) ? focuser.value("lens", std::string())
+                                                                   : std::string("learned-YYYYMMDD-HHMM");
+    const bool active = learning.value("active", false);
+    const std::string error = learning.value("error", std::string());
+    info["error"] = active || error.empty() ? std::string()
+                    : error == "cancelled"
+                        ? std::string("Learning cancelled. The lens position is unknown now: the next move homes first.")
+                        : "Learning failed: " + error;
+    const std::string file = learning.value("profile_file", std::string());
+    const bool done = !active && error.empty() && !learning.value("result", std::string()).empty();
+    info["done"] = done;
+    std::string hint;
+    std::string learned_id;
+    if (done && file.empty()) {
+        hint = "The profile could not be saved (the log says why); the focuser uses it until the daemon stops.";
+    } else if (done) {
+        const std::string id = focuser.value("lens", std::string());
+        hint = "The focuser uses this profile now, from the infinity end stop (Position = MaxStep).";
+        if (namesLens(focuser, reported))
+            hint += " It is named after the lens the body reports, so after a restart the focuser finds it for this "
+                    "lens by itself (unless Settings → lens names another).";
+        else
+            hint += " It is not named after the lens the body reports (" +
+                    (reported.empty() ? std::string("none reported yet") : reported) + "): choose \"" + id +
+                    "\" in Settings → lens and Save to make it the default after a restart.";
+        if (context.lenses && !context.lenses->find(id)) learned_id = id;
+    }
+    info["hint"] = hint;
+    info["learned_id"] = learned_id;
+    info["learned_option"] = learned_id.empty() ? std::string() : learned_id + " (learned now)";
+    return info;
+}
+
+/// The profile the focuser learned since it connected (saved under the state directory's lenses/,
+/// in the lens database from the next start), or empty.
+std::string learnedLensId(const DeviceRegistry& registry) {
+    const auto* focuser = deviceOf<FocuserDevice>(registry, "focuser");
+    if (!focuser) return {};
+    const auto status = focuser->status();
+    if (learningOf(status).value("profile_file", std::string()).empty()) return {};
+    return status.value("lens", std::string());
+}
+
+Panel learnPanel(const std::string& token, const nlohmann::json& focuser, const Json& info) {
+    const auto learning = learningOf(focuser);
+    const bool connected = focuser.value("connected", false);
+    const bool active = learning.value("active", false);
+    const int percent = learning.value("percent", 0);
+    const std::string error = info.value("error", std::string());
+    const bool done = info.value("done", false);
+    std::string html =
+        "<section id=\"learn\"><h2>Learn the lens</h2><p class=\"help\">Measures from the live view how far each "
+        "focus step size moves this lens, and saves that as the lens's focus profile: for a lens without one, or to "
+        "make one exact.</p><ol id=\"learn-steps\"><li>In daylight, point the camera at a still scene with fine "
+        "detail (leaves, brickwork, a sign) about 20 m or more away, and keep the camera steady (a tripod).</li>"
+        "<li>Set the lens to manual focus (MF) with the body's focus drive on, and connect the focuser from the "
+        "imaging program.</li><li>Press Start and leave the camera alone for a few minutes: the lens drives between "
+        "its end stops, back and forth. Cancel stops it.</li></ol>"
+        "<div class=\"field\"><label for=\"learn-name\">Profile name (optional)</label><input id=\"learn-name\" "
+        "name=\"name\" form=\"learn-form\" maxlength=\"100\" autocomplete=\"off\" placeholder=\"" +
+        escape(info.value("default_name", std::string())) +
+        "\"><div class=\"help\">Empty: named after the lens the body reports, else the profile in use, else the "
+        "date and time.</div></div><div class=\"row\"><form id=\"learn-form\" class=\"cmd inline\" "
+        "data-out=\"learn-result\" method=\"post\" action=\"/setup/focuser/learn\">" +
+        hidden(token) + "<button id=\"learn-start\"" + (connected && !active ? "" : " disabled") +
+        ">Start learning</button></form><form class=\"cmd inline\" data-out=\"learn-result\" method=\"post\" "
+        "action=\"/setup/focuser/learn-cancel\">" +
+        hidden(token) + "<button id=\"learn-cancel\" class=\"stop\"" + (active ? "" : " disabled") +
+        ">Cancel</button></form></div><p id=\"learn-state\" class=\"help\"" + (connected ? " hidden" : "") +
+        ">Start waits for the focuser: connect it from the imaging program first.</p><div id=\"learn-progress\"" +
+        (active ? "" : " hidden") + "><progress id=\"learn-bar\" max=\"100\" value=\"" + std::to_string(percent) +
+        "\"></progress><p><span id=\"learn-percent\">" + std::to_string(percent) +
+        " %</span> · <span id=\"learn-phase\">" + escape(learning.value("phase", std::string())) +
+        "</span>: <span id=\"learn-message\">" + escape(learning.value("message", std::string())) +
+        "</span></p></div><div id=\"learn-done\" class=\"msg\"" + (done ? "" : " hidden") +
+        "><p>Learned: <span id=\"learn-summary\">" + escape(learning.value("result", std::string())) +
+        "</span></p><p>Saved to <code id=\"learn-file\">" + escape(learning.value("profile_file", std::string())) +
+        "</code></p><p id=\"learn-hint\">" + escape(info.value("hint", std::string())) +
+        "</p></div><p id=\"learn-error\" class=\"msg err\"" + (error.empty() ? " hidden" : "") + ">" +
+        escape(error) + "</p><p id=\"learn-result\"></p></section>";
+    return {std::move(html), kLearnScript};
 }
 
 Panel devicesPanel(const DeviceRegistry& registry) {
@@ -431,7 +613,7 @@ HttpResponse SetupPages::route(const HttpRequest& request) const {
     const std::string& path = request.path;
     const bool get = request.method == "GET" || request.method == "HEAD";
     if (path == "/setup/focuser/jog" || path == "/setup/focuser/home" || path == "/setup/focuser/halt" ||
-        path == "/setup/settings") {
+        path == "/setup/focuser/learn" || path == "/setup/focuser/learn-cancel" || path == "/setup/settings") {
         if (request.method != "POST") return methodNotAllowed(path, "POST");
         return post(request);
     }
@@ -466,7 +648,10 @@ std::string SetupPages::statusJson() const {
     Json reply;
     reply["fields"] = statusFields(registry_, context_);
     const auto* focuser = deviceOf<FocuserDevice>(registry_, "focuser");
-    reply["focuser"] = focuser ? focuser->status() : nlohmann::json{{"connected", false}};
+    nlohmann::json focus = focuser ? focuser->status() : nlohmann::json{{"connected", false}};
+    focus["learning"] = learningOf(focus);
+    reply["learn"] = learnInfo(focus, context_);
+    reply["focuser"] = std::move(focus);
     const auto* camera = deviceOf<CameraDevice>(registry_, "camera");
     const auto preview = camera ? camera->preview() : nullptr;
     reply["preview"] =
@@ -479,8 +664,16 @@ HttpResponse SetupPages::page(const std::string& title, const std::string& messa
     const Json fields = statusFields(registry_, context_);
     const auto* camera = deviceOf<CameraDevice>(registry_, "camera");
     const auto preview = camera ? camera->preview() : nullptr;
-    const Panel panels[] = {statusPanel(fields), previewPanel(fields, preview.get()), focusPanel(token_),
-                            {settingsSection(), {}}, devicesPanel(registry_), logPanel()};
+    const auto* focuser = deviceOf<FocuserDevice>(registry_, "focuser");
+    const nlohmann::json focus = focuser ? focuser->status() : nlohmann::json{{"connected", false}};
+    const bool learning = learningOf(focus).value("active", false);
+    const Panel panels[] = {statusPanel(fields),
+                            previewPanel(fields, preview.get()),
+                            focusPanel(token_, learning),
+                            learnPanel(token_, focus, learnInfo(focus, context_)),
+                            {settingsSection(), {}},
+                            devicesPanel(registry_),
+                            logPanel()};
 
     std::string html;
     html.reserve(20000);
@@ -545,6 +738,11 @@ std::string SetupPages::settingsSection() const {
             std::vector<std::pair<std::string, std::string>> options{{"", unset}};
             for (const auto& lens : context_.lenses->lenses())
                 options.emplace_back(lens.model_id, lens.model_id + " — " + lens.name);
+            if (const auto learned = learnedLensId(registry_); !learned.empty() && !context_.lenses->find(learned))
+                options.emplace_back(learned, learned + " (learned now)");
+            if (!current.empty() && std::none_of(options.begin(), options.end(),
+                                                 [&](const auto& option) { return option.first == current; }))
+                options.emplace_back(current, current);  // learned before this start, or from elsewhere: kept
             html += select(name, current, options);
         } else if (name == "focuser_homing") {
             html += select(name, current, {{"", unset}, {"every-connect", "every connect"},
@@ -600,26 +798,33 @@ HttpResponse SetupPages::post(const HttpRequest& request) const {
         return {403, kText, "refused: the request came from a page of another site\n", {}};
     }
     if (request.path == "/setup/settings") return saveSettings(request);
-    return focusCommand(request, request.path.substr(std::string("/setup/focuser/").size()));
+    const std::string command = request.path.substr(std::string("/setup/focuser/").size());
+    if (command == "learn" || command == "learn-cancel") return learnCommand(request, command);
+    return focusCommand(request, command);
+}
+
+HttpResponse SetupPages::answer(const HttpRequest& request, int status, const std::string& text) const {
+    if (request.accept.find("text/html") != std::string::npos) {
+        auto response = page(description_.server_name + " setup", text, status != 200);
+        response.status = status;
+        return response;
+    }
+    return {status, kText, text + "\n", {}};
 }
 
 HttpResponse SetupPages::focusCommand(const HttpRequest& request, const std::string& command) const {
     auto logger = log::get("alpaca");
-    const bool wants_page = request.accept.find("text/html") != std::string::npos;
-    auto reply = [&](int status, const std::string& text) -> HttpResponse {
-        if (wants_page) {
-            auto response = page(description_.server_name + " setup", text, status != 200);
-            response.status = status;
-            return response;
-        }
-        return {status, kText, text + "\n", {}};
-    };
+    auto reply = [&](int status, const std::string& text) { return answer(request, status, text); };
     auto* device = deviceOf<FocuserDevice>(registry_, "focuser");
     const auto drive = device ? device->drive() : nullptr;
     if (!drive) return reply(409, "the focuser is not connected: connect it from the imaging program first");
     if (command == "home") {
         logger->info("setup: home requested from {}", request.remote);
-        drive->home();
+        try {
+            drive->home();
+        } catch (const focus::FocuserBusy& e) {
+            return reply(409, e.what());
+        }
         return reply(200, "homing into the infinity end stop");
     }
     if (command == "halt") {
@@ -640,8 +845,57 @@ HttpResponse SetupPages::focusCommand(const HttpRequest& request, const std::str
     const int size = value < 0 ? -value : value;
     const char* direction = value < 0 ? "near" : "far";
     logger->info("setup: jog {} by a step of size {} requested from {}", direction, size, request.remote);
-    drive->jog(size, value < 0 ? -1 : 1);
+    try {
+        drive->jog(size, value < 0 ? -1 : 1);
+    } catch (const focus::FocuserBusy& e) {
+        return reply(409, e.what());
+    }
     return reply(200, std::string("jogging ") + direction + " by one step of size " + std::to_string(size));
+}
+
+HttpResponse SetupPages::learnCommand(const HttpRequest& request, const std::string& command) const {
+    auto logger = log::get("alpaca");
+    auto reply = [&](int status, const std::string& text) { return answer(request, status, text); };
+    auto* device = deviceOf<FocuserDevice>(registry_, "focuser");
+    if (command == "learn-cancel") {
+        const auto drive = device ? device->drive() : nullptr;
+        if (!drive) return reply(409, "the focuser is not connected, so nothing is being learned");
+        if (!drive->status().learning.active) return reply(200, "no lens learning is running");
+        logger->info("setup: lens learning cancel requested from {}", request.remote);
+        drive->halt();
+        return reply(200, "lens learning cancelled; the lens position is unknown now, so the next move homes first");
+    }
+    const auto form = parseUrlEncoded(request.body);
+    const std::string* given = field(form, "name");
+    const std::string name = given ? text::trim(*given) : std::string();
+    if (const std::string why = badLensName(name); !why.empty()) {
+        logger->warn("setup: lens learning from {} refused: {}", request.remote, why);
+        return reply(400, "not started: " + why);
+    }
+    if (!device) return reply(409, "not started: this server has no focuser");
+    const auto drive = device->drive();
+    if (!drive)
+        return reply(409, "not started: the focuser is not connected; connect it from the imaging program first");
+    logger->info("setup: lens learning{} requested from {}", name.empty() ? std::string() : " as \"" + name + "\"",
+                 request.remote);
+    std::string started;
+    try {
+        started = device->startLearning(name);
+    } catch (const AlpacaError& e) {
+        logger->warn("setup: lens learning from {} not started: {}", request.remote, e.what());
+        std::string why = e.what();
+        if (why.rfind("Action learn: ", 0) == 0) why.erase(0, 14);
+        return reply(e.code() == ErrorCode::InvalidValue ? 400 : 409, "not started: " + why);
+    }
+    // The name chosen by the rules, as the device's answer says it: learning lens "NAME": ...
+    const std::string prefix = "learning lens \"";
+    const auto end = started.find("\": ");
+    const std::string chosen = started.rfind(prefix, 0) == 0 && end != std::string::npos
+                                   ? started.substr(prefix.size(), end - prefix.size())
+                                   : name;
+    return reply(200, "learning the lens" + (chosen.empty() ? std::string() : " as \"" + chosen + "\"") +
+                          ": keep the camera still and pointed at the scene; it takes a few minutes, the progress "
+                          "shows below. Cancel stops it.");
 }
 
 HttpResponse SetupPages::saveSettings(const HttpRequest& request) const {
@@ -659,6 +913,7 @@ HttpResponse SetupPages::saveSettings(const HttpRequest& request) const {
     } catch (const std::exception& e) {
         return refuse(e.what());
     }
+    const std::string saved_lens = textValue(document, "lens");
     for (const auto& [name, text] : parseUrlEncoded(request.body)) {
         if (name == "csrf") continue;
         bool offered = false;
@@ -678,7 +933,8 @@ HttpResponse SetupPages::saveSettings(const HttpRequest& request) const {
     try {
         config::Settings check;
         config::applyJson(check, document, path.string());
-        if (context_.lenses && !check.lens.empty() && !context_.lenses->find(check.lens))
+        if (context_.lenses && !check.lens.empty() && !context_.lenses->find(check.lens) &&
+            check.lens != learnedLensId(registry_) && check.lens != saved_lens)
             throw config::ConfigError("lens: \"" + check.lens + "\" is not in the lens profiles; allowed: " +
                                       context_.lenses->modelIds());
     } catch (const config::ConfigError& e) {

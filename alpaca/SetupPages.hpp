@@ -36,13 +36,14 @@ struct SetupContext {
 /// The setup pages at the Alpaca setup URLs (/setup, /setup/v1/{type}/{n}/setup), served from the
 /// binary for a phone at the telescope: status refreshed every 2 s from GET /setup/status.json, the
 /// last frame (GET /setup/preview.jpg, the Camera's FramePreview), focus jog, home and halt, the
-/// settings form and the log tail.
+/// lens-learning wizard, the settings form and the log tail.
 ///
 /// The page is a list of panels (a <section> and a script that registers an update function called
 /// with every status.json); forms of class "cmd" are sent in the background by the page's script.
 ///
 /// Alpaca has no authentication, so every write is a POST (/setup/focuser/jog, /setup/focuser/home,
-/// /setup/focuser/halt, /setup/settings) carrying the per-process token embedded in the page
+/// /setup/focuser/halt, /setup/focuser/learn with an optional "name", /setup/focuser/learn-cancel,
+/// /setup/settings) carrying the per-process token embedded in the page
 /// ("csrf"), with an Origin or Referer (when sent) naming the Host the request went to; each write is
 /// logged with the client address. Settings are validated with the config file's schema and written
 /// atomically to the settings file; they apply at the next start.
@@ -64,6 +65,10 @@ private:
     HttpResponse page(const std::string& title, const std::string& message, bool error) const;
     HttpResponse post(const HttpRequest& request) const;
     HttpResponse focusCommand(const HttpRequest& request, const std::string& command) const;
+    HttpResponse learnCommand(const HttpRequest& request, const std::string& command) const;
+    /// A command's answer: text for the page's script, the whole page (with the message) for a
+    /// browser without it.
+    HttpResponse answer(const HttpRequest& request, int status, const std::string& text) const;
     HttpResponse saveSettings(const HttpRequest& request) const;
     HttpResponse preview() const;
     std::string statusJson() const;

@@ -124,7 +124,7 @@ void AbsoluteFocuser::learn(LearnOptions options) {
     refuseWhileLearning("lens learning");
     options.guess = setup_.lens;
     options.step_time_ms = model_.step_time_ms;
-    options.backlash = model_.backlash;
+    options.backlash = std::max(setup_.settings.backlash, 0.0);  // configured by the user, else measured
     learn_request_ = std::move(options);
     job_cancel_.request_stop();
     pending_ = Job{JobKind::Learn, target_};
@@ -142,6 +142,17 @@ void AbsoluteFocuser::halt() {
     halt_ = true;
     pending_.reset();
     job_cancel_.request_stop();
+    if (!running_) {
+        // The worker had not taken the job yet: nothing runs, so nothing to wait for.
+        busy_ = false;
+        activity_ = "idle";
+        if (learning_.active) {
+            learning_.active = false;
+            learning_.error = "cancelled";
+        }
+        wake_.notify_all();
+        return;
+    }
     wake_.notify_all();
     if (!wake_.wait_for(lock, kHaltWait, [&] { return !busy_; }))
         log::get("focus")->warn("halt: the focus step in progress has not finished after {} s",
@@ -255,6 +266,7 @@ void AbsoluteFocuser::run(std::stop_token stop) {
         if (stop.stop_requested()) break;
         const Job job = *pending_;
         pending_.reset();
+        running_ = true;
         lock.unlock();
         try {
             runJob(job, stop);
@@ -270,6 +282,7 @@ void AbsoluteFocuser::run(std::stop_token stop) {
             lock.unlock();
         }
         lock.lock();
+        running_ = false;
         position_ = std::clamp(position_, 0L, maxStep());
         if (!pending_) {
             busy_ = false;
@@ -560,6 +573,11 @@ void AbsoluteFocuser::driveJog(const Step& step, std::stop_token stop) {
         activity_ = "moving";
         steps_done_ = 0;
         steps_total_ = 1;
+        // The jog's target is where its step leaves the lens, from the start: the status never shows
+        // the new position with the previous target.
+        PositionTracker after = tracker_;
+        after.step(step);
+        target_ = std::clamp(std::lround(after.position()), 0L, maxStep());
     }
     save(true);
     driveStep(step, stop);

@@ -180,6 +180,7 @@ private:
     PositionTracker tracker_;
     std::optional<Job> pending_;
     bool busy_ = false;         // a job is running or pending: IsMoving
+    bool running_ = false;      // the worker is running a job (not only pending)
     bool halt_ = false;
     bool needs_homing_ = false; // the policy asks to home at the first move
     long position_ = 0;

@@ -332,6 +332,37 @@ TEST_CASE("daemon: 1,000 malformed requests, and the server still answers") {
     CHECK(reply.json()["Value"] == "Sony camera");
 }
 
+TEST_CASE("daemon: a POST or PUT with no body and no Content-Length is answered at once") {
+    // A request without Content-Length or Transfer-Encoding has no body; the server must not wait
+    // for one (cpp-httplib alone read until its 5 s timeout and answered an empty 400).
+    TempDir state;
+    auto daemon = DaemonProcess::serve(state.path());
+    struct Case {
+        std::string request_line;
+        int status;
+        std::string body_part;
+    };
+    const std::vector<Case> cases = {
+        {"POST /setup/focuser/halt", 403, "form token is missing"},
+        {"POST /setup/settings", 403, "form token is missing"},
+        {"POST /setup/focuser/learn", 403, "form token is missing"},
+        {"PUT /api/v1/focuser/0/halt", 200, "\"ErrorNumber\":1031"},
+        {"DELETE /api/v1/focuser/0/halt", 400, ""},
+    };
+    for (const auto& c : cases) {
+        for (const char* connection : {"Connection: close\r\n", ""}) {  // also on a kept-alive connection
+            CAPTURE(c.request_line);
+            CAPTURE(connection);
+            const auto start = std::chrono::steady_clock::now();
+            const auto reply = sendRaw("127.0.0.1", daemon.port(),
+                                       c.request_line + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + connection + "\r\n", 4s);
+            CHECK(std::chrono::steady_clock::now() - start < 1s);
+            CHECK(reply.status == c.status);
+            CHECK(reply.body.find(c.body_part) != std::string::npos);
+        }
+    }
+}
+
 TEST_CASE("daemon: tells systemd READY, pings the watchdog, and says STOPPING") {
     TempDir dir;
     NotifySocket notify(dir.path() / "notify.sock");

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# The setup pages in headless Chromium at phone size, against `sonyalpaca serve --camera simulator`
-# on 127.0.0.1, started as the packaged service starts it: without --config, so the page saves to
-# STATE_DIR/settings.json. setup_pages.py drives Chromium through the DevTools protocol (Python's
-# standard library only): it clicks a jog button and checks the focuser moved, chooses settings in
-# the form and clicks Save and checks the settings file, and waits for the camera's last frame to
-# appear; screenshots of each step are kept in ARTIFACT_DIR.
+# The setup pages in headless Chromium at phone size, against `sonyalpaca serve` on 127.0.0.1 with a
+# virtual body (`sonyalpaca simulate-body`: a short zoom, SELP1650, its focus motor 5x faster so
+# learning it takes about a minute), started as the packaged service starts it: without --config,
+# so the page saves to STATE_DIR/settings.json. setup_pages.py drives Chromium through the DevTools
+# protocol (Python's standard library only): it clicks a jog button and checks the focuser moved,
+# chooses settings in the form and clicks Save and checks the settings file, waits for the camera's
+# last frame to appear, and learns the lens with the wizard; screenshots of each step are kept in
+# ARTIFACT_DIR.
 #
 # Usage: setup-pages.sh SONYALPACA_EXECUTABLE ARTIFACT_DIR
 # Exits 77 (skipped) when chromium or python3 is not installed.
@@ -26,8 +28,10 @@ fi
 
 work=$(mktemp -d /tmp/sonyalpaca-browser.XXXXXX)
 daemon=
+simulator=
 cleanup() {
     if [[ -n $daemon ]]; then kill "$daemon" 2>/dev/null || true; wait "$daemon" 2>/dev/null || true; fi
+    if [[ -n $simulator ]]; then kill "$simulator" 2>/dev/null || true; wait "$simulator" 2>/dev/null || true; fi
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -36,13 +40,27 @@ rm -f "$artifacts"/*.png "$artifacts"/*.log
 fail() {
     echo "FAIL: $*"
     cp "$work/daemon.log" "$artifacts/daemon.log" 2>/dev/null || true
+    cp "$work/simulator.log" "$artifacts/simulator.log" 2>/dev/null || true
     cp "$work/chromium.log" "$artifacts/chromium.log" 2>/dev/null || true
-    echo "daemon and chromium logs in $artifacts"
+    echo "daemon, simulator and chromium logs in $artifacts"
     exit 1
 }
 
-"$exe" serve --camera simulator --bind 127.0.0.1 --port 0 --no-discovery --state-dir "$work/state" \
-    > "$work/daemon.log" 2>&1 &
+"$exe" simulate-body --port 0 --lens SELP1650 --move-time-scale 0.2 --sensor-scale 8 --seed 21 \
+    > "$work/simulator.log" 2>&1 &
+simulator=$!
+ptp_port=
+for _ in $(seq 1 100); do
+    ptp_port=$(sed -n 's/.*serving PTP\/IP on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/simulator.log" | head -n 1)
+    [[ -n $ptp_port ]] && break
+    kill -0 "$simulator" 2>/dev/null || break
+    sleep 0.1
+done
+[[ -n $ptp_port ]] || fail "the simulator did not start"
+
+# The lens is named (its profile is shipped) so the focuser knows it before the first image.
+"$exe" serve --camera "ptpip:127.0.0.1:$ptp_port" --lens SELP1650 --bind 127.0.0.1 --port 0 --no-discovery \
+    --state-dir "$work/state" > "$work/daemon.log" 2>&1 &
 daemon=$!
 port=
 for _ in $(seq 1 100); do
@@ -68,5 +86,7 @@ python3 -B "$here/setup_pages.py" --chromium "$chromium" --base "$base" --artifa
 grep -q 'setup: jog near by a step of size 5 requested from 127.0.0.1' "$work/daemon.log" || fail "the jog is not logged"
 grep -q "setup: settings saved to $work/state/settings.json from 127.0.0.1" "$work/daemon.log" ||
     fail "the saved settings are not logged"
+grep -q 'setup: lens learning as "SELP1650 browser" requested from 127.0.0.1' "$work/daemon.log" ||
+    fail "the lens learning is not logged"
 echo "PASS: screenshots in $artifacts:"
 ls -1 "$artifacts"

@@ -3,7 +3,8 @@
 """The setup pages in headless Chromium at phone size, as a person uses them (setup-pages.sh starts
 the daemon): the page renders; a mouse click on a jog button moves the focuser; settings chosen in
 the form and saved with the Save button land in the settings file; the last frame appears when the
-camera takes one. Screenshots of each step go to the artifact directory.
+camera takes one; the lens-learning wizard learns the lens, shows its progress and where the profile
+was saved. Screenshots of each step go to the artifact directory.
 
 Usage: setup_pages.py --chromium PATH --base http://127.0.0.1:PORT --artifacts DIR --settings FILE
                       --work DIR
@@ -83,7 +84,8 @@ def main():
         page = f"{args.base}/setup/v1/focuser/0/setup"
         browser.navigate(page)
         for element in ("status", "last-frame", "preview-image", "jog-near-7", "jog-far-1", "home", "halt",
-                        "settings-form", "s-raw_type", "log-lines"):
+                        "learn", "learn-name", "learn-start", "learn-cancel", "settings-form", "s-raw_type",
+                        "log-lines"):
             check(browser.evaluate("!!document.getElementById(%s)" % json.dumps(element)), f"the page lacks #{element}")
         check(browser.evaluate(text_of("f-focus_position")) == "focuser not connected",
               "the focuser is not shown as not connected")
@@ -91,6 +93,9 @@ def main():
                                "document.getElementById('preview-image').getBoundingClientRect().height===0"),
               "the last-frame image shows before any frame")
         check(browser.evaluate("document.title").startswith("Focuser 0"), "wrong title")
+        check(browser.evaluate("document.getElementById('learn-start').disabled&&"
+                               "!document.getElementById('learn-state').hidden"),
+              "Start is not off, or does not say why, before the focuser is connected")
         screenshot(browser, "1-focuser-disconnected.png")
 
         # 2. An imaging program connects the focuser and moves it; the page follows by itself.
@@ -154,10 +159,72 @@ def main():
         print(f"the last frame shows, {width} pixels wide")
         screenshot(browser, "4-last-frame.png")
 
-        # 6. The whole overview page.
+        # 6. The lens-learning wizard: a name typed, Start; the progress shows, the jog is off meanwhile;
+        # at the end the result and the saved profile, and how to make it the default.
+        check(browser.evaluate("!document.getElementById('learn-start').disabled"),
+              "Start is disabled with the focuser connected")
+        browser.click("#learn-name")
+        browser.evaluate("document.getElementById('learn-name').value='SELP1650 browser'")
+        started = time.monotonic()
+        browser.click("#learn-start")
+        browser.wait_for(text_of("learn-result") + ".indexOf('learning the lens as \"SELP1650 browser\"')===0",
+                         "the wizard's answer to Start")
+        browser.wait_for("!document.getElementById('learn-progress').hidden&&document.getElementById('learn-start')"
+                         ".disabled&&document.getElementById('jog-far-1').disabled&&document.getElementById('home')"
+                         ".disabled", "the progress shown, Start and the jog buttons off", 10)
+        browser.wait_for("Number(document.getElementById('learn-bar').value)>0||"
+                         "!document.getElementById('learn-error').hidden", "some progress", 90)
+        check(browser.evaluate("document.getElementById('learn-error').hidden"),
+              "learning failed: " + browser.evaluate(text_of("learn-error")))
+        browser.evaluate("document.getElementById('learn').scrollIntoView()")
+        progress = browser.evaluate(text_of("learn-percent") + "+' '+" + text_of("learn-phase") + "+': '+" +
+                                    text_of("learn-message"))
+        print(f"learning: {progress}")
+        screenshot(browser, "5-learning-progress.png")
+        browser.wait_for("!document.getElementById('learn-done').hidden||!document.getElementById('learn-error')"
+                         ".hidden", "the learning to end", 180)
+        check(browser.evaluate("document.getElementById('learn-error').hidden"),
+              "learning failed: " + browser.evaluate(text_of("learn-error")))
+        seconds = time.monotonic() - started
+        profile = os.path.join(os.path.dirname(args.settings), "lenses", "SELP1650_browser.json")
+        shown = browser.evaluate(text_of("learn-file"))
+        check(shown == profile, f"the page says the profile is in {shown!r}, not {profile}")
+        check(os.path.isfile(profile), f"no profile file {profile}")
+        with open(profile) as f:
+            check(json.load(f)["lenses"][0]["model_id"] == "SELP1650 browser", f"{profile} names another lens")
+        summary = browser.evaluate(text_of("learn-summary"))
+        check(summary.startswith("SELP1650 browser: moves per size "), f"the result line is {summary!r}")
+        hint = browser.evaluate(text_of("learn-hint"))
+        check(hint.startswith("The focuser uses this profile now") and "Settings → lens" in hint,
+              f"the hint is {hint!r}")
+        check(browser.evaluate("Array.prototype.some.call(document.getElementById('s-lens').options,"
+                               "function(o){return o.value==='SELP1650 browser';})"),
+              "the settings' lens field does not offer the learned profile")
+        browser.wait_for("!document.getElementById('learn-start').disabled&&!document.getElementById('jog-far-1')"
+                         ".disabled", "Start and the jog buttons on again", 10)
+        check(alpaca.get("focuser", "ismoving") is False, "the focuser still moves after learning")
+        max_step = alpaca.get("focuser", "maxstep")
+        check(alpaca.get("focuser", "position") == max_step, "the focuser is not at the infinity stop after learning")
+        browser.evaluate("document.getElementById('learn').scrollIntoView()")
+        print(f"learned in {seconds:.0f} s: {summary}; MaxStep now {max_step}")
+        screenshot(browser, "6-learning-done.png")
+        # As the hint says: the learned profile chosen in the settings, for the next start.
+        browser.evaluate("(function(){var s=document.getElementById('s-lens');s.value='SELP1650 browser';"
+                         "s.dispatchEvent(new Event('change',{bubbles:true}));})()")
+        browser.forget_events()
+        browser.click("#save")
+        browser.wait_event("Page.loadEventFired", 30)
+        message = browser.evaluate(text_of("message"))
+        check(message.startswith(f"Saved to {args.settings}."), f"the page says: {message!r}")
+        with open(args.settings) as f:
+            check(json.load(f).get("lens") == "SELP1650 browser", f"{args.settings} does not name the learned lens")
+        check(browser.evaluate("document.getElementById('s-lens').value") == "SELP1650 browser",
+              "the form does not show the learned lens as chosen")
+
+        # 7. The whole overview page.
         browser.navigate(f"{args.base}/setup")
         browser.wait_for("document.getElementById('preview-image').naturalWidth>0", "the overview's last frame")
-        screenshot(browser, "5-overview-full.png", full_page=True)
+        screenshot(browser, "7-overview-full.png", full_page=True)
     except (Failure, DevToolsError):
         try:  # what the page showed when it went wrong
             print("the page when it failed: " + browser.screenshot(os.path.join(args.artifacts, "failed.png"), True))

@@ -265,6 +265,7 @@ TEST_CASE("absolute focuser: temperature compensation only with a coefficient, t
 TEST_CASE("absolute focuser: a jog is one step of the chosen size, tracked, and never homes") {
     Rig rig;
     rig.body.setLensPosition(50.0);
+    rig.lens.step_time_ms->at(2) = 400;  // the jog of size 3 below is still moving while the status is read
     focus::AbsoluteFocuser focuser(rig.body, rig.setup());
     REQUIRE(focuser.status().homing_due);
     focuser.jog(2, 1);  // homing is due, but a jog is a person's nudge: one step, no end stop
@@ -279,6 +280,15 @@ TEST_CASE("absolute focuser: a jog is one step of the chosen size, tracked, and 
     const int before = rig.body.focus_steps;
     const double landed = focuser.status().estimate;
     focuser.jog(3, -1);
+    {
+        // While the step runs the status already names the jog's target, never the previous one.
+        const auto until = std::chrono::steady_clock::now() + 2s;
+        while (rig.body.focus_steps == before && std::chrono::steady_clock::now() < until)
+            std::this_thread::sleep_for(1ms);
+        const auto during = focuser.status();
+        CHECK(during.moving);
+        CHECK(during.target == std::lround(landed - 6.0));
+    }
     REQUIRE(settle(focuser));
     CHECK(rig.body.focus_steps == before + 1);
     auto status = focuser.status();

@@ -134,3 +134,17 @@ TEST_CASE("focuser learning: without a live-view meter, learning is refused") {
     CHECK_THROWS_AS(focuser.learn({}), std::logic_error);
     CHECK_FALSE(focuser.isMoving());
 }
+
+TEST_CASE("focuser learning: a Halt right after the request, before the worker started, ends it") {
+    Rig rig;
+    focus::AbsoluteFocuser focuser(rig.body, rig.setup(fastGeneric(), true, positionMeter(rig.body)));
+    for (int i = 0; i < 50; ++i) {
+        focuser.learn({});
+        focuser.halt();
+        REQUIRE(settle(focuser, 2s));
+        CHECK_FALSE(focuser.status().learning.active);
+        focuser.move(1000 + i);
+        focuser.halt();
+        REQUIRE(settle(focuser, 2s));
+    }
+}
