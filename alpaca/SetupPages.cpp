@@ -413,19 +413,21 @@ struct Panel {
 
 Panel statusPanel(const Json& fields) {
     std::string html = "<section id=\"status\"><h2>Status</h2><dl>";
-    html += definition(fields, "server", "Server");
-    html += definition(fields, "body", "Body");
-    html += definition(fields, "body_state", "Body state");
-    html += definition(fields, "camera_connected", "Camera connected");
-    html += definition(fields, "focuser_connected", "Focuser connected");
-    html += definition(fields, "lens_reported", "Lens (reported)");
-    html += definition(fields, "temperature", "Temperature");
-    html += definition(fields, "focus_lens", "Focus profile");
-    html += definition(fields, "focus_position", "Position");
-    html += definition(fields, "focus_estimate", "Estimate");
-    html += definition(fields, "focus_homed", "Homed");
-    html += definition(fields, "focus_activity", "Activity");
-    html += definition(fields, "focus_error", "Last error");
+    static constexpr std::pair<const char*, const char*> kRows[] = {
+        {"server", "Server"},
+        {"body", "Body"},
+        {"body_state", "Body state"},
+        {"camera_connected", "Camera connected"},
+        {"focuser_connected", "Focuser connected"},
+        {"lens_reported", "Lens (reported)"},
+        {"temperature", "Temperature"},
+        {"focus_lens", "Focus profile"},
+        {"focus_position", "Position"},
+        {"focus_estimate", "Estimate"},
+        {"focus_homed", "Homed"},
+        {"focus_activity", "Activity"},
+        {"focus_error", "Last error"}};
+    for (const auto& [key, label] : kRows) html += definition(fields, key, label);
     html += "</dl></section>";
     return {std::move(html), kStatusScript};
 }

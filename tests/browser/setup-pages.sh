@@ -46,29 +46,29 @@ fail() {
     exit 1
 }
 
+# The port a process logs after `what` on 127.0.0.1 (10 s at most, or until it ends); empty if none.
+port_from_log() {
+    local log=$1 what=$2 pid=$3 found=
+    for _ in $(seq 1 100); do
+        found=$(sed -n "s/.*$what 127\\.0\\.0\\.1:\\([0-9]*\\).*/\\1/p" "$log" | head -n 1)
+        [[ -n $found ]] && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "$found"
+}
+
 "$exe" simulate-body --port 0 --lens SELP1650 --move-time-scale 0.2 --sensor-scale 8 --seed 21 \
     > "$work/simulator.log" 2>&1 &
 simulator=$!
-ptp_port=
-for _ in $(seq 1 100); do
-    ptp_port=$(sed -n 's/.*serving PTP\/IP on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/simulator.log" | head -n 1)
-    [[ -n $ptp_port ]] && break
-    kill -0 "$simulator" 2>/dev/null || break
-    sleep 0.1
-done
+ptp_port=$(port_from_log "$work/simulator.log" 'serving PTP\/IP on' "$simulator")
 [[ -n $ptp_port ]] || fail "the simulator did not start"
 
 # The lens is named (its profile is shipped) so the focuser knows it before the first image.
 "$exe" serve --camera "ptpip:127.0.0.1:$ptp_port" --lens SELP1650 --bind 127.0.0.1 --port 0 --no-discovery \
     --state-dir "$work/state" > "$work/daemon.log" 2>&1 &
 daemon=$!
-port=
-for _ in $(seq 1 100); do
-    port=$(sed -n 's/.*Alpaca API listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/daemon.log" | head -n 1)
-    [[ -n $port ]] && break
-    kill -0 "$daemon" 2>/dev/null || break
-    sleep 0.1
-done
+port=$(port_from_log "$work/daemon.log" 'Alpaca API listening on' "$daemon")
 [[ -n $port ]] || fail "the daemon did not start listening"
 base=http://127.0.0.1:$port
 echo "daemon on $base; screenshots go to $artifacts"

@@ -27,6 +27,15 @@ class Failure(Exception):
     pass
 
 
+def save_settings(browser, settings):
+    """Clicks Save and checks the page says where it saved."""
+    browser.forget_events()
+    browser.click("#save")
+    browser.wait_event("Page.loadEventFired", 30)
+    message = browser.evaluate(text_of("message"))
+    check(message.startswith(f"Saved to {settings}."), f"the page says: {message!r}")
+
+
 def check(condition, message):
     if not condition:
         raise Failure(message)
@@ -126,11 +135,7 @@ def main():
             browser.evaluate("(function(){var s=document.getElementById(%s);s.value=%s;"
                              "s.dispatchEvent(new Event('change',{bubbles:true}));return s.value;})()"
                              % (json.dumps("s-" + name), json.dumps(value)))
-        browser.forget_events()
-        browser.click("#save")
-        browser.wait_event("Page.loadEventFired", 30)
-        message = browser.evaluate(text_of("message"))
-        check(message.startswith(f"Saved to {args.settings}."), f"the page says: {message!r}")
+        save_settings(browser, args.settings)
         with open(args.settings) as f:
             saved = json.load(f)
         check(saved == {"focuser_approach": "near", "keep_raw": True, "raw_type": "Compressed RAW"},
@@ -211,11 +216,7 @@ def main():
         # As the hint says: the learned profile chosen in the settings, for the next start.
         browser.evaluate("(function(){var s=document.getElementById('s-lens');s.value='SELP1650 browser';"
                          "s.dispatchEvent(new Event('change',{bubbles:true}));})()")
-        browser.forget_events()
-        browser.click("#save")
-        browser.wait_event("Page.loadEventFired", 30)
-        message = browser.evaluate(text_of("message"))
-        check(message.startswith(f"Saved to {args.settings}."), f"the page says: {message!r}")
+        save_settings(browser, args.settings)
         with open(args.settings) as f:
             check(json.load(f).get("lens") == "SELP1650 browser", f"{args.settings} does not name the learned lens")
         check(browser.evaluate("document.getElementById('s-lens').value") == "SELP1650 browser",
