@@ -23,7 +23,7 @@ SimulatorHost::SimulatorHost(const SimulatorOptions& options) {
                                     lenses.modelIds());
     lens_ = *lens;
     auto frames = makeSkyFrameSource(model_, options.sensor_scale, options.lens_options.seed,
-                                               lens_.full_travel_moves[0]);
+                                               lens_.full_travel_moves[0], lens_.name);
     body_ = std::make_unique<VirtualBody>(model_, lens_, options.lens_options, options.body_options,
                                                     std::move(frames), options.faults);
     server_ = std::make_unique<PtpIpServer>(*body_);

@@ -44,8 +44,10 @@ std::string exifTime(std::chrono::system_clock::time_point when) {
 
 class SkyFrameSource final : public FrameSource {
 public:
-    SkyFrameSource(const config::BodyEntry& body, unsigned scale, std::uint64_t seed, double travel_hint)
-        : model_(body.model), layout_(layoutOf(body, scale)), seed_(seed), travel_hint_(travel_hint),
+    SkyFrameSource(const config::BodyEntry& body, unsigned scale, std::uint64_t seed, double travel_hint,
+                   std::string lens_name)
+        : model_(body.model), lens_name_(std::move(lens_name)), layout_(layoutOf(body, scale)), seed_(seed),
+          travel_hint_(travel_hint),
           target_(FocusTarget::Options{640, 424, seed, 60.0, 1.5}) {}
 
     std::vector<CapturedFile> capture(const ExposureRecord& exposure) override {
@@ -67,6 +69,7 @@ public:
             info.sensor_temperature_c = std::round(exposure.temperature_c);
             info.ambient_temperature_c = std::round(exposure.ambient_c);
             info.date_time = exifTime(exposure.start);
+            info.lens_model = lens_name_;
             const ArwKind kind = exposure.raw_file_type == 0 ? ArwKind::Uncompressed : ArwKind::Compressed;
             // The file keeps the frame's pixels and serves its bytes chunk by chunk: no second copy.
             auto file = std::make_shared<const ArwFile>(std::move(image), info, kind);
@@ -104,6 +107,7 @@ private:
     }
 
     std::string model_;
+    std::string lens_name_;
     SensorLayout layout_;
     std::uint64_t seed_;
     double travel_hint_;
@@ -113,9 +117,9 @@ private:
 }  // namespace
 
 std::shared_ptr<FrameSource> makeSkyFrameSource(const config::BodyEntry& body, unsigned sensor_scale,
-                                                std::uint64_t seed, double lens_travel) {
+                                                std::uint64_t seed, double lens_travel, std::string lens_name) {
     if (sensor_scale < 1) throw std::invalid_argument("sensor scale must be at least 1");
-    return std::make_shared<SkyFrameSource>(body, sensor_scale, seed, lens_travel);
+    return std::make_shared<SkyFrameSource>(body, sensor_scale, seed, lens_travel, std::move(lens_name));
 }
 
 }  // namespace sonyalpaca::ptp::sim

@@ -5,6 +5,7 @@
 #include "ptp/sim/FrameSource.hpp"
 
 #include <memory>
+#include <string>
 
 namespace sonyalpaca::ptp::sim {
 
@@ -13,7 +14,8 @@ namespace sonyalpaca::ptp::sim {
 /// says) and/or JPEG, as the compression setting says. `sensor_scale` > 1 shrinks the sensor for
 /// fast tests, keeping even crops and the RGGB phase. `seed` fixes the star field. `lens_travel`
 /// scales the defocus curve, so critical focus spans the same fraction of every lens's travel.
+/// `lens_name` goes into each ARW's EXIF LensModel, as a body names its lens.
 std::shared_ptr<FrameSource> makeSkyFrameSource(const config::BodyEntry& body, unsigned sensor_scale,
-                                                std::uint64_t seed, double lens_travel);
+                                                std::uint64_t seed, double lens_travel, std::string lens_name = {});
 
 }  // namespace sonyalpaca::ptp::sim

@@ -102,6 +102,14 @@ std::string streamJson(ImageArrayJson& json, std::size_t chunk) {
 
 // --- raw decoding --------------------------------------------------------------------------------
 
+TEST_CASE("the lens an ARW names in EXIF LensModel is the frame's lens") {
+    auto info = coldNight();
+    info.lens_model = "FE 20mm F1.8 G";
+    const RawFrame raw = decodeArw(sim::writeArw(patternImage(smallLayout()), info, sim::ArwKind::Uncompressed));
+    REQUIRE(raw.metadata.lens.has_value());
+    CHECK(*raw.metadata.lens == "FE 20mm F1.8 G");
+}
+
 TEST_CASE("an uncompressed ARW decodes to exactly the values written, with its metadata") {
     const sim::RawImage image = patternImage(smallLayout());
     const RawFrame raw = decodeArw(sim::writeArw(image, coldNight(), sim::ArwKind::Uncompressed));
@@ -136,7 +144,7 @@ TEST_CASE("an uncompressed ARW decodes to exactly the values written, with its m
     when.tm_isdst = -1;
     REQUIRE(m.timestamp.has_value());
     CHECK(std::chrono::system_clock::to_time_t(*m.timestamp) == std::mktime(&when));  // the camera's clock as local time
-    CHECK_FALSE(m.lens.has_value());  // the simulator's files name no lens
+    CHECK_FALSE(m.lens.has_value());  // this file names no lens
     REQUIRE(m.sensor_temperature_c.has_value());
     CHECK(*m.sensor_temperature_c == doctest::Approx(12.0));
     REQUIRE(m.ambient_temperature_c.has_value());

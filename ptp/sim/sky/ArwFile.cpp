@@ -121,6 +121,7 @@ std::vector<std::uint8_t> ArwFile::header(const RawImage& image, const ArwInfo& 
     exif.addAscii(0x9003, info.date_time);
     const auto maker_note_size = static_cast<std::uint32_t>(SonyMakerNote::size());
     exif.addExternal(0x927C, TiffIfd::Undefined, maker_note_size, 0);
+    if (!info.lens_model.empty()) exif.addAscii(0xA434, info.lens_model);  // LensModel, as bodies write it
 
     // Raw IFD.
     const SensorLayout& l = image.layout;

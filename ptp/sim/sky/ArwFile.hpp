@@ -29,6 +29,7 @@ struct ArwInfo {
     double ambient_temperature_c = 15.0;        ///< whole degrees, −128..127
     double battery_temperature_c = 20.0;        ///< whole °F 0..255, i.e. −17.8..123.9 °C
     std::string date_time = "2024:01:01 00:00:00";  ///< "YYYY:MM:DD HH:MM:SS"
+    std::string lens_model;                     ///< EXIF LensModel (0xA434); empty: none written
 };
 
 /// A Sony ARW file made to the recipe of arw.md §3, which Debian 12's LibRaw 0.20.2 decodes:
