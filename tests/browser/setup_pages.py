@@ -187,7 +187,7 @@ def main():
         print(f"learning: {progress}")
         screenshot(browser, "5-learning-progress.png")
         browser.wait_for("!document.getElementById('learn-done').hidden||!document.getElementById('learn-error')"
-                         ".hidden", "the learning to end", 180)
+                         ".hidden", "the learning to end", 600)
         check(browser.evaluate("document.getElementById('learn-error').hidden"),
               "learning failed: " + browser.evaluate(text_of("learn-error")))
         seconds = time.monotonic() - started
