@@ -42,15 +42,9 @@ struct Rig {
         daemon.emplace(DaemonProcess::serve(state.path(), args));
     }
 
-    nlohmann::json get(const std::string& member) {
-        const auto reply = httpGet(daemon->port(), "/api/v1/focuser/0/" + member);
-        REQUIRE(reply.status == 200);
-        return reply.json();
-    }
+    nlohmann::json get(const std::string& member) { return alpacaGet(daemon->port(), "focuser/0", member); }
     nlohmann::json put(const std::string& member, const std::string& form = "") {
-        const auto reply = httpForm(daemon->port(), "PUT", "/api/v1/focuser/0/" + member, form);
-        REQUIRE(reply.status == 200);
-        return reply.json();
+        return alpacaPut(daemon->port(), "focuser/0", member, form);
     }
     long position() { return get("position")["Value"].get<long>(); }
     double truePosition() { return simulator.status()["lens_position"].get<double>(); }

@@ -36,15 +36,9 @@ struct Rig {
         REQUIRE(daemon->wait(10s) == 0);
         daemon.reset();
     }
-    nlohmann::json get(const std::string& member) {
-        const auto reply = httpGet(daemon->port(), "/api/v1/focuser/0/" + member);
-        REQUIRE(reply.status == 200);
-        return reply.json();
-    }
+    nlohmann::json get(const std::string& member) { return alpacaGet(daemon->port(), "focuser/0", member); }
     nlohmann::json put(const std::string& member, const std::string& form = "") {
-        const auto reply = httpForm(daemon->port(), "PUT", "/api/v1/focuser/0/" + member, form);
-        REQUIRE(reply.status == 200);
-        return reply.json();
+        return alpacaPut(daemon->port(), "focuser/0", member, form);
     }
     nlohmann::json action(const std::string& name, const std::string& parameters = "") {
         return put("action", "Action=" + name + "&Parameters=" + parameters);

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 namespace sonyalpaca::test {
 namespace {
@@ -166,6 +167,25 @@ std::optional<std::string> udpExchange(const std::string& address, std::uint16_t
     const ssize_t n = ::recv(socket.get(), buffer, sizeof buffer, 0);
     if (n < 0) return std::nullopt;
     return std::string(buffer, static_cast<std::size_t>(n));
+}
+
+namespace {
+nlohmann::json alpacaReply(const HttpReply& reply, const std::string& what) {
+    if (reply.status != 200)
+        throw std::runtime_error(what + " answered HTTP " + std::to_string(reply.status) + ": " + reply.body);
+    return reply.json();
+}
+}  // namespace
+
+nlohmann::json alpacaGet(std::uint16_t port, const std::string& device, const std::string& member) {
+    const std::string path = "/api/v1/" + device + "/" + member;
+    return alpacaReply(httpGet(port, path), "GET " + path);
+}
+
+nlohmann::json alpacaPut(std::uint16_t port, const std::string& device, const std::string& member,
+                         const std::string& form) {
+    const std::string path = "/api/v1/" + device + "/" + member;
+    return alpacaReply(httpForm(port, "PUT", path, form), "PUT " + path);
 }
 
 }  // namespace sonyalpaca::test

@@ -52,6 +52,12 @@ HttpReply httpGet(std::uint16_t port, const std::string& target, const std::stri
 /// `method` `path` with a form body (application/x-www-form-urlencoded) on 127.0.0.1:port.
 HttpReply httpForm(std::uint16_t port, const std::string& method, const std::string& path, const std::string& body);
 
+/// An Alpaca member of `device` ("focuser/0") on 127.0.0.1:port: GET, or PUT with a form body. The
+/// reply's JSON; throws std::runtime_error when the HTTP status is not 200.
+nlohmann::json alpacaGet(std::uint16_t port, const std::string& device, const std::string& member);
+nlohmann::json alpacaPut(std::uint16_t port, const std::string& device, const std::string& member,
+                         const std::string& form = "");
+
 /// Sends `payload` by UDP to address:port and waits up to `timeout` for one reply.
 std::optional<std::string> udpExchange(const std::string& address, std::uint16_t port, const std::string& payload,
                                        std::chrono::milliseconds timeout = std::chrono::seconds(2));
