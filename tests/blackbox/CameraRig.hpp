@@ -96,6 +96,16 @@ public:
         CHECK(reply["ErrorNumber"] == 0);
     }
 
+    /// Bins `bin` × `bin` and selects the whole (binned) frame.
+    void wholeFrame(unsigned bin) {
+        putOk("binx", "BinX=" + std::to_string(bin));
+        putOk("biny", "BinY=" + std::to_string(bin));
+        putOk("startx", "StartX=0");
+        putOk("starty", "StartY=0");
+        putOk("numx", "NumX=" + std::to_string(kWidth / bin));
+        putOk("numy", "NumY=" + std::to_string(kHeight / bin));
+    }
+
     /// Sends a fault to the simulator (form fields of PUT /fault).
     void fault(const std::string& form) { CHECK(httpForm(control_port_, "PUT", "/fault", form).status == 200); }
 

@@ -105,14 +105,7 @@ TEST_CASE("camera: ConformU's camera checks C1-C55 over HTTP") {
     CHECK(rig.putError("startexposure", "Duration=-1.0&Light=true") == kInvalidValue);
     for (unsigned bin : {1U, 2U}) {
         CAPTURE(bin);
-        const auto reset = [&] {
-            rig.putOk("binx", "BinX=" + std::to_string(bin));
-            rig.putOk("biny", "BinY=" + std::to_string(bin));
-            rig.putOk("startx", "StartX=0");
-            rig.putOk("starty", "StartY=0");
-            rig.putOk("numx", "NumX=" + std::to_string(kWidth / bin));
-            rig.putOk("numy", "NumY=" + std::to_string(kHeight / bin));
-        };
+        const auto reset = [&] { rig.wholeFrame(bin); };
         for (const std::string& setting : {"NumX=" + std::to_string(kWidth / bin + 1), "NumY=" + std::to_string(kHeight / bin + 1),
                                           "StartX=" + std::to_string(kWidth / bin + 1),
                                           "StartY=" + std::to_string(kHeight / bin + 1)}) {
@@ -135,12 +128,7 @@ TEST_CASE("camera: ConformU's camera checks C1-C55 over HTTP") {
     // C41, C44-C54: a full frame at each bin level, asynchronous, through the states ConformU sees.
     for (unsigned bin : {1U, 2U}) {
         CAPTURE(bin);
-        rig.putOk("binx", "BinX=" + std::to_string(bin));
-        rig.putOk("biny", "BinY=" + std::to_string(bin));
-        rig.putOk("startx", "StartX=0");
-        rig.putOk("starty", "StartY=0");
-        rig.putOk("numx", "NumX=" + std::to_string(kWidth / bin));
-        rig.putOk("numy", "NumY=" + std::to_string(kHeight / bin));
+        rig.wholeFrame(bin);
         CHECK(rig.state() == kIdle);
         const auto observed_start = std::chrono::system_clock::now();
         const auto before = std::chrono::steady_clock::now();
@@ -273,12 +261,7 @@ TEST_CASE("camera: the served pixels are the ARW's, as LibRaw reads it - subfram
     // Compressed RAW: LibRaw reads the cRAW file; MaxADU follows the frame's bit depth.
     rig.putOk("readoutmode", "ReadoutMode=1");
     CHECK(rig.value("readoutmode") == 1);
-    rig.putOk("binx", "BinX=1");
-    rig.putOk("biny", "BinY=1");
-    rig.putOk("startx", "StartX=0");
-    rig.putOk("starty", "StartY=0");
-    rig.putOk("numx", "NumX=" + std::to_string(kWidth));
-    rig.putOk("numy", "NumY=" + std::to_string(kHeight));
+    rig.wholeFrame(1);
     rig.expose(1.0);
     CHECK(rig.value("gain") == iso1600);
     CHECK(rig.value("maxadu").get<int>() >= 4095);
