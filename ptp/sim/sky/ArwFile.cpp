@@ -74,34 +74,50 @@ std::uint32_t offset32(std::size_t offset) {
 
 }  // namespace
 
-ArwFile::ArwFile(RawImage&& image, const ArwInfo& info, ArwKind kind)
-    : kind_(kind), layout_(image.layout), header_(header(image, info, kind)) {
-    if (kind == ArwKind::Compressed) {
-        strip_ = CrawCodec().encode(image);
-    } else {
-        pixels_ = std::move(image.pixels);
-    }
+ArwFile::ArwFile(RawImage&& image, const ArwInfo& info, ArwKind kind) : kind_(kind), layout_(image.layout) {
+    code(image, info);
+    if (kind == ArwKind::Uncompressed) pixels_ = std::move(image.pixels);
 }
 
-ArwFile::ArwFile(const RawImage& image, const ArwInfo& info, ArwKind kind)
-    : kind_(kind), layout_(image.layout), header_(header(image, info, kind)) {
-    if (kind == ArwKind::Compressed) {
-        strip_ = CrawCodec().encode(image);
-    } else {
-        pixels_ = image.pixels;
+ArwFile::ArwFile(const RawImage& image, const ArwInfo& info, ArwKind kind) : kind_(kind), layout_(image.layout) {
+    code(image, info);
+    if (kind == ArwKind::Uncompressed) pixels_ = image.pixels;
+}
+
+void ArwFile::code(const RawImage& image, const ArwInfo& info) {
+    check(image, info, kind_);
+    if (kind_ == ArwKind::Compressed) strip_ = CrawCodec().encode(image);
+    if (kind_ == ArwKind::Lossless) tiles_ = SonyLosslessCodec().encode(image);
+    header_ = makeHeader(image, info, kind_, kind_ == ArwKind::Lossless ? &tiles_ : nullptr);
+}
+
+void ArwFile::check(const RawImage& image, const ArwInfo& info, ArwKind kind) {
+    image.validate();
+    checkInfo(info);
+    if (!info.camera_id && !SonyMakerNote::cameraId(info.model)) {
+        invalid("no Sony camera id is known for model \"" + info.model + "\"; set camera_id");
+    }
+    if (kind == ArwKind::Compressed && image.layout.raw_width % 32 != 0) {
+        invalid("cRAW needs raw_width to be a multiple of 32, got " + std::to_string(image.layout.raw_width));
+    }
+    if (kind == ArwKind::Lossless && (image.layout.raw_width % 2 != 0 || image.layout.raw_height % 2 != 0)) {
+        invalid("lossless RAW needs even raw sides, got " + image.layout.describe());
     }
 }
 
 std::vector<std::uint8_t> ArwFile::header(const RawImage& image, const ArwInfo& info, ArwKind kind) {
-    image.validate();
-    checkInfo(info);
-    const std::optional<std::uint16_t> camera_id = info.camera_id ? info.camera_id : SonyMakerNote::cameraId(info.model);
-    if (!camera_id) invalid("no Sony camera id is known for model \"" + info.model + "\"; set camera_id");
-    if (kind == ArwKind::Compressed && image.layout.raw_width % 32 != 0) {
-        invalid("cRAW needs raw_width to be a multiple of 32, got " + std::to_string(image.layout.raw_width));
-    }
+    check(image, info, kind);
+    if (kind != ArwKind::Lossless) return makeHeader(image, info, kind, nullptr);
+    const SonyLosslessCodec::Tiles tiles = SonyLosslessCodec().encode(image);
+    return makeHeader(image, info, kind, &tiles);
+}
+
+std::vector<std::uint8_t> ArwFile::makeHeader(const RawImage& image, const ArwInfo& info, ArwKind kind,
+                                              const SonyLosslessCodec::Tiles* tiles) {
+    const std::uint16_t camera_id = info.camera_id ? *info.camera_id : *SonyMakerNote::cameraId(info.model);
     const CrawCodec codec;
     const std::size_t strip_bytes = kind == ArwKind::Compressed ? CrawCodec::stripSize(image.layout)
+                                    : kind == ArwKind::Lossless  ? tiles->data.size()
                                                                  : image.layout.pixelCount() * 2;
 
     // IFD0.
@@ -127,26 +143,7 @@ std::vector<std::uint8_t> ArwFile::header(const RawImage& image, const ArwInfo& 
     const SensorLayout& l = image.layout;
     const auto black = static_cast<std::uint16_t>(image.black_level);
     const auto white = static_cast<std::uint16_t>(image.white_level);
-    TiffIfd raw;
-    raw.addLong(0x0100, l.raw_width);
-    raw.addLong(0x0101, l.raw_height);
-    raw.addShorts(0x0102, {static_cast<std::uint16_t>(kind == ArwKind::Compressed ? 8 : 16)});
-    raw.addShorts(0x0103, {static_cast<std::uint16_t>(kind == ArwKind::Compressed ? 32767 : 1)});
-    raw.addShorts(0x0106, {32803});
-    raw.addLong(0x0111, 0);  // StripOffsets, set below
-    raw.addShorts(0x0115, {1});
-    raw.addLong(0x0116, l.raw_height);
-    raw.addLong(0x0117, offset32(strip_bytes));
-    raw.addShorts(0x011C, {1});
-    if (kind == ArwKind::Compressed) {
-        const CrawCodec::Knots& k = codec.knots();
-        raw.addShorts(0x7010, {k[0], k[1], k[2], k[3]});
-    }
-    raw.addShorts(0x7310, {black, black, black, black});
-    raw.addShorts(0x828D, {2, 2});
-    raw.addBytes(0x828E, TiffIfd::Byte, {0, 1, 1, 2});
-    raw.addShorts(0xC61D, {white, white, white});
-    {
+    auto defaultCrop = [&l](TiffIfd& raw) {
         std::vector<std::uint8_t> origin;
         std::vector<std::uint8_t> size;
         for (unsigned v : {l.crop_left, l.crop_top}) {
@@ -157,6 +154,62 @@ std::vector<std::uint8_t> ArwFile::header(const RawImage& image, const ArwInfo& 
         }
         raw.addBytes(0xC61F, TiffIfd::Long, std::move(origin));
         raw.addBytes(0xC620, TiffIfd::Long, std::move(size));
+    };
+    // The lossless raw IFD for tiles starting at `strip_at`, in the order of a real ILCE-7M4 file
+    // (metadata-extractor's dump of one, in drewnoakes/metadata-extractor-images): StripOffsets
+    // before BitsPerSample is what makes LibRaw 0.21 probe the first tile and take Sony's decoder.
+    auto losslessIfd = [&](std::size_t strip_at) {
+        TiffIfd raw(TiffIfd::Order::AsAdded);
+        raw.addLong(0x0100, l.raw_width);
+        raw.addLong(0x0101, l.raw_height);
+        raw.addShorts(0x0103, {7});
+        raw.addShorts(0x0106, {32803});
+        raw.addShorts(0x0115, {1});
+        raw.addShorts(0x011C, {1});
+        raw.addShorts(0x828D, {2, 2});
+        raw.addBytes(0x828E, TiffIfd::Byte, {0, 1, 1, 2});
+        raw.addShorts(0x7310, {black, black, black, black});
+        raw.addLong(0x0111, static_cast<std::uint32_t>(strip_at));
+        raw.addLong(0x0116, l.raw_height);
+        raw.addLong(0x0117, offset32(strip_bytes));
+        defaultCrop(raw);
+        raw.addShorts(0xC61D, {white, white, white});
+        raw.addShorts(0x0102, {SonyLosslessCodec::kPrecision});
+        raw.addLong(0x0142, tiles->tile_width);
+        raw.addLong(0x0143, tiles->tile_length);
+        std::vector<std::uint32_t> offsets;
+        std::vector<std::uint32_t> counts;
+        for (std::size_t i = 0; i < tiles->count(); ++i) {
+            offsets.push_back(offset32(strip_at + tiles->offsets[i]));
+            counts.push_back(offset32(tiles->byte_counts[i]));
+        }
+        raw.addLongs(0x0144, offsets);
+        raw.addLongs(0x0145, counts);
+        return raw;
+    };
+    TiffIfd raw;
+    if (kind == ArwKind::Lossless) {
+        raw = losslessIfd(0);  // for its size; rebuilt below with the offsets
+    } else {
+        raw.addLong(0x0100, l.raw_width);
+        raw.addLong(0x0101, l.raw_height);
+        raw.addShorts(0x0102, {static_cast<std::uint16_t>(kind == ArwKind::Compressed ? 8 : 16)});
+        raw.addShorts(0x0103, {static_cast<std::uint16_t>(kind == ArwKind::Compressed ? 32767 : 1)});
+        raw.addShorts(0x0106, {32803});
+        raw.addLong(0x0111, 0);  // StripOffsets, set below
+        raw.addShorts(0x0115, {1});
+        raw.addLong(0x0116, l.raw_height);
+        raw.addLong(0x0117, offset32(strip_bytes));
+        raw.addShorts(0x011C, {1});
+        if (kind == ArwKind::Compressed) {
+            const CrawCodec::Knots& k = codec.knots();
+            raw.addShorts(0x7010, {k[0], k[1], k[2], k[3]});
+        }
+        raw.addShorts(0x7310, {black, black, black, black});
+        raw.addShorts(0x828D, {2, 2});
+        raw.addBytes(0x828E, TiffIfd::Byte, {0, 1, 1, 2});
+        raw.addShorts(0xC61D, {white, white, white});
+        defaultCrop(raw);
     }
 
     // Layout: header, IFD0, EXIF IFD, maker note, raw IFD, then the strip.
@@ -169,13 +222,17 @@ std::vector<std::uint8_t> ArwFile::header(const RawImage& image, const ArwInfo& 
     ifd0.setOffset(0x014A, offset32(raw_at));
     ifd0.setOffset(0x8769, offset32(exif_at));
     exif.setOffset(0x927C, offset32(maker_note_at));
-    raw.setOffset(0x0111, offset32(strip_at));
+    if (kind == ArwKind::Lossless) {
+        raw = losslessIfd(strip_at);
+    } else {
+        raw.setOffset(0x0111, offset32(strip_at));
+    }
 
     std::vector<std::uint8_t> out{'I', 'I', 42, 0, 8, 0, 0, 0};
     ifd0.serialise(offset32(ifd0_at), out);
     exif.serialise(offset32(exif_at), out);
     SonyMakerNote::Content note;
-    note.camera_id = *camera_id;
+    note.camera_id = camera_id;
     note.ambient_temperature_c = info.ambient_temperature_c;
     note.sensor_temperature_c = info.sensor_temperature_c;
     note.battery_temperature_c = info.battery_temperature_c;
@@ -188,7 +245,11 @@ std::vector<std::uint8_t> ArwFile::header(const RawImage& image, const ArwInfo& 
 }
 
 std::size_t ArwFile::stripSize() const noexcept {
-    return kind_ == ArwKind::Compressed ? strip_.size() : pixels_.size() * 2;
+    switch (kind_) {
+    case ArwKind::Compressed: return strip_.size();
+    case ArwKind::Lossless: return tiles_.data.size();
+    default: return pixels_.size() * 2;
+    }
 }
 
 void ArwFile::read(std::size_t offset, std::span<std::uint8_t> out) const {
@@ -207,6 +268,10 @@ void ArwFile::read(std::size_t offset, std::span<std::uint8_t> out) const {
     std::uint8_t* target = out.data() + done;
     if (kind_ == ArwKind::Compressed) {
         std::memcpy(target, strip_.data() + from, count);
+        return;
+    }
+    if (kind_ == ArwKind::Lossless) {
+        std::memcpy(target, tiles_.data.data() + from, count);
         return;
     }
     // Little-endian 16-bit words: on a little-endian host, the vector's own bytes.
@@ -238,11 +303,12 @@ void ArwFile::writeTo(std::ostream& out) const {
 
 std::vector<std::uint16_t> ArwFile::decodedValues() const {
     if (kind_ == ArwKind::Compressed) return CrawCodec().decode(strip_, layout_);
+    if (kind_ == ArwKind::Lossless) return SonyLosslessCodec().decode(tiles_, layout_);
     return pixels_;
 }
 
 std::vector<std::uint8_t> writeArw(const RawImage& image, const ArwInfo& info, ArwKind kind) {
-    if (kind == ArwKind::Compressed) return ArwFile(image, info, kind).bytes();
+    if (kind != ArwKind::Uncompressed) return ArwFile(image, info, kind).bytes();
     // Uncompressed: header and pixels straight into the buffer, without a second copy of the frame.
     std::vector<std::uint8_t> out = ArwFile::header(image, info, kind);
     const std::size_t at = out.size();

@@ -29,6 +29,13 @@ std::uint32_t typeSize(TiffIfd::Type type) {
 }  // namespace
 
 void TiffIfd::insert(Entry entry) {
+    if (order_ == Order::AsAdded) {
+        for (const Entry& e : entries_) {
+            if (e.tag == entry.tag) throw std::logic_error("TIFF tag added twice");
+        }
+        entries_.push_back(std::move(entry));
+        return;
+    }
     auto at = std::lower_bound(entries_.begin(), entries_.end(), entry.tag,
                                [](const Entry& e, std::uint16_t tag) { return e.tag < tag; });
     if (at != entries_.end() && at->tag == entry.tag) throw std::logic_error("TIFF tag added twice");
@@ -45,6 +52,12 @@ void TiffIfd::addLong(std::uint16_t tag, std::uint32_t value) {
     std::vector<std::uint8_t> bytes;
     put32(bytes, value);
     insert({tag, Long, 1, std::move(bytes), 0});
+}
+
+void TiffIfd::addLongs(std::uint16_t tag, const std::vector<std::uint32_t>& values) {
+    std::vector<std::uint8_t> bytes;
+    for (std::uint32_t v : values) put32(bytes, v);
+    insert({tag, Long, static_cast<std::uint32_t>(values.size()), std::move(bytes), 0});
 }
 
 void TiffIfd::addBytes(std::uint16_t tag, Type type, std::vector<std::uint8_t> bytes) {

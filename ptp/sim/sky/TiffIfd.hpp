@@ -8,14 +8,21 @@
 namespace sonyalpaca::ptp::sim {
 
 /// One little-endian TIFF image file directory being assembled. Entries are kept in ascending tag
-/// order; values of more than 4 bytes go into a data area that follows the directory directly.
-/// Offsets in a TIFF are absolute, so the directory is serialised for a known file offset.
+/// order, as TIFF asks, or in the order they were added, as Sony writes the raw directory of its
+/// lossless files (readers such as LibRaw act on the tags in file order); values of more than 4 bytes
+/// go into a data area that follows the directory directly. Offsets in a TIFF are absolute, so the
+/// directory is serialised for a known file offset.
 class TiffIfd {
 public:
     enum Type : std::uint16_t { Byte = 1, Ascii = 2, Short = 3, Long = 4, Rational = 5, Undefined = 7 };
+    enum class Order { Ascending, AsAdded };
+
+    explicit TiffIfd(Order order = Order::Ascending) : order_(order) {}
 
     void addShorts(std::uint16_t tag, const std::vector<std::uint16_t>& values);
     void addLong(std::uint16_t tag, std::uint32_t value);
+    /// LONG values; inline when there is one.
+    void addLongs(std::uint16_t tag, const std::vector<std::uint32_t>& values);
     void addBytes(std::uint16_t tag, Type type, std::vector<std::uint8_t> bytes);
     /// NUL-terminated.
     void addAscii(std::uint16_t tag, const std::string& text);
@@ -43,6 +50,7 @@ private:
     void insert(Entry entry);
     static std::size_t padded(std::size_t n) { return (n + 3) & ~std::size_t{3}; }
 
+    Order order_;
     std::vector<Entry> entries_;
 };
 
