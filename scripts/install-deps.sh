@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages sonyalpaca needs to build, test and run. Idempotent: installs only
-# what is missing. Works as root or through sudo.
+# Installs the Debian 12 or 13 packages (amd64 or arm64) sonyalpaca needs to build, test and run.
+# Idempotent: installs only what is missing. Works as root or through sudo.
 set -euo pipefail
 
 packages=(
@@ -12,6 +12,7 @@ packages=(
   # The service checks (tests/package.cmake): cpack's .deb with dpkg-shlibdeps, install into a
   # throwaway root, systemd-analyze verify/security, sysusers/tmpfiles, the syscall sandbox.
   dpkg-dev fakeroot binutils systemd init-system-helpers strace procps
+  file  # cpack's Debian generator runs it; a minimal system (a Pi image, a debootstrap root) lacks it
 )
 
 missing=()
