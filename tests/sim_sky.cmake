@@ -4,6 +4,7 @@
 sonyalpaca_test(test_simsky SOURCES
   unit/sim/ArwFileTest.cpp
   unit/sim/CrawCodecTest.cpp
+  unit/sim/LosslessJpegTest.cpp
   unit/sim/DefocusModelTest.cpp
   unit/sim/JpegWriterTest.cpp
   unit/sim/SkyRendererTest.cpp

@@ -7,10 +7,12 @@
 #include "ptp/sim/sky/SkyRenderer.hpp"
 
 #include <doctest/doctest.h>
+#include <libraw/libraw.h>
 
 #include <stdexcept>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <ctime>
 #include <sstream>
@@ -183,8 +185,85 @@ TEST_CASE("the full-size ILCE-7M3 cRAW decodes with LibRaw's a7 III geometry") {
     CHECK(decoded.raw == arw.decodedValues());
 }
 
+namespace {
+
+/// Whether the LibRaw this test runs decodes Sony's lossless-compressed RAW (0.21 and later).
+bool libRawDecodesLossless() { return LibRaw::versionNumber() >= LIBRAW_MAKE_VERSION(0, 21, 0); }
+
+}  // namespace
+
+TEST_CASE("a lossless ARW decodes with LibRaw 0.21 to exactly the values written; 0.20 misreads it") {
+    const RawImage image = testFrame(smallLayout());
+    ArwInfo info = coldNight();
+    info.model = "ILCE-7M4";
+    const ArwFile arw(image, info, ArwKind::Lossless);
+    CHECK(arw.decodedValues() == image.pixels);
+    // 640x424 in 512x512 tiles: 2 x 1 tiles of 256x256 places, smaller than the 2-byte pixels.
+    CHECK(arw.size() < image.pixels.size() * 2);
+    const auto decoded = decodeWithLibRaw(arw.bytes());
+    CAPTURE(LibRaw::version());
+    REQUIRE(decoded.open_status == 0);
+    if (libRawDecodesLossless()) {
+        REQUIRE(decoded.unpack_status == 0);
+        CHECK(decoded.make == "Sony");
+        CHECK(decoded.model == "ILCE-7M4");
+        CHECK(decoded.raw_width == 640);
+        CHECK(decoded.raw_height == 424);
+        CHECK(decoded.width == 640);
+        CHECK(decoded.height == 424);
+        CHECK(decoded.left_margin == 0);
+        CHECK(decoded.top_margin == 0);
+        CHECK(decoded.inset_left == 12);
+        CHECK(decoded.inset_top == 12);
+        CHECK(decoded.inset_width == 616);
+        CHECK(decoded.inset_height == 400);
+        CHECK(decoded.filters != 0);
+        CHECK(decoded.colour_at_origin == 0);  // red
+        CHECK(decoded.black == 512);
+        CHECK(decoded.cblack0 == 0);
+        CHECK(decoded.maximum == 15360);
+        CHECK(decoded.iso == doctest::Approx(800));
+        CHECK(decoded.shutter == doctest::Approx(20.0));
+        CHECK(decoded.ambient_temperature == doctest::Approx(251.0));  // −5 °C read unsigned
+        CHECK(decoded.sensor_temperature == doctest::Approx(12.0));
+        CHECK(std::abs(decoded.battery_temperature - 30.0F) < 0.3F);
+        REQUIRE(decoded.raw.size() == image.pixels.size());
+        CHECK(decoded.raw == image.pixels);
+    } else {
+        // LibRaw 0.20.2 has no Sony lossless decoder: it takes the first tile's JPEG header for the
+        // frame (4 components of 256x256 → 1024x256) and "succeeds" with values that are not the image.
+        CHECK(decoded.unpack_status == 0);
+        CHECK(decoded.raw_width == 1024);
+        CHECK(decoded.raw_height == 256);
+        CHECK(decoded.raw.size() != image.pixels.size());
+    }
+}
+
+TEST_CASE("the full-size ILCE-7M4 lossless file: 7168x5120 in 140 tiles, LibRaw 0.21's a7 IV geometry") {
+    // A real a7 IV reads out 7040x4688 and writes lossless files padded to whole tiles (arw.md §1).
+    const SensorLayout layout{7168, 5120, 12, 8, 7008, 4672};
+    const RawImage image = renderSky(layout, starryNight());
+    ArwInfo info = coldNight();
+    info.model = "ILCE-7M4";
+    const ArwFile arw(image, info, ArwKind::Lossless);
+    // Stars on a dark sky: well under the 73 MB of 2-byte pixels (a real a7 IV file: 38.5 MB).
+    CHECK(arw.size() < image.pixels.size() * 2 * 3 / 5);
+    if (!libRawDecodesLossless()) return;
+    const auto decoded = decodeWithLibRaw(arw.bytes());
+    REQUIRE(decoded.unpack_status == 0);
+    CHECK(decoded.raw_width == 7168);
+    CHECK(decoded.raw_height == 5120);
+    CHECK(decoded.width == 7028);  // LibRaw 0.21: ILCE-7M4 at 7168x5120
+    CHECK(decoded.height == 4688);
+    CHECK(decoded.inset_left == 12);
+    CHECK(decoded.inset_top == 8);
+    CHECK(decoded.inset_width == 7008);
+    CHECK(decoded.inset_height == 4672);
+    CHECK(decoded.raw == image.pixels);
+}
+
 TEST_CASE("reading an ARW in chunks gives the same bytes as the whole file") {
-    for (ArwKind kind : {ArwKind::Uncompressed, ArwKind::Compressed}) {
+    for (ArwKind kind : {ArwKind::Uncompressed, ArwKind::Compressed, ArwKind::Lossless}) {
         const ArwFile arw(testFrame(smallLayout()), coldNight(), kind);
         const std::vector<std::uint8_t> whole = arw.bytes();
         REQUIRE(whole.size() == arw.size());
@@ -225,6 +304,14 @@ TEST_CASE("ARW files refuse invalid input with the field named") {
     RawImage narrow = renderSky({624, 40, 0, 0, 624, 40}, starryNight());  // 624 is not a multiple of 32
     CHECK_THROWS_AS(ArwFile(narrow, coldNight(), ArwKind::Compressed), std::invalid_argument);
     CHECK_NOTHROW(ArwFile(narrow, coldNight(), ArwKind::Uncompressed));
+    CHECK_NOTHROW(ArwFile(narrow, coldNight(), ArwKind::Lossless));
+    RawImage odd = renderSky({640, 41, 0, 0, 640, 40}, starryNight());
+    CHECK_THROWS_WITH_AS(ArwFile(odd, coldNight(), ArwKind::Lossless), doctest::Contains("even"),
+                         std::invalid_argument);
+    RawImage hot = image;
+    hot.pixels[17] = 16384;
+    CHECK_THROWS_WITH_AS(ArwFile(hot, coldNight(), ArwKind::Lossless), doctest::Contains("14 bits"),
+                         std::invalid_argument);
     RawImage broken = image;
     broken.pixels.pop_back();
     CHECK_THROWS_AS(ArwFile(broken, coldNight(), ArwKind::Uncompressed), std::invalid_argument);
