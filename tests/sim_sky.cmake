@@ -5,10 +5,11 @@ sonyalpaca_test(test_simsky SOURCES
   unit/sim/ArwFileTest.cpp
   unit/sim/CrawCodecTest.cpp
   unit/sim/LosslessJpegTest.cpp
+  unit/sim/RawFileTypesTest.cpp
   unit/sim/DefocusModelTest.cpp
   unit/sim/JpegWriterTest.cpp
   unit/sim/SkyRendererTest.cpp
   unit/sim/LibRawDecode.cpp
   unit/sim/JpegDecoder.cpp
   support/StarMeasure.cpp
-  LIBS sonyalpaca_simsky PkgConfig::LIBRAW)
+  LIBS sonyalpaca_simsky sonyalpaca_sim PkgConfig::LIBRAW)

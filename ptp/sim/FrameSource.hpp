@@ -24,7 +24,7 @@ struct ExposureRecord {
     double temperature_c = 10;   ///< sensor temperature
     double ambient_c = 10;
     std::uint8_t compression_setting = 0x10;  ///< 0x5004: 0x10 RAW, 0x13 RAW+JPEG, 2..4 JPEG
-    std::uint16_t raw_file_type = 0;          ///< 0xD288: 0 uncompressed, 1 compressed
+    std::uint16_t raw_file_type = 0;          ///< 0xD288: 0 uncompressed, 1 compressed, 2 lossless (RawFileTypes)
 };
 
 /// A file the body hands over after an exposure. Its bytes are read on demand, chunk by chunk, so

@@ -2,12 +2,14 @@
 #include "ptp/sim/SkyFrameSource.hpp"
 
 #include "ptp/sim/PtpCodes.hpp"
+#include "ptp/sim/RawFileTypes.hpp"
 #include "ptp/sim/sky/ArwFile.hpp"
 #include "ptp/sim/sky/DefocusModel.hpp"
 #include "ptp/sim/sky/FocusTarget.hpp"
 #include "ptp/sim/sky/PreviewJpeg.hpp"
 #include "ptp/sim/sky/SkyRenderer.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -31,6 +33,32 @@ SensorLayout layoutOf(const config::BodyEntry& body, unsigned scale) {
     layout.crop_top = even((layout.raw_height - layout.crop_height) / 2.0);
     layout.validate();
     return layout;
+}
+
+/// The frame of a lossless file: `layout` padded right and below to whole tiles, as bodies write it
+/// (an ILCE-7M4 reads out 7040x4688 and writes 7168x5120; arw.md §1), the crop where it was.
+SensorLayout tilePadded(SensorLayout layout) {
+    const unsigned tile = SonyLosslessCodec::kTileSize;
+    layout.raw_width = (layout.raw_width + tile - 1) / tile * tile;
+    layout.raw_height = (layout.raw_height + tile - 1) / tile * tile;
+    return layout;
+}
+
+/// `image` grown in place to `padded` (same crop, larger raw size), the new photosites at the black
+/// level: the same sky as the other RAW types, with no light beyond the sensor's readout.
+void padTo(RawImage& image, const SensorLayout& padded) {
+    const SensorLayout old = image.layout;
+    if (old == padded) return;
+    image.pixels.resize(padded.pixelCount(), static_cast<std::uint16_t>(image.black_level));
+    for (unsigned y = old.raw_height; y-- > 0;) {
+        auto* from = image.pixels.data() + std::size_t{y} * old.raw_width;
+        auto* to = image.pixels.data() + std::size_t{y} * padded.raw_width;
+        std::copy_backward(from, from + old.raw_width, to + old.raw_width);
+        std::fill(to + old.raw_width, to + padded.raw_width, static_cast<std::uint16_t>(image.black_level));
+    }
+    std::fill(image.pixels.begin() + static_cast<std::ptrdiff_t>(std::size_t{old.raw_height} * padded.raw_width),
+              image.pixels.end(), static_cast<std::uint16_t>(image.black_level));
+    image.layout = padded;
 }
 
 std::string exifTime(std::chrono::system_clock::time_point when) {
@@ -70,10 +98,15 @@ public:
             info.ambient_temperature_c = std::round(exposure.ambient_c);
             info.date_time = exifTime(exposure.start);
             info.lens_model = lens_name_;
-            const ArwKind kind = exposure.raw_file_type == 0 ? ArwKind::Uncompressed : ArwKind::Compressed;
-            // The file keeps the frame's pixels and serves its bytes chunk by chunk: no second copy.
+            const ArwKind kind = exposure.raw_file_type == raw_file_type::Uncompressed ? ArwKind::Uncompressed
+                                 : exposure.raw_file_type == raw_file_type::Lossless   ? ArwKind::Lossless
+                                                                                       : ArwKind::Compressed;
+            if (kind == ArwKind::Lossless) padTo(image, tilePadded(layout_));
+            const SensorLayout written = image.layout;
+            // The file keeps the frame's pixels (or only its coded data) and serves its bytes chunk
+            // by chunk: no second copy.
             auto file = std::make_shared<const ArwFile>(std::move(image), info, kind);
-            CapturedFile arw{code::FormatArw, std::string(name) + ".ARW", layout_.raw_width, layout_.raw_height,
+            CapturedFile arw{code::FormatArw, std::string(name) + ".ARW", written.raw_width, written.raw_height,
                              file->size(), [file](std::size_t offset, std::span<std::uint8_t> out) {
                                  file->read(offset, out);
                              }};

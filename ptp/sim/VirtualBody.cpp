@@ -4,6 +4,7 @@
 #include "config/Log.hpp"
 #include "ptp/sim/ByteIo.hpp"
 #include "ptp/sim/PtpCodes.hpp"
+#include "ptp/sim/RawFileTypes.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -96,7 +97,9 @@ void VirtualBody::buildProperties() {
     properties_.add({code::SonyBatteryLevel, code::Int8, 0, 1, 100, 100, Form::Range, -1, 100, 1, {}});
     properties_.add(enumeration(code::SonyCaptureTarget, code::UInt16, 0x10, {0x01, 0x10, 0x11}));
     properties_.add(enumeration(code::SonyPriorityMode, code::Int8, 0, {0, 1}));
-    properties_.add(enumeration(code::SonyRawFileType, code::UInt16, 1, {0, 1}));
+    // 0 uncompressed, 1 compressed, and 2 lossless compressed (size L) on the bodies that have it.
+    properties_.add(
+        enumeration(code::SonyRawFileType, code::UInt16, raw_file_type::Compressed, rawFileTypesOf(body_.model)));
     for (std::uint16_t button : {code::SonyS1, code::SonyS2, code::SonyBulb, code::SonyMovie, code::SonyAfMfHold})
         properties_.add({button, code::UInt16, 0x81, 1, 1, 1, Form::None, 0, 0, 0, {}});
     if (options_.focus_drive)

@@ -67,6 +67,15 @@ std::pair<std::uint32_t, std::uint32_t> exposureRational(double seconds) {
     return {static_cast<std::uint32_t>(numerator), static_cast<std::uint32_t>(denominator)};
 }
 
+/// The tiling of a lossless file: Sony's 512x512, except where that makes exactly four tiles, which
+/// LibRaw takes for a Sinar 4-shot file (four TileOffsets pick sinar_4shot_load_raw in its TIFF
+/// parser, 0.20 and 0.21 alike); 256x256 tiles then. Real bodies never have four (a7 IV: 140).
+SonyLosslessCodec losslessCodecFor(const SensorLayout& layout) {
+    const SonyLosslessCodec sony;
+    if (sony.tilesAcross(layout) * sony.tilesDown(layout) != 4) return sony;
+    return SonyLosslessCodec(1, SonyLosslessCodec::kTileSize / 2, SonyLosslessCodec::kTileSize / 2);
+}
+
 std::uint32_t offset32(std::size_t offset) {
     if (offset > 0xFFFFFFFFULL) invalid("the file would exceed 4 GiB");
     return static_cast<std::uint32_t>(offset);
@@ -87,7 +96,7 @@ ArwFile::ArwFile(const RawImage& image, const ArwInfo& info, ArwKind kind) : kin
 void ArwFile::code(const RawImage& image, const ArwInfo& info) {
     check(image, info, kind_);
     if (kind_ == ArwKind::Compressed) strip_ = CrawCodec().encode(image);
-    if (kind_ == ArwKind::Lossless) tiles_ = SonyLosslessCodec().encode(image);
+    if (kind_ == ArwKind::Lossless) tiles_ = losslessCodecFor(image.layout).encode(image);
     header_ = makeHeader(image, info, kind_, kind_ == ArwKind::Lossless ? &tiles_ : nullptr);
 }
 
@@ -108,7 +117,7 @@ void ArwFile::check(const RawImage& image, const ArwInfo& info, ArwKind kind) {
 std::vector<std::uint8_t> ArwFile::header(const RawImage& image, const ArwInfo& info, ArwKind kind) {
     check(image, info, kind);
     if (kind != ArwKind::Lossless) return makeHeader(image, info, kind, nullptr);
-    const SonyLosslessCodec::Tiles tiles = SonyLosslessCodec().encode(image);
+    const SonyLosslessCodec::Tiles tiles = losslessCodecFor(image.layout).encode(image);
     return makeHeader(image, info, kind, &tiles);
 }
 

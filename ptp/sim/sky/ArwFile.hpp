@@ -44,7 +44,8 @@ struct ArwInfo {
 /// A lossless file's raw IFD is written as Sony writes it (a real ILCE-7M4 file's tags, in file
 /// order): Compression 7, its tags in Sony's order rather than ascending, StripOffsets/StripByteCounts
 /// spanning all tiles and listed before BitsPerSample 14, then TileWidth/TileLength 512 and the
-/// TileOffsets/TileByteCounts of the lossless-JPEG tiles. LibRaw 0.21 picks its Sony lossless
+/// TileOffsets/TileByteCounts of the lossless-JPEG tiles (256x256 tiles where 512 would make
+/// exactly four: LibRaw reads four TileOffsets as a Sinar 4-shot file). LibRaw 0.21 picks its Sony lossless
 /// decoder from that order: it probes the JPEG at StripOffsets while BitsPerSample is still unset.
 /// The raw size is the image's: padding the frame to whole tiles, as bodies do (an ILCE-7M4 writes
 /// 7168x5120), is the caller's choice of layout.

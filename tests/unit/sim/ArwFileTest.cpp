@@ -239,6 +239,19 @@ TEST_CASE("a lossless ARW decodes with LibRaw 0.21 to exactly the values written
     }
 }
 
+TEST_CASE("a lossless frame of exactly four 512-pixel tiles is cut in 256-pixel tiles (not a Sinar 4-shot)") {
+    const RawImage image = renderSky({1024, 1024, 12, 8, 1000, 1000}, starryNight());
+    ArwInfo info = coldNight();
+    info.model = "ILCE-1";
+    const ArwFile arw(image, info, ArwKind::Lossless);
+    CHECK(arw.decodedValues() == image.pixels);
+    if (!libRawDecodesLossless()) return;
+    const auto decoded = decodeWithLibRaw(arw.bytes());
+    REQUIRE(decoded.unpack_status == 0);  // with four TileOffsets, LibRaw would take sinar_4shot_load_raw
+    CHECK(decoded.model == "ILCE-1");
+    CHECK(decoded.raw == image.pixels);
+}
+
 TEST_CASE("the full-size ILCE-7M4 lossless file: 7168x5120 in 140 tiles, LibRaw 0.21's a7 IV geometry") {
     // A real a7 IV reads out 7040x4688 and writes lossless files padded to whole tiles (arw.md §1).
     const SensorLayout layout{7168, 5120, 12, 8, 7008, 4672};
