@@ -4,6 +4,7 @@
 #include "alpaca/AlpacaError.hpp"
 #include "alpaca/ImageReply.hpp"
 #include "config/Log.hpp"
+#include "config/RawTypes.hpp"
 #include "imaging/Jpeg.hpp"
 #include "imaging/RawDecoder.hpp"
 #include "imaging/Thumbnail.hpp"
@@ -31,8 +32,6 @@ std::optional<unsigned> isoNumber(const std::string& text) {
     const unsigned value = static_cast<unsigned>(std::stoul(text));
     return value > 0 ? std::optional<unsigned>(value) : std::nullopt;
 }
-
-bool lossless(const std::string& raw_type) { return raw_type.find("Lossless") != std::string::npos; }
 
 /// UTC as Alpaca's LastExposureStartTime and FITS's DATE-OBS write it: 2026-11-26T21:53:01.123.
 std::string isoUtc(std::chrono::system_clock::time_point when) {
@@ -401,16 +400,14 @@ void CameraDevice::onConnected() {
         if (const auto iso = isoNumber(choice)) isos.push_back({choice, *iso});
     const std::string body_iso = read("ISO", [&] { return body.iso(); });
     std::vector<std::string> modes;
-    std::vector<std::string> refused;
-    for (const auto& type : read("RAW file types", [&] { return body.rawTypes(); }))
-        (lossless(type) ? refused : modes).push_back(type);
-    if (!refused.empty())
-        logger->info("camera: not offering the body's {}{} as a readout mode: Debian's LibRaw cannot decode "
-                     "lossless-compressed ARW files",
-                     refused.front(),
-                     refused.size() > 1 ? " (and " + std::to_string(refused.size() - 1) + " more)" : std::string());
+    for (const auto& type : read("RAW file types", [&] { return body.rawTypes(); })) {
+        if (const auto problem = config::rawTypeProblem(type))
+            logger->info("camera: the body's RAW file type {} is not offered as a readout mode: {}", type, *problem);
+        else
+            modes.push_back(type);
+    }
     std::string current_type = modes.empty() ? std::string() : read("RAW file type", [&] { return body.rawType(); });
-    // The configured type (raw_type) if the body offers it; otherwise a lossless one is replaced.
+    // The configured type (raw_type) if the body offers it; otherwise one this LibRaw cannot decode is replaced.
     std::string wanted = current_type;
     if (!config_.raw_type.empty()) {
         if (std::find(modes.begin(), modes.end(), config_.raw_type) != modes.end()) {
@@ -546,7 +543,10 @@ void CameraDevice::startExposure(double duration, bool light) {
 
 std::shared_ptr<const imaging::ImageBytes> CameraDevice::process(ptp::Exposure& exposure,
                                                                  const ExposureRequest& request) {
-    imaging::RawFrame raw = imaging::decodeArw(exposure.file);
+    // Without keep_raw the decoder takes the file and frees it once LibRaw has unpacked it, so that
+    // the file, LibRaw's mosaic and the frame are never all held at once (bench_memory).
+    imaging::RawFrame raw = archive_->settings().keep_raw ? imaging::decodeArw(std::span<const std::uint8_t>(exposure.file))
+                                                          : imaging::decodeArw(std::move(exposure.file));
     learn(raw);
     makePreview(raw, exposure);
     const unsigned width = raw.image.width;

@@ -12,7 +12,10 @@ ServedFrame serveFrame(imaging::Frame&& frame, imaging::Subframe region, bool fu
     }
     region.check(frame.width, frame.height);
     const bool whole = region.bin == 1 && region.num_x == frame.width && region.num_y == frame.height;
-    auto rows = std::make_shared<imaging::Frame>(whole ? std::move(frame) : imaging::extractSubframe(frame, region));
+    // The source frame goes as soon as the region is cut from it: at most two frames are held at once.
+    imaging::Frame source = std::move(frame);
+    auto rows = std::make_shared<imaging::Frame>(whole ? std::move(source) : imaging::extractSubframe(source, region));
+    source = {};
     ServedFrame served;
     served.region = region;
     served.image = std::make_shared<const imaging::ImageBytes>(*rows);

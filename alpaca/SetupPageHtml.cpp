@@ -5,6 +5,7 @@
 #include "alpaca/FocuserDevice.hpp"
 #include "alpaca/SetupPagesParts.hpp"
 #include "config/Log.hpp"
+#include "config/RawTypes.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -396,8 +397,11 @@ std::string SetupPages::settingsSection() const {
         } else if (name == "focuser_approach") {
             html += select(name, current, {{"", unset}, {"far", "far"}, {"near", "near"}, {"either", "either"}});
         } else if (name == "raw_type") {
-            html += select(name, current, {{"", unset}, {"Uncompressed RAW", "Uncompressed RAW"},
-                                           {"Compressed RAW", "Compressed RAW"}});
+            std::vector<std::pair<std::string, std::string>> options{
+                {"", unset}, {"Uncompressed RAW", "Uncompressed RAW"}, {"Compressed RAW", "Compressed RAW (lossy)"}};
+            // Offered where this process's LibRaw decodes it (0.21: Debian 13, Raspberry Pi OS trixie).
+            if (config::decodesSonyLossless()) options.emplace_back("Lossless Compressed RAW", "Lossless Compressed RAW");
+            html += select(name, current, options);
         } else if (key->type == config::SettingKey::Type::Bool) {
             html += select(name, current, {{"", unset}, {"false", "no"}, {"true", "yes"}});
         } else {

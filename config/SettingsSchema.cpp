@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "config/SettingsSchema.hpp"
 
+#include "config/RawTypes.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -86,18 +89,22 @@ const std::array<SettingKey, 16> kKeys{{
      "the lens the body reports", SettingKey::Type::String,
      [](Settings& s, const SettingValue& v) { s.lens = asString(v); }},
     {"raw_type", "--raw-type", "TYPE",
-     "RAW file type the body is set to at every connect: \"Uncompressed RAW\" or \"Compressed RAW\" (lossless "
-     "compressed RAW cannot be decoded by LibRaw 0.20); empty = as the body is",
-     "as the body is (opening it sets uncompressed RAW)", SettingKey::Type::String,
+     "RAW file type the body is set to at every connect: \"Uncompressed RAW\", \"Compressed RAW\" (lossy) or "
+     "\"Lossless Compressed RAW\" (needs LibRaw 0.21: Debian 13, Raspberry Pi OS trixie); empty = as the body is",
+     "as the body is (opening it sets uncompressed RAW, or keeps a lossless type LibRaw decodes)",
+     SettingKey::Type::String,
      [](Settings& s, const SettingValue& v) {
          const std::string& type = asString(v);
-         const std::string allowed = "allowed: \"Uncompressed RAW\", \"Compressed RAW\", or empty for the body's own";
-         if (type.find("Lossless") != std::string::npos)
-             throw std::invalid_argument("\"" + type +
-                                         "\" is refused: LibRaw 0.20 (Debian's) cannot decode lossless-compressed "
-                                         "ARW files; " + allowed);
-         if (!type.empty() && type != "Uncompressed RAW" && type != "Compressed RAW")
+         std::string allowed = "allowed: \"Uncompressed RAW\", \"Compressed RAW\", ";
+         allowed += decodesSonyLossless() ? "\"Lossless Compressed RAW\", " : "";
+         allowed += "or empty for the body's own";
+         constexpr std::string_view kKnown[] = {"Uncompressed RAW", "Compressed RAW", "Lossless Compressed RAW",
+                                                "Lossless Compressed RAW L", "Lossless Compressed RAW M",
+                                                "Lossless Compressed RAW S"};
+         if (!type.empty() && std::find(std::begin(kKnown), std::end(kKnown), type) == std::end(kKnown))
              throw std::invalid_argument("\"" + type + "\" is not a RAW file type; " + allowed);
+         if (const auto problem = rawTypeProblem(type))
+             throw std::invalid_argument("\"" + type + "\" is refused: " + *problem + "; " + allowed);
          s.raw_type = type;
      }},
     {"focuser_homing", "--focuser-homing", "WHEN",

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "imaging/RawDecoder.hpp"
 
+#include "config/RawTypes.hpp"
 #include "imaging/ArwProbe.hpp"
 
 #include <libraw/libraw.h>
@@ -15,6 +16,7 @@
 #include <mutex>
 #include <new>
 #include <string_view>
+#include <vector>
 
 namespace sonyalpaca::imaging {
 namespace {
@@ -29,9 +31,18 @@ constexpr std::string_view kRawFileTypeHint =
     "set the camera's RAW file type to Uncompressed (MENU → Shooting → File Format → RAW File Type; "
     "on newer bodies MENU → Shooting → Image Quality → RAW File Type)";
 
+using config::decodesSonyLossless;
+using config::libRawVersion;
+
 [[noreturn]] void fail(const std::string& what) { throw DecodeError(what); }
 
-std::string libRawVersion() { return LibRaw::version(); }
+/// No callbacks that print to stderr: every failure comes back as a status code. LibRaw 0.21
+/// (Debian 13) dropped the memory-error callback and its option; 0.20 (Debian 12) still has both.
+#if LIBRAW_COMPILE_CHECK_VERSION_NOTLESS(0, 21)
+constexpr unsigned kLibRawOptions = LIBRAW_OPIONS_NO_DATAERR_CALLBACK;
+#else
+constexpr unsigned kLibRawOptions = LIBRAW_OPIONS_NO_MEMERR_CALLBACK | LIBRAW_OPIONS_NO_DATAERR_CALLBACK;
+#endif
 
 std::string sizeText(std::size_t bytes) {
     return std::to_string(bytes) + " bytes";
@@ -133,28 +144,81 @@ RawMetadata readMetadata(const libraw_data_t& d) {
 
 }  // namespace
 
-RawFrame decodeArw(std::span<const std::uint8_t> file) {
-    if (file.empty()) fail("cannot decode the raw file: it is empty (the download returned no data)");
+namespace {
+
+/// The file's RAW type in the camera's words, from the probe, for messages.
+std::string rawKind(const ArwProbe& probe) {
+    if (!probe.raw_compression) return "raw file";
+    switch (*probe.raw_compression) {
+    case 1: return "uncompressed raw file";
+    case 7: return "lossless-compressed raw file";
+    case 32767: return "compressed (cRAW) raw file";
+    default: return "raw file (TIFF compression " + std::to_string(*probe.raw_compression) + ")";
+    }
+}
+
+/// What the copy of the visible area saw, for the check that LibRaw really decoded the file.
+struct PixelCensus {
+    std::size_t zeros = 0;
+    std::uint16_t lowest = 0xFFFF;
+    std::uint16_t highest = 0;
+};
+
+/// LibRaw 0.21 returns success and an all-zero mosaic for a file it could not really decode (its
+/// lossless loader on data that is not lossless JPEG, a tile it skips): a black frame served as a
+/// picture. A Sony sensor never reads 0 above a black level of 512, and no exposure is one flat
+/// value, so either is a decoding failure. Throws DecodeError saying what to do.
+void requireRealPixels(LibRaw& raw, const PixelCensus& census, std::size_t pixels, const RawMetadata& m,
+                       const ArwProbe& probe) {
+    const bool flat = census.lowest == census.highest;
+    const bool holes = m.black_level > 0 && census.zeros * 1000 > pixels;  // more than 0.1 % at 0
+    if (!flat && !holes) return;
+    libraw_decoder_info_t info{};
+    raw.get_decoder_info(&info);
+    const std::string decoder = info.decoder_name != nullptr ? info.decoder_name : "none";
+    std::string seen;
+    if (flat) {
+        seen = "every pixel at " + std::to_string(census.lowest);
+    } else {
+        char share[32];
+        std::snprintf(share, sizeof share, "%.1f %%", 100.0 * static_cast<double>(census.zeros) / static_cast<double>(pixels));
+        seen = std::string(share) + " of the pixels at 0, below the black level " + std::to_string(m.black_level);
+    }
+    std::string message = "LibRaw " + libRawVersion() + " did not really decode the " + rawKind(probe) + " from the " +
+                          m.make + " " + m.model + ": its decoder (" + decoder + ") reported success but left " +
+                          seen + "; the daemon does not serve such a frame. " + std::string(kRawFileTypeHint);
+    if (probe.sonyLossless()) message += " (this file is lossless-compressed)";
+    message += "; if Uncompressed RAW fails too, the file is damaged: take the picture again";
+    fail(message);
+}
+
+/// decodeArw's work; `owner`, when given, holds `file` and is emptied once LibRaw has unpacked it.
+RawFrame decode(std::span<const std::uint8_t> file, std::vector<std::uint8_t>* owner) {
+    const std::size_t bytes = file.size();
+    if (bytes == 0) fail("cannot decode the raw file: it is empty (the download returned no data)");
     const ArwProbe probe = ArwProbe::inspect(file);
     if (probe.jpeg) {
         fail("the camera sent a JPEG image, not a raw file: set the camera's file format to RAW "
              "(MENU → Shooting → File Format, or Image Quality → File Format)");
     }
-    if (probe.sonyLossless() && LibRaw::versionNumber() < LIBRAW_MAKE_VERSION(0, 21, 0)) {
+    if (probe.sonyLossless() && !decodesSonyLossless()) {
         fail("the camera saved a lossless-compressed ARW, which LibRaw " + libRawVersion() +
-             " (Debian's libraw) cannot decode: " + std::string(kRawFileTypeHint) +
+             " cannot decode (" + std::string(config::kLosslessLibRawHint) + "): " + std::string(kRawFileTypeHint) +
              "; Compressed also works, but is lossy");
     }
 
     const std::lock_guard lock(libRawMutex());
     try {
-        auto raw = std::make_unique<LibRaw>(LIBRAW_OPIONS_NO_MEMERR_CALLBACK | LIBRAW_OPIONS_NO_DATAERR_CALLBACK);
+        auto raw = std::make_unique<LibRaw>(kLibRawOptions);
         // LibRaw 0.20's open_buffer takes void* but only reads through it.
         void* buffer = const_cast<std::uint8_t*>(file.data());
-        if (const int status = raw->open_buffer(buffer, file.size()); status != LIBRAW_SUCCESS) {
-            failLibRaw(status, "open", file.size());
+        if (const int status = raw->open_buffer(buffer, bytes); status != LIBRAW_SUCCESS) {
+            failLibRaw(status, "open", bytes);
         }
-        if (const int status = raw->unpack(); status != LIBRAW_SUCCESS) failLibRaw(status, "unpack", file.size());
+        if (const int status = raw->unpack(); status != LIBRAW_SUCCESS) failLibRaw(status, "unpack", bytes);
+        // The mosaic is in LibRaw's own buffer now: the file is not read again. Giving it back here
+        // keeps the file and the decoded frame from being held at once (a Pi's memory).
+        if (owner != nullptr) std::vector<std::uint8_t>().swap(*owner);
 
         const libraw_data_t& d = raw->imgdata;
         RawFrame out;
@@ -205,23 +269,40 @@ RawFrame decodeArw(std::span<const std::uint8_t> file) {
         // The one copy: raw_image, cropped row by row, clipped to max_adu.
         const auto max_adu = static_cast<std::uint16_t>(m.max_adu);
         std::size_t clipped = 0;
+        PixelCensus census;
         for (unsigned y = 0; y < frame.height; ++y) {
             const std::uint16_t* source = d.rawdata.raw_image + (m.crop_top + y) * pitch + m.crop_left;
             std::uint16_t* target = frame.pixels.data() + static_cast<std::size_t>(y) * frame.width;
             std::size_t row_clipped = 0;
+            std::size_t row_zeros = 0;
+            std::uint16_t row_low = 0xFFFF;
+            std::uint16_t row_high = 0;
             for (unsigned x = 0; x < frame.width; ++x) {
                 const std::uint16_t v = source[x];
                 row_clipped += v > max_adu ? 1U : 0U;
+                row_zeros += v == 0 ? 1U : 0U;
+                row_low = std::min(row_low, v);
+                row_high = std::max(row_high, v);
                 target[x] = std::min(v, max_adu);
             }
             clipped += row_clipped;
+            census.zeros += row_zeros;
+            census.lowest = std::min(census.lowest, row_low);
+            census.highest = std::max(census.highest, row_high);
         }
         m.clipped_pixels = clipped;
+        requireRealPixels(*raw, census, frame.pixelCount(), m, probe);
         return out;
     } catch (const std::bad_alloc&) {
-        fail("not enough memory to decode the raw file (" + sizeText(file.size()) +
+        fail("not enough memory to decode the raw file (" + sizeText(bytes) +
              "): free memory on this computer, or choose a smaller image size on the camera");
     }
 }
+
+}  // namespace
+
+RawFrame decodeArw(std::span<const std::uint8_t> file) { return decode(file, nullptr); }
+
+RawFrame decodeArw(std::vector<std::uint8_t>&& file) { return decode(file, &file); }
 
 }  // namespace sonyalpaca::imaging

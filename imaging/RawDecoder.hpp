@@ -9,6 +9,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace sonyalpaca::imaging {
 
@@ -78,10 +79,20 @@ struct RawFrame {
 /// Temperatures: LibRaw 0.20.2 reads Sony's signed temperature bytes as unsigned, so −5 °C comes
 /// back as 251; values above 127 are mapped back to T − 256 (arw.md §2.4).
 ///
+/// LibRaw's word that it decoded the file is not taken alone: LibRaw 0.21 returns success and an
+/// all-zero mosaic for some files it cannot decode. A frame of one flat value, or with more than
+/// 0.1 % of its pixels at 0 while the black level is above 0 (Sony: 512), is refused.
+///
 /// Throws DecodeError with a message a person can act on: a JPEG instead of a raw file, a
-/// lossless-compressed ARW (which LibRaw 0.20.2 cannot decode; the message names the camera
-/// setting), a file that holds no Bayer mosaic, a damaged or truncated file, too little memory.
+/// lossless-compressed ARW with a LibRaw older than 0.21 (the message names the camera setting and
+/// the release that decodes it), a file that holds no Bayer mosaic, a file LibRaw did not really
+/// decode (the decoder it chose, what it left), a damaged or truncated file, too little memory.
 /// Thread-safe: calls are serialised, because Debian's libraw build is not thread-safe.
 RawFrame decodeArw(std::span<const std::uint8_t> file);
+
+/// The same, taking the file: it is freed as soon as LibRaw has unpacked it, so that the file and
+/// the frame are never held at once (on a Pi, a 61 MP uncompressed file is 122 MB). `file` is empty
+/// afterwards, also when decoding failed after the unpack.
+RawFrame decodeArw(std::vector<std::uint8_t>&& file);
 
 }  // namespace sonyalpaca::imaging

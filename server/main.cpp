@@ -8,6 +8,8 @@
 #include "server/SimulatorCommand.hpp"
 #include "sonyalpaca/Version.hpp"
 
+#include <malloc.h>
+
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -16,7 +18,19 @@
 
 using namespace sonyalpaca;
 
+namespace {
+/// Frames are large (50-125 MB) and short-lived. glibc's default raises its mmap threshold to 32 MB
+/// and its trim threshold to 64 MB after the first large free, after which up to 64 MB of freed
+/// memory stays resident in the heap for good (bench_memory: 24 MB held after a 61 MP frame). Fixed
+/// thresholds give every block of 1 MB or more back to the system when it is freed.
+void returnLargeBlocksToTheSystem() noexcept {
+    ::mallopt(M_MMAP_THRESHOLD, 1 << 20);
+    ::mallopt(M_TRIM_THRESHOLD, 4 << 20);
+}
+}  // namespace
+
 int main(int argc, char** argv) noexcept try {
+    returnLargeBlocksToTheSystem();
     server::CommandLine command_line;
     config::Settings settings;
     std::optional<std::filesystem::path> settings_file;  // where the setup page saves

@@ -3,7 +3,8 @@
 
 namespace sonyalpaca::ptp::gphoto {
 
-/// libgphoto2 2.5.30's PTP/IP disconnect closes file descriptor 0: it closes the Fuji-only `jpgfd`,
+/// libgphoto2's PTP/IP disconnect closes file descriptor 0 (2.5.30 in Debian 12, still 2.5.31 in
+/// Debian 13, checked): it closes the Fuji-only `jpgfd`,
 /// which plain PTP/IP never sets and so is 0 (ptpip.c, ptp_ptpip_disconnect). Once fd 0 is free the
 /// next socket or file of any thread gets it, and the next disconnect closes that one: a listening
 /// socket or an HTTP connection of the daemon. This guard makes close(0) a no-op on the calling

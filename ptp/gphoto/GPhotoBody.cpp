@@ -2,6 +2,7 @@
 #include "ptp/gphoto/GPhotoBody.hpp"
 
 #include "config/Log.hpp"
+#include "config/RawTypes.hpp"
 #include "ptp/gphoto/Reachability.hpp"
 
 #include <algorithm>
@@ -243,11 +244,23 @@ void GPhotoBody::prepare() {
         identity_ = identity;
         focus_drive_ = focus_drive;
     }
+    // RAW file type: uncompressed (exact values; cRAW is lossy), except that a body set to a
+    // lossless type this process's LibRaw decodes (0.21 and later) stays on it: exact and smaller.
+    std::string raw_type = "0";
+    try {
+        if (session_.has(kRawTypeWidget)) {
+            const std::string current = session_.value(kRawTypeWidget);
+            const std::string name = rawTypeName(current);
+            if (name.find("Lossless") != std::string::npos && !config::rawTypeProblem(name)) raw_type = current;
+        }
+    } catch (const BodyError& e) {
+        logger->warn("preparing the body: could not read its RAW file type: {}", e.what());
+    }
     // Each step is worth trying on its own: an older body lacks some of these properties.
-    const std::pair<const char*, const char*> settings[] = {
+    const std::pair<const char*, std::string> settings[] = {
         {"d222", "1"},              // capture target: PC memory (sdram)
         {"imagequality", "RAW"},    // RAW only
-        {kRawTypeWidget, "0"},      // RAW file type: uncompressed (LibRaw 0.20.2 cannot read lossless)
+        {kRawTypeWidget, raw_type},
         {"focusmode", "Manual"},    // the focus drive works in manual focus only
     };
     for (const auto& [name, value] : settings) {

@@ -21,8 +21,8 @@ namespace sonyalpaca::ptp::gphoto {
 /// owns the libgphoto2 camera; every method queues a job there and waits for it with a timeout.
 /// At open the body is prepared for tethering: capture target PC memory (0xD222 = sdram, set
 /// through the generic widget because libgphoto2 2.5.30's capturetarget sends an empty value),
-/// RAW images, the uncompressed RAW type where offered (0xD288; LibRaw 0.20.2 cannot decode lossless
-/// ARW), and manual focus for the focus drive.
+/// RAW images, the uncompressed RAW type where offered (0xD288; a body on lossless-compressed RAW
+/// stays on it where LibRaw decodes it, 0.21 and later), and manual focus for the focus drive.
 ///
 /// A body lost while open (unplugged, switched off, connection dropped) is reopened by itself: a
 /// background thread retries every second until it answers again or close() is called. On USB,

@@ -331,6 +331,11 @@ std::vector<std::uint8_t> GPhotoSession::download(const CameraPath& path) {
         (result == GP_ERROR_IO_READ || result == GP_ERROR_IO || result == GP_ERROR_TIMEOUT))
         throw BodyError("downloading " + path.name + " failed: " + gp_result_as_string(result) + usbfsAdvice());
     check(result, "downloading " + path.name);
+    // libgphoto2 fetches a Sony capture from the body's memory during the capture and keeps it in its
+    // file system (gp_filesystem_set_file_noop) whatever "cached-images" says; gp_camera_file_get
+    // hands out a copy. Dropping that entry before the copy into our buffer keeps at most two copies
+    // at once, and none once this returns (bench_memory: one whole frame less resident).
+    if (camera_->fs != nullptr) gp_filesystem_delete_file_noop(camera_->fs, path.folder.c_str(), path.name.c_str(), context_);
     return file.bytes();
 }
 

@@ -5,6 +5,7 @@
 #include "RawHttp.hpp"
 
 #include <doctest/doctest.h>
+#include <libraw/libraw.h>
 
 #include <poll.h>
 #include <signal.h>
@@ -110,7 +111,8 @@ TEST_CASE("daemon: a bad config stops start-up with exit code 2 and names the ke
         {R"({"focuser_approach": "up"})", {}, "key \"focuser_approach\""},
         {R"({"focuser_backlash": "two"})", {}, "key \"focuser_backlash\": expected a number"},
         {"{}", {"--focuser-backlash", "2x"}, "--focuser-backlash"},
-        {R"({"raw_type": "Lossless Compressed RAW"})", {}, "key \"raw_type\": \"Lossless Compressed RAW\" is refused"},
+        {R"({"raw_type": "Lossless Compressed RAW M"})", {},
+         "key \"raw_type\": \"Lossless Compressed RAW M\" is refused"},
     };
     for (const auto& c : cases) {
         CAPTURE(c.json);
@@ -121,6 +123,15 @@ TEST_CASE("daemon: a bad config stops start-up with exit code 2 and names the ke
     const auto missing = runSonyalpaca({"serve", "--config", "/nonexistent/config.json"});
     CHECK(missing.exit_code == 2);
     CHECK(missing.output.find("/nonexistent/config.json: no such file") != std::string::npos);
+}
+
+TEST_CASE("daemon: lossless-compressed RAW is refused with the fix where LibRaw cannot decode it (Debian 12)") {
+    if (LibRaw::versionNumber() >= LIBRAW_MAKE_VERSION(0, 21, 0)) return;  // Debian 13: accepted (CameraTest)
+    const auto result = runWithConfig(R"({"raw_type": "Lossless Compressed RAW"})", {});
+    CHECK(result.exit_code == 2);
+    CHECK(result.output.find("key \"raw_type\": \"Lossless Compressed RAW\" is refused: LibRaw 0.20") !=
+          std::string::npos);
+    CHECK(result.output.find("Debian 13") != std::string::npos);
 }
 
 TEST_CASE("daemon: a port in use is a clear error with exit code 1") {

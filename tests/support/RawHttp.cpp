@@ -105,6 +105,9 @@ HttpReply sendRaw(const std::string& host, std::uint16_t port, const std::string
     }
     if (end_sending) ::shutdown(socket.get(), SHUT_WR);
     std::string data;
+    // Once the head is in, the whole reply's size (head + Content-Length): a large body (an image)
+    // is then parsed once, not again after every piece.
+    std::optional<std::size_t> whole;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
         pollfd fd{socket.get(), POLLIN, 0};
@@ -117,7 +120,15 @@ HttpReply sendRaw(const std::string& host, std::uint16_t port, const std::string
             return reply;
         }
         data.append(buffer, static_cast<std::size_t>(n));
+        if (whole) {
+            if (data.size() >= *whole && parseReply(data, reply, false)) return reply;
+            continue;
+        }
         if (parseReply(data, reply, false)) return reply;
+        if (const auto end = data.find("\r\n\r\n"); end != std::string::npos) {
+            const std::string length = reply.header("content-length");
+            if (!length.empty()) whole = end + 4 + static_cast<std::size_t>(std::stoull(length));
+        }
     }
     parseReply(data, reply, true);
     return reply;

@@ -5,6 +5,7 @@
 #include "alpaca/CameraDevice.hpp"
 #include "alpaca/ImageReply.hpp"
 #include "alpaca/Router.hpp"
+#include "config/RawTypes.hpp"
 #include "imaging/Jpeg.hpp"
 #include "imaging/NightFolder.hpp"
 
@@ -110,8 +111,12 @@ TEST_CASE("camera device: connect reads the body - the first frame corrects the 
     // ISO: the numeric choices only, the body's current one selected.
     CHECK(f.value("gains") == nlohmann::json::array({"ISO 100", "ISO 200", "ISO 400", "ISO 800", "ISO 1600"}));
     CHECK(f.value("gain") == 3);
-    // RAW file types: the lossless one cannot be decoded and is not offered.
-    CHECK(f.value("readoutmodes") == nlohmann::json::array({"Uncompressed RAW", "Compressed RAW"}));
+    // RAW file types: the lossless one is offered where this LibRaw decodes it (0.21, Debian 13).
+    if (config::decodesSonyLossless())
+        CHECK(f.value("readoutmodes") ==
+              nlohmann::json::array({"Uncompressed RAW", "Compressed RAW", "Lossless Compressed RAW"}));
+    else
+        CHECK(f.value("readoutmodes") == nlohmann::json::array({"Uncompressed RAW", "Compressed RAW"}));
     CHECK(f.get("ccdtemperature")["ErrorNumber"] == 0x400);
 
     CHECK(f.put("startexposure", "Duration=0.01&Light=false")["ErrorNumber"] == 0);
@@ -183,13 +188,20 @@ TEST_CASE("camera device: raw_type from the settings is set at every connect, if
         CHECK(f.body->current_raw_type == "Uncompressed RAW");
         CHECK(f.value("readoutmode") == 0);
     }
-    SUBCASE("unset: the body's own, a lossless one replaced") {
+    SUBCASE("unset: the body's own; lossless kept where LibRaw decodes it, replaced where not") {
         Fixture f;
         f.body->current_raw_type = "Compressed RAW";
         REQUIRE(f.put("connected", "Connected=true")["ErrorNumber"] == 0);
         CHECK(f.body->current_raw_type == "Compressed RAW");
         CHECK(f.put("connected", "Connected=false")["ErrorNumber"] == 0);
         f.body->current_raw_type = "Lossless Compressed RAW";
+        CHECK(f.put("connected", "Connected=true")["ErrorNumber"] == 0);
+        CHECK(f.body->current_raw_type ==
+              (config::decodesSonyLossless() ? "Lossless Compressed RAW" : "Uncompressed RAW"));
+        CHECK(f.put("connected", "Connected=false")["ErrorNumber"] == 0);
+        // The S and M sizes are colour images, never decodable as a mosaic.
+        f.body->raw_types.push_back("Lossless Compressed RAW M");
+        f.body->current_raw_type = "Lossless Compressed RAW M";
         CHECK(f.put("connected", "Connected=true")["ErrorNumber"] == 0);
         CHECK(f.body->current_raw_type == "Uncompressed RAW");
     }

@@ -266,8 +266,46 @@ TEST_CASE("a lossless-compressed ARW is refused with the camera setting to chang
     CHECK_THROWS_WITH_AS(decodeArw(file), doctest::Contains("Uncompressed"), DecodeError);
 }
 
+TEST_CASE("a frame LibRaw left flat or full of zeros is refused, never served as a black picture") {
+    const sim::RawImage good = patternImage(smallLayout());
+    // LibRaw 0.21 answers success with an all-zero mosaic for files it cannot read: the same frame.
+    sim::RawImage black = good;
+    std::fill(black.pixels.begin(), black.pixels.end(), std::uint16_t{0});
+    const auto black_file = sim::writeArw(black, coldNight(), sim::ArwKind::Uncompressed);
+    CHECK_THROWS_WITH_AS(decodeArw(black_file), doctest::Contains("did not really decode the uncompressed raw file"),
+                         DecodeError);
+    CHECK_THROWS_WITH_AS(decodeArw(black_file), doctest::Contains("every pixel at 0"), DecodeError);
+    CHECK_THROWS_WITH_AS(decodeArw(black_file), doctest::Contains("LibRaw 0."), DecodeError);
+    CHECK_THROWS_WITH_AS(decodeArw(black_file), doctest::Contains("ILCE-7M3"), DecodeError);
+    CHECK_THROWS_WITH_AS(decodeArw(black_file), doctest::Contains("RAW File Type"), DecodeError);
+    // One flat value is no exposure either.
+    sim::RawImage flat = good;
+    std::fill(flat.pixels.begin(), flat.pixels.end(), std::uint16_t{600});
+    CHECK_THROWS_WITH_AS(decodeArw(sim::writeArw(flat, coldNight(), sim::ArwKind::Uncompressed)),
+                         doctest::Contains("every pixel at 600"), DecodeError);
+    // A tile left at 0 (here a band of 8 rows, 2 % of the frame): refused, with the share.
+    sim::RawImage holed = good;
+    std::fill(holed.pixels.begin() + 100 * 640, holed.pixels.begin() + 108 * 640, std::uint16_t{0});
+    CHECK_THROWS_WITH_AS(decodeArw(sim::writeArw(holed, coldNight(), sim::ArwKind::Uncompressed)),
+                         doctest::Contains("% of the pixels at 0, below the black level 512"), DecodeError);
+    // A few dead photosites (under 0.1 %) are a real sensor's: served.
+    sim::RawImage dead = good;
+    for (std::size_t i = 0; i < 100; ++i) dead.pixels[(100 + i) * 640 + 3 * i + 20] = 0;
+    CHECK(decodeArw(sim::writeArw(dead, coldNight(), sim::ArwKind::Uncompressed)).image.width == 640);
+}
+
+TEST_CASE("decoding a file it is given frees the file once LibRaw has unpacked it") {
+    std::vector<std::uint8_t> file = sim::writeArw(patternImage(smallLayout()), coldNight(), sim::ArwKind::Uncompressed);
+    const RawFrame raw = decodeArw(std::move(file));
+    CHECK(file.empty());     // NOLINT(bugprone-use-after-move): the overload promises it
+    CHECK(file.capacity() == 0);
+    CHECK(raw.image.width == 640);
+    const RawFrame copy = decodeArw(sim::writeArw(patternImage(smallLayout()), coldNight(), sim::ArwKind::Uncompressed));
+    CHECK(copy.image.pixels == raw.image.pixels);
+}
+
 TEST_CASE("files that are not a decodable raw file throw DecodeError with a reason") {
-    CHECK_THROWS_WITH_AS(decodeArw({}), doctest::Contains("empty"), DecodeError);
+    CHECK_THROWS_WITH_AS(decodeArw(std::span<const std::uint8_t>()), doctest::Contains("empty"), DecodeError);
     const std::vector<std::uint8_t> jpeg{0xFF, 0xD8, 0xFF, 0xE0, 0, 16, 'J', 'F', 'I', 'F', 0};
     CHECK_THROWS_WITH_AS(decodeArw(jpeg), doctest::Contains("JPEG"), DecodeError);
     std::vector<std::uint8_t> garbage(100000);

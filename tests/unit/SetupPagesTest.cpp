@@ -163,7 +163,7 @@ TEST_CASE("setup pages: a bad setting is refused with its reason and the config 
              {"focuser_approach=sideways", "either"},
              {"keep_raw=yes", "true or false"},
              {"lens=NOSUCHLENS", "TESTLENS"},
-             {"raw_type=Lossless+Compressed+RAW", "LibRaw 0.20"},
+             {"raw_type=Lossless+Compressed+RAW+S", "a colour image of reduced size"},
              {"raw_type=JPEG", "Uncompressed RAW"},
              {"port=80", "not a setting this page changes"},
              {"state_dir=%2Ftmp", "not a setting this page changes"}}) {

@@ -24,10 +24,16 @@ LibRawResult decodeWithLibRaw(const std::vector<std::uint8_t>& file) {
     result.height = d.sizes.height;
     result.left_margin = d.sizes.left_margin;
     result.top_margin = d.sizes.top_margin;
-    result.inset_left = d.sizes.raw_inset_crop.cleft;
-    result.inset_top = d.sizes.raw_inset_crop.ctop;
-    result.inset_width = d.sizes.raw_inset_crop.cwidth;
-    result.inset_height = d.sizes.raw_inset_crop.cheight;
+    // LibRaw 0.21 (Debian 13) keeps two inset crops, the first of which is 0.20's single one.
+#if LIBRAW_COMPILE_CHECK_VERSION_NOTLESS(0, 21)
+    const libraw_raw_inset_crop_t& inset = d.sizes.raw_inset_crops[0];
+#else
+    const libraw_raw_inset_crop_t& inset = d.sizes.raw_inset_crop;
+#endif
+    result.inset_left = inset.cleft;
+    result.inset_top = inset.ctop;
+    result.inset_width = inset.cwidth;
+    result.inset_height = inset.cheight;
     result.filters = d.idata.filters;
     result.colour_at_origin = processor->COLOR(0, 0);
     result.black = d.color.black;

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sonyalpaca::config {
+
+/// The version of the LibRaw this process runs, e.g. "0.20.2-Release".
+std::string libRawVersion();
+
+/// Whether this process's LibRaw decodes Sony's lossless-compressed ARW: 0.21 and later (Debian 13,
+/// Raspberry Pi OS trixie); Debian 12's 0.20.2 does not. Decided at run time, from the library.
+bool decodesSonyLossless() noexcept;
+
+/// Where a LibRaw that decodes lossless-compressed ARW comes from, for messages.
+inline constexpr std::string_view kLosslessLibRawHint =
+    "Raspberry Pi OS trixie / Debian 13 and later ship LibRaw 0.21, which decodes it";
+
+/// Why frames of a Sony RAW file type, as the body names it ("Uncompressed RAW", "Compressed RAW",
+/// "Lossless Compressed RAW", "Lossless Compressed RAW M" ...), cannot be served by this process,
+/// or nothing when they can: lossless needs decodesSonyLossless(); the S and M sizes of lossless RAW
+/// are colour images, never the sensor's mosaic. The reason names what to choose instead.
+std::optional<std::string> rawTypeProblem(std::string_view type);
+
+}  // namespace sonyalpaca::config
