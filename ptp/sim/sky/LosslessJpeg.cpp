@@ -17,7 +17,7 @@ void corrupt(const std::string& what) { throw std::runtime_error("lossless JPEG 
 
 /// The prediction of T.81 table H.1 from the left (a), upper (b) and upper-left (c) neighbours, in
 /// signed arithmetic with arithmetic right shifts, as decoders (LibRaw's ljpeg_row) compute it.
-int predict(unsigned predictor, int a, int b, int c) noexcept {
+inline int predict(unsigned predictor, int a, int b, int c) noexcept {
     switch (predictor) {
     case 1: return a;
     case 2: return b;
@@ -52,8 +52,9 @@ unsigned categoryOf(int d) noexcept {
 class BitWriter {
 public:
     explicit BitWriter(std::vector<std::uint8_t>& out) : out_(out) {}
+    /// Appends the low `count` bits of `bits` (count <= 32; higher bits must be 0).
     void put(std::uint32_t bits, unsigned count) {
-        acc_ = (acc_ << count) | (bits & ((std::uint64_t{1} << count) - 1));
+        acc_ = (acc_ << count) | bits;
         used_ += count;
         while (used_ >= 8) {
             used_ -= 8;
@@ -106,23 +107,43 @@ std::vector<std::uint8_t> encodeLosslessJpeg(const LosslessJpegImage& image) {
     const std::uint32_t limit = image.precision == 16 ? 0x10000U : 1U << image.precision;
     const std::uint16_t* s = image.samples.data();
 
-    // First pass: the differences and how often each category occurs.
+    // First pass: the differences and how often each category occurs. The predictor is a template
+    // argument so that the loop over a line has no branches but the prediction's own.
+    for (std::size_t i = 0; i < image.samples.size(); ++i) {
+        if (s[i] >= limit) {
+            const std::size_t place = i / image.components;
+            invalid("sample " + std::to_string(s[i]) + " at (" + std::to_string(place % image.width) + "," +
+                    std::to_string(place / image.width) + ") component " + std::to_string(i % image.components) +
+                    " needs more than " + std::to_string(image.precision) + " bits");
+        }
+    }
     std::vector<std::int32_t> differences(image.samples.size());
     std::array<std::uint32_t, 256> frequency{};
-    std::size_t i = 0;
-    for (unsigned y = 0; y < image.height; ++y) {
-        for (unsigned x = 0; x < image.width; ++x) {
-            for (unsigned k = 0; k < image.components; ++k, ++i) {
-                if (s[i] >= limit) {
-                    invalid("sample " + std::to_string(s[i]) + " at (" + std::to_string(x) + "," + std::to_string(y) +
-                            ") component " + std::to_string(k) + " needs more than " +
-                            std::to_string(image.precision) + " bits");
-                }
-                const int d = differenceOf(s[i], predictionOf(s, i, x, y, image, stride));
-                differences[i] = d;
-                ++frequency[categoryOf(d)];
+    const std::size_t n = image.components;
+    auto code = [&]<unsigned P>() {
+        for (unsigned y = 0; y < image.height; ++y) {
+            const std::uint16_t* row = s + y * stride;
+            const std::uint16_t* up = y > 0 ? row - stride : row;  // row 0 predicts from the left only
+            std::int32_t* d = differences.data() + y * stride;
+            for (std::size_t i = 0; i < n; ++i) {
+                d[i] = differenceOf(row[i], y == 0 ? 1 << (image.precision - 1) : up[i]);
             }
+            if (y == 0) {
+                for (std::size_t i = n; i < stride; ++i) d[i] = differenceOf(row[i], row[i - n]);
+            } else {
+                for (std::size_t i = n; i < stride; ++i) d[i] = differenceOf(row[i], predict(P, row[i - n], up[i], up[i - n]));
+            }
+            for (std::size_t i = 0; i < stride; ++i) ++frequency[categoryOf(d[i])];
         }
+    };
+    switch (image.predictor) {
+    case 1: code.template operator()<1>(); break;
+    case 2: code.template operator()<2>(); break;
+    case 3: code.template operator()<3>(); break;
+    case 4: code.template operator()<4>(); break;
+    case 5: code.template operator()<5>(); break;
+    case 6: code.template operator()<6>(); break;
+    default: code.template operator()<7>(); break;
     }
     const JpegHuffmanTable table(frequency);
 
@@ -150,12 +171,14 @@ std::vector<std::uint8_t> encodeLosslessJpeg(const LosslessJpegImage& image) {
 
     out.reserve(out.size() + image.samples.size());
     BitWriter bits(out);
+    // Each difference as its category's code followed by `category` extra bits (none for 16).
+    std::array<std::uint8_t, 17> extra_bits{};
+    for (unsigned c = 1; c < 16; ++c) extra_bits[c] = static_cast<std::uint8_t>(c);
     for (const std::int32_t d : differences) {
         const unsigned category = categoryOf(d);
-        bits.put(table.code[category], table.length[category]);
-        if (category > 0 && category < 16) {
-            bits.put(static_cast<std::uint32_t>(d < 0 ? d + (1 << category) - 1 : d), category);
-        }
+        const unsigned extra = extra_bits[category];
+        const auto value = static_cast<std::uint32_t>(d < 0 ? d + (1 << category) - 1 : d) & ((1U << extra) - 1);
+        bits.put(std::uint32_t{table.code[category]} << extra | value, table.length[category] + extra);
     }
     bits.flush();
     out.insert(out.end(), {0xFF, 0xD9});  // EOI

@@ -3,6 +3,7 @@
 
 #include "ptp/sim/sky/LosslessJpeg.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -61,9 +62,19 @@ SonyLosslessCodec::Tiles SonyLosslessCodec::encode(const RawImage& image) const 
                 const unsigned y1 = inside(ty * tile_length_ + 2 * jy + 1, l.raw_height);
                 const std::uint16_t* row0 = image.pixels.data() + std::size_t{y0} * l.raw_width;
                 const std::uint16_t* row1 = image.pixels.data() + std::size_t{y1} * l.raw_width;
-                for (unsigned jx = 0; jx < tile.width; ++jx) {
-                    const unsigned x0 = inside(tx * tile_width_ + 2 * jx, l.raw_width);
-                    const unsigned x1 = inside(tx * tile_width_ + 2 * jx + 1, l.raw_width);
+                const unsigned left = tx * tile_width_;
+                // Places inside the frame, then (on the right edge) the padded ones.
+                const unsigned within = std::min(tile.width, (l.raw_width - left) / 2);
+                for (unsigned jx = 0; jx < within; ++jx) {
+                    const unsigned x = left + 2 * jx;
+                    *out++ = row0[x];
+                    *out++ = row0[x + 1];
+                    *out++ = row1[x];
+                    *out++ = row1[x + 1];
+                }
+                for (unsigned jx = within; jx < tile.width; ++jx) {
+                    const unsigned x0 = inside(left + 2 * jx, l.raw_width);
+                    const unsigned x1 = inside(left + 2 * jx + 1, l.raw_width);
                     *out++ = row0[x0];
                     *out++ = row0[x1];
                     *out++ = row1[x0];
