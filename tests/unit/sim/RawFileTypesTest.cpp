@@ -44,7 +44,7 @@ std::vector<std::int64_t> enumerationOf(VirtualBody& body, std::uint16_t propert
         const auto form = get(1);
         std::vector<std::int64_t> values;
         if (form == 1) {
-            get(3 * size);
+            for (int part = 0; part < 3; ++part) get(size);  // minimum, maximum, step
         } else if (form == 2) {
             const std::uint64_t n_values = get(2);
             for (std::uint64_t i = 0; i < n_values; ++i) values.push_back(static_cast<std::int64_t>(get(size)));
