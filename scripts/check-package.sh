@@ -1,30 +1,61 @@
 #!/usr/bin/env bash
 # Builds the .deb from a build directory and checks it the way CI does:
 #   1. cpack -G DEB (library dependencies from dpkg-shlibdeps);
-#   2. the package's control data, Depends line and file list (dpkg-deb);
+#   2. the package's control data (Architecture and version of the build's target: see
+#      cmake/Packaging.cmake), Depends line and file list (dpkg-deb); every shared library the binary
+#      needs comes from a package of the target architecture named in Depends; the dependencies
+#      resolve on a fresh system of this release and the target architecture (apt-get --simulate
+#      with an empty package status and the target as the native architecture);
 #   3. install, remove and purge in a throwaway root (dpkg --root, maintainer scripts run
 #      chrootless with DPKG_ROOT, so nothing outside that root changes and no systemd is needed);
+#      the installed binary's --version runs (under qemu-<cpu>-static -L / for another architecture,
+#      whose libraries are installed multiarch);
 #   4. systemd-analyze verify and systemd-analyze security --offline=yes on the installed unit;
 #      fails when the exposure score is above 2.0.
+# It checks the package of the release it runs on (its package database and apt lists), for the
+# build's target architecture: native, or arm64 cross-built (scripts/package.sh).
 # Needs root or fakeroot (for file ownership inside the throwaway root).
-#   scripts/check-package.sh [BUILD_DIR]     default: build-ci
+#   scripts/check-package.sh [BUILD_DIR [OUT_DIR]]     default: build-ci; OUT_DIR receives the .deb
 set -euo pipefail
 source_dir=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=$(cd "${1:-$source_dir/build-ci}" && pwd)
+out_dir=${2:-}
 max_exposure=2.0
 
 fail() { echo "check-package: FAIL: $*" >&2; exit 1; }
 step() { printf '\n== check-package: %s\n' "$*"; }
 
-for tool in cpack dpkg dpkg-deb dpkg-shlibdeps systemd-analyze systemd-sysusers systemd-tmpfiles; do
+for tool in cpack dpkg dpkg-deb dpkg-shlibdeps dpkg-architecture apt-get systemd-analyze systemd-sysusers systemd-tmpfiles; do
   command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing; run scripts/install-deps.sh"
 done
 [ -f "$build_dir/CPackConfig.cmake" ] || fail "$build_dir/CPackConfig.cmake is missing; configure and build first"
 if [ "$(id -u)" -ne 0 ]; then
   if [ -z "${FAKEROOTKEY:-}" ]; then
     command -v fakeroot >/dev/null 2>&1 || fail "not root and fakeroot is missing; run scripts/install-deps.sh"
-    exec fakeroot -- "$0" "$build_dir"
+    exec fakeroot -- "$0" "$build_dir" ${out_dir:+"$out_dir"}
   fi
+fi
+
+# What the build packages for: the target architecture and the Debian revision (cmake/Packaging.cmake).
+cpack_value() { sed -n "s/^set(\\($1\\) \"\\(.*\\)\")\$/\\2/p" "$build_dir/CPackConfig.cmake" | head -n 1; }
+native_arch=$(dpkg --print-architecture)
+target_arch=$(cpack_value CPACK_DEBIAN_PACKAGE_ARCHITECTURE)
+target_arch=${target_arch:-$native_arch}
+expected_version="$(cpack_value CPACK_PACKAGE_VERSION)"
+revision=$(cpack_value CPACK_DEBIAN_PACKAGE_RELEASE)
+[ -z "$revision" ] || expected_version="$expected_version-$revision"
+multiarch=$(dpkg-architecture -a "$target_arch" -qDEB_HOST_MULTIARCH 2>/dev/null)
+target_cpu=$(dpkg-architecture -a "$target_arch" -qDEB_HOST_GNU_CPU 2>/dev/null)
+. /etc/os-release
+echo "check-package: the $target_arch package of ${PRETTY_NAME:-this system} (version $expected_version)"
+objdump_tool=objdump
+if command -v "$multiarch-objdump" >/dev/null 2>&1; then objdump_tool=$multiarch-objdump; fi
+# Runs a program of the target architecture: directly, or emulated with the libraries of / (multiarch).
+run_target=()
+if [ "$target_arch" != "$native_arch" ]; then
+  qemu=$(command -v "qemu-$target_cpu-static" || command -v "qemu-$target_cpu" || true)
+  [ -n "$qemu" ] || fail "qemu-$target_cpu-static is missing (apt-get install qemu-user-static) to run the $target_arch binary"
+  run_target=("$qemu" -L /)
 fi
 
 started=$SECONDS
@@ -47,8 +78,11 @@ step "control data"
 dpkg-deb --info "$deb"
 field() { dpkg-deb --field "$deb" "$1"; }
 [ "$(field Package)" = sonyalpaca ] || fail "Package is \"$(field Package)\", expected sonyalpaca"
-[ "$(field Architecture)" = "$(dpkg --print-architecture)" ] ||
-  fail "Architecture is \"$(field Architecture)\", expected $(dpkg --print-architecture)"
+[ "$(field Architecture)" = "$target_arch" ] ||
+  fail "Architecture is \"$(field Architecture)\", expected $target_arch"
+[ "$(field Version)" = "$expected_version" ] || fail "Version is \"$(field Version)\", expected $expected_version"
+[ "$(basename "$deb")" = "sonyalpaca_${expected_version}_$target_arch.deb" ] ||
+  fail "the file is $(basename "$deb"), expected sonyalpaca_${expected_version}_$target_arch.deb"
 depends=$(field Depends)
 echo "Depends: $depends"
 # dpkg-shlibdeps ran: the C library comes with a version, the C++ runtime and libsystemd are there.
@@ -60,21 +94,51 @@ done
 grep -q "systemd-sysusers" <<<"$depends" || fail "Depends lacks the sysusers provider the postinst uses"
 # Every shared library the binary needs comes from a package named in Depends.
 dpkg-deb --extract "$deb" "$work/extracted"
-needed=$(objdump -p "$work/extracted/usr/bin/sonyalpaca" | awk '$1 == "NEEDED" { print $2 }')
+file "$work/extracted/usr/bin/sonyalpaca"
+needed=$("$objdump_tool" -p "$work/extracted/usr/bin/sonyalpaca" | awk '$1 == "NEEDED" { print $2 }')
 [ -n "$needed" ] || fail "objdump found no NEEDED entries in usr/bin/sonyalpaca"
+# The installed packages of the target architecture (or "all") that hold a file named SONAME.
+providers_of() {
+  local spec package
+  dpkg --search "*/$1" 2>/dev/null | sed 's/: .*//' | tr ',' '\n' | sed 's/^ *//' | sort -u |
+    while read -r spec; do
+      package=${spec%%:*}
+      case "$(dpkg-query --show --showformat='${Architecture}' "$package:$target_arch" 2>/dev/null)" in
+        "$target_arch" | all) echo "$package" ;;
+      esac
+    done | sort -u
+}
 for soname in $needed; do
-  providers=$(dpkg --search "*/$soname" 2>/dev/null | sed 's/[:,].*//' | sort -u || true)
+  providers=$(providers_of "$soname")
   covered=
   for package in $providers; do
     # The package itself or a name it provides (libspdlog1.10 provides libspdlog1.10-fmt9).
-    for name in "$package" $(dpkg-query --show --showformat='${Provides}' "$package" 2>/dev/null |
+    for name in "$package" $(dpkg-query --show --showformat='${Provides}' "$package:$target_arch" 2>/dev/null |
                              tr ',' '\n' | awk '{ print $1 }'); do
       if depends_names | grep -qxF "$name"; then covered=$name; fi
     done
   done
-  [ -n "$covered" ] || fail "$soname (from: $(echo $providers)) is not covered by Depends"
+  [ -n "$covered" ] || fail "$soname (from $target_arch packages: $(echo $providers)) is not covered by Depends"
   echo "  $soname: $covered"
 done
+
+# The dependencies resolve on a fresh $target_arch system of this release: apt with an empty package
+# status, the target as its only architecture, and the package lists of this system (which hold the
+# target architecture: native, or added with dpkg --add-architecture for a cross build).
+step "apt-get install --simulate on a fresh $target_arch ${VERSION_CODENAME:-system}"
+: >"$work/empty-status"
+cp "$deb" "$work/sonyalpaca.deb"
+apt_simulate=(apt-get -o "APT::Architecture=$target_arch" -o "APT::Architectures::=$target_arch"
+  -o "Dir::State::status=$work/empty-status" -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache="
+  -o Debug::NoLocking=1 --simulate --no-install-recommends install)
+if ! "${apt_simulate[@]}" "$work/sonyalpaca.deb" >"$work/simulate.log" 2>&1; then
+  cat "$work/simulate.log" >&2
+  fail "the dependencies of $(basename "$deb") do not resolve on $target_arch (are the $target_arch package lists there? apt-get update)"
+fi
+grep -q '^Inst sonyalpaca ' "$work/simulate.log" || { cat "$work/simulate.log" >&2; fail "apt would not install sonyalpaca"; }
+echo "apt would install sonyalpaca with $(grep -c '^Inst ' "$work/simulate.log") packages in all, among them:"
+grep '^Inst ' "$work/simulate.log" | awk '{ print $2 }' | grep -E '^(libraw|libgphoto2-[0-9]|libcfitsio|libfmt|libspdlog|libcpp-httplib|libstdc|libsystemd0|systemd$)' | tr '\n' ' '
+echo
 
 dpkg-deb --control "$deb" "$work/control"
 for script in postinst prerm postrm; do
@@ -125,6 +189,9 @@ udev_group=$(sed -n 's/.*GROUP="\([^"]*\)".*/\1/p' "$work/extracted/usr/lib/udev
 root="$work/root"
 mkdir -p "$root/var/lib/dpkg/info" "$root/var/lib/dpkg/updates" "$root/etc"
 : >"$root/var/lib/dpkg/status"
+if [ "$target_arch" != "$native_arch" ]; then
+  dpkg --root="$root" --add-architecture "$target_arch"
+fi
 # The libraries of Depends are not in the throwaway root's package database: --force-depends.
 root_dpkg() {
   dpkg --root="$root" --force-script-chrootless --force-depends --log=/dev/null "$@"
@@ -151,7 +218,9 @@ done
 wants="$root/etc/systemd/system/multi-user.target.wants/sonyalpaca.service"
 [ -L "$wants" ] || fail "the postinst did not enable the unit ($wants is missing)"
 echo "enabled: $(readlink "$wants")"
-"$root/usr/bin/sonyalpaca" --version
+version_output=$("${run_target[@]}" "$root/usr/bin/sonyalpaca" --version) ||
+  fail "the installed $target_arch binary does not run: ${run_target[*]} usr/bin/sonyalpaca --version"
+echo "${run_target[*]}${run_target[*]:+ }usr/bin/sonyalpaca --version: $version_output"
 
 # --- 4. the unit: verify and security ------------------------------------------------------------
 step "systemd-analyze verify"
@@ -191,5 +260,11 @@ leftover=$(cd "$root" && find . -name '*sonyalpaca*' ! -path './var/lib/dpkg/*' 
 [ -z "$leftover" ] || fail "purge left: $leftover"
 
 [ "$(host_state)" = "$host_before" ] || fail "the host changed: before \"$host_before\", after \"$(host_state)\""
+
+if [ -n "$out_dir" ]; then
+  mkdir -p "$out_dir"
+  cp "$deb" "$out_dir/"
+  echo "check-package: $(basename "$deb") copied to $out_dir"
+fi
 
 step "OK: $(basename "$deb"), exposure $exposure, $((SECONDS - started)) s"
