@@ -91,7 +91,11 @@ copy_source() {
   find "$dest" -mindepth 1 -maxdepth 1 ! -name 'build-*' ! -name 'build' -exec rm -rf {} +
   (cd "$source_dir" && git ls-files -z --cached --others --exclude-standard |
     while IFS= read -r -d '' file; do if [ -f "$file" ] || [ -L "$file" ]; then printf '%s\0' "$file"; fi; done |
-    tar --null --files-from=- -cf -) | tar -xf - -C "$dest"
+    tar --null --files-from=- -cf -) | tar -xmf - -C "$dest"
+  # -m: the copies are dated now, not with the tree's dates. With the dates kept, a file edited
+  # before the root's last build of an older copy looked older than its object, and make kept the
+  # stale object (seen: tests built from a copy of an hour before). The price: the root's build
+  # directories rebuild everything after each copy.
   echo "platform-root: source copied to $dest ($(du -sk --exclude='build*' "$dest" | cut -f1) KiB)"
 }
 
