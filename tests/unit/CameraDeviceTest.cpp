@@ -154,7 +154,14 @@ TEST_CASE("camera device: Gain and ReadoutMode reach the body, never while it ex
     CHECK(f.putError("gain", "Gain=5") == 0x401);
     CHECK(f.put("readoutmode", "ReadoutMode=1")["ErrorNumber"] == 0);
     CHECK(f.body->current_raw_type == "Compressed RAW");
-    CHECK(f.putError("readoutmode", "ReadoutMode=2") == 0x401);
+    // Index 2 is the lossless type, a readout mode only where LibRaw decodes it (0.21, Debian 13).
+    const int modes = config::decodesSonyLossless() ? 3 : 2;
+    if (modes == 3) {
+        CHECK(f.put("readoutmode", "ReadoutMode=2")["ErrorNumber"] == 0);
+        CHECK(f.body->current_raw_type == "Lossless Compressed RAW");
+        CHECK(f.put("readoutmode", "ReadoutMode=1")["ErrorNumber"] == 0);
+    }
+    CHECK(f.putError("readoutmode", "ReadoutMode=" + std::to_string(modes)) == 0x401);
 
     f.body->closeGate();
     CHECK(f.put("startexposure", "Duration=1&Light=true")["ErrorNumber"] == 0);
