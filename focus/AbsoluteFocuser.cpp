@@ -85,7 +85,7 @@ void AbsoluteFocuser::move(long target) {
     std::lock_guard lock(mutex_);
     refuseWhileLearning("the move");
     job_cancel_.request_stop();
-    pending_ = Job{JobKind::Move, clamped};
+    pending_ = Job{JobKind::Move, clamped, Step{1, 1}, ++generation_};
     target_ = clamped;
     busy_ = true;
     halt_ = false;
@@ -97,7 +97,7 @@ void AbsoluteFocuser::home() {
     std::lock_guard lock(mutex_);
     refuseWhileLearning("homing");
     job_cancel_.request_stop();
-    pending_ = Job{JobKind::Home, maxStep()};
+    pending_ = Job{JobKind::Home, maxStep(), Step{1, 1}, ++generation_};
     busy_ = true;
     halt_ = false;
     last_error_.clear();
@@ -111,7 +111,7 @@ void AbsoluteFocuser::jog(int size, int direction) {
     std::lock_guard lock(mutex_);
     refuseWhileLearning("the jog");
     job_cancel_.request_stop();
-    pending_ = Job{JobKind::Jog, target_, Step{size, direction}};
+    pending_ = Job{JobKind::Jog, target_, Step{size, direction}, ++generation_};
     busy_ = true;
     halt_ = false;
     last_error_.clear();
@@ -127,7 +127,7 @@ void AbsoluteFocuser::learn(LearnOptions options) {
     options.backlash = std::max(setup_.settings.backlash, 0.0);  // configured by the user, else measured
     learn_request_ = std::move(options);
     job_cancel_.request_stop();
-    pending_ = Job{JobKind::Learn, target_};
+    pending_ = Job{JobKind::Learn, target_, Step{1, 1}, ++generation_};
     busy_ = true;
     halt_ = false;
     last_error_.clear();
@@ -154,7 +154,10 @@ void AbsoluteFocuser::halt() {
         return;
     }
     wake_.notify_all();
-    if (!wake_.wait_for(lock, kHaltWait, [&] { return !busy_; }))
+    // Wait for the job that runs now, not for "not busy": another client's next Move would make the
+    // focuser busy again before this thread wakes, and Halt would wait out its whole limit.
+    const unsigned long cut = running_generation_;
+    if (!wake_.wait_for(lock, kHaltWait, [&] { return done_generation_ >= cut; }))
         log::get("focus")->warn("halt: the focus step in progress has not finished after {} s",
                                 std::chrono::duration_cast<std::chrono::seconds>(kHaltWait).count());
 }
@@ -267,6 +270,7 @@ void AbsoluteFocuser::run(std::stop_token stop) {
         const Job job = *pending_;
         pending_.reset();
         running_ = true;
+        running_generation_ = job.generation;
         lock.unlock();
         try {
             runJob(job, stop);
@@ -283,12 +287,13 @@ void AbsoluteFocuser::run(std::stop_token stop) {
         }
         lock.lock();
         running_ = false;
+        done_generation_ = job.generation;
         position_ = std::clamp(position_, 0L, maxStep());
         if (!pending_) {
             busy_ = false;
             activity_ = "idle";
-            wake_.notify_all();
         }
+        wake_.notify_all();  // halt() waits for done_generation_
     }
     lock.unlock();
     save(false);

@@ -112,7 +112,9 @@ public:
     /// moves are refused (FocuserBusy) until it ends. `options.guess`, step times and backlash are
     /// filled in from the current profile. Throws std::logic_error without a live-view meter.
     void learn(LearnOptions options);
-    /// Stops after the current step and waits (at most a few seconds) until the lens is still.
+    /// Stops after the current step and waits until the job that was running has ended: at most one
+    /// step's drive time (plus the body's answer to the step command), whatever other threads ask
+    /// meanwhile. A move asked while halt() waits starts afterwards; halt() does not wait for it.
     void halt();
 
     FocuserStatus status() const;
@@ -138,6 +140,7 @@ private:
         JobKind kind;
         long target;
         Step step{1, 1};  ///< Jog only
+        unsigned long generation = 0;
     };
 
     void run(std::stop_token stop);
@@ -182,6 +185,11 @@ private:
     bool busy_ = false;         // a job is running or pending: IsMoving
     bool running_ = false;      // the worker is running a job (not only pending)
     bool halt_ = false;
+    // Generations: every job gets the next number when it is asked; the worker records the number of
+    // the job it runs and of the last one it finished, so halt() waits for exactly the job it cut.
+    unsigned long generation_ = 0;          // of the newest job asked
+    unsigned long running_generation_ = 0;  // of the job the worker runs (valid while running_)
+    unsigned long done_generation_ = 0;     // of the newest job the worker finished
     bool needs_homing_ = false; // the policy asks to home at the first move
     long position_ = 0;
     long target_ = 0;

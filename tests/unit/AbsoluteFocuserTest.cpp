@@ -6,6 +6,8 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <random>
@@ -108,6 +110,44 @@ TEST_CASE("absolute focuser: halt stops after the current step and the position 
     CHECK(focuser.position() == std::lround(rig.body.lensPosition()));
     std::this_thread::sleep_for(100ms);
     CHECK(rig.body.focus_steps == steps_at_halt);  // nothing moves after Halt returned
+}
+
+TEST_CASE("absolute focuser: Halt returns within one step time plus 100 ms under a storm of Moves") {
+    // Another client moves back and forth as fast as it can while this one halts: each Halt waits for
+    // the job it cut, never for "not busy", which the next Move makes true again at once.
+    Rig rig;
+    constexpr double kStepMs = 50;
+    rig.lens.step_time_ms = std::array<double, 7>{kStepMs, kStepMs, kStepMs, kStepMs, kStepMs, kStepMs, kStepMs};
+    rig.settings.homing = config::HomingPolicy::Never;
+    focus::AbsoluteFocuser focuser(rig.body, rig.setup());
+    std::atomic<bool> stop{false};
+    std::atomic<int> moves{0};
+    std::thread storm([&] {
+        const auto until = std::chrono::steady_clock::now() + 30s;  // bounded whatever happens below
+        for (int i = 0; i < 1'000'000 && !stop && std::chrono::steady_clock::now() < until; ++i) {
+            focuser.move(i % 2 == 0 ? 0 : 100);
+            ++moves;
+            std::this_thread::sleep_for(std::chrono::microseconds(200 + (i % 3) * 4000));
+        }
+    });
+    std::vector<double> latencies;
+    for (int i = 0; i < 100; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(3 + i % 17));
+        const auto started = std::chrono::steady_clock::now();
+        focuser.halt();
+        latencies.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+    }
+    stop = true;
+    storm.join();
+    std::sort(latencies.begin(), latencies.end());
+    const double p50 = latencies[latencies.size() / 2];
+    const double p99 = latencies[latencies.size() * 99 / 100];
+    MESSAGE("Halt latency under ", moves.load(), " Moves: p50 ", p50, " ms, p99 ", p99, " ms, max ", latencies.back(),
+            " ms (step time ", kStepMs, " ms)");
+    CHECK(moves > 100);
+    CHECK(latencies.back() <= kStepMs + 100);
+    focuser.halt();
+    CHECK(settle(focuser));
 }
 
 TEST_CASE("absolute focuser: a new move while moving retargets from where the lens is") {
