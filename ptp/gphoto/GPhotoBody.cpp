@@ -296,7 +296,7 @@ std::string GPhotoBody::iso() {
 
 void GPhotoBody::setIso(const std::string& value) {
     requireOpen();
-    run("setting the ISO", 60s, [&] {
+    run("setting the ISO", 60s, [this, value] {
         const auto choices = session_.choices("iso");
         if (std::find(choices.begin(), choices.end(), value) == choices.end())
             throw BodyError("ISO \"" + value + "\" is not offered by this body");
@@ -327,13 +327,13 @@ void GPhotoBody::setRawType(const std::string& type) {
     requireOpen();
     const auto code = rawTypeCode(type);
     if (!code) throw BodyError("\"" + type + "\" is not a RAW file type");
-    run("setting the RAW file type", 20s, [&] {
+    run("setting the RAW file type", 20s, [this, type, code = *code] {
         if (!session_.has(kRawTypeWidget)) throw BodyError("this body has no RAW file type setting");
         const auto choices = session_.choices(kRawTypeWidget);
-        if (std::find(choices.begin(), choices.end(), *code) == choices.end())
+        if (std::find(choices.begin(), choices.end(), code) == choices.end())
             throw BodyError("this body does not offer " + type);
-        session_.set(kRawTypeWidget, *code);
-        if (session_.value(kRawTypeWidget) != *code)
+        session_.set(kRawTypeWidget, code);
+        if (session_.value(kRawTypeWidget) != code)
             throw BodyError("the body's RAW file type is " + rawTypeName(session_.value(kRawTypeWidget)) +
                             " after setting " + type);
     });
@@ -387,7 +387,7 @@ Exposure GPhotoBody::expose(double seconds, std::stop_token stop) {
         const auto pressed = std::chrono::system_clock::now();
         auto shutter_pressed = std::make_shared<std::atomic<bool>>(false);
         try {
-        auto [file, name, start] = run("the exposure", timeout, [&] {
+        auto [file, name, start] = run("the exposure", timeout, [this, best, best_text, file_wait, shutter_pressed] {
             if (session_.has("expprogram")) {
                 const auto mode = session_.value("expprogram");
                 if (mode != "M")
@@ -436,7 +436,7 @@ Exposure GPhotoBody::expose(double seconds, std::stop_token stop) {
         }
     } else {
         const auto wanted = std::chrono::duration<double>(seconds);
-        const auto start = run("opening the shutter", 30s, [&] {
+        const auto start = run("opening the shutter", 30s, [this] {
             const auto dial = session_.value("shutterspeed");
             if (dial != "Bulb")
                 throw BodyError("exposures over 30 s need BULB: turn the body's mode dial to B (or its shutter speed "
@@ -449,7 +449,7 @@ Exposure GPhotoBody::expose(double seconds, std::stop_token stop) {
         const bool stopped = sleepUnlessStopped(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                                     wanted - (std::chrono::system_clock::now() - start)),
                                                 stop);
-        const auto end = run("closing the shutter", 30s, [&] {
+        const auto end = run("closing the shutter", 30s, [this] {
             session_.setToggle("bulb", 0);
             return std::chrono::system_clock::now();
         });
@@ -460,7 +460,7 @@ Exposure GPhotoBody::expose(double seconds, std::stop_token stop) {
         // long again): wait that long plus the transfer.
         const auto wait = std::chrono::milliseconds(static_cast<long long>((taken + 60) * 1000));
         try {
-            auto [file, name] = run("the download", wait + 10s, [&] {
+            auto [file, name] = run("the download", wait + 10s, [this, wait] {
                 const auto path = session_.waitForFile(wait);
                 if (!path)
                     throw BodyError("the body did not hand over the bulb exposure's file within " +
@@ -484,7 +484,7 @@ Exposure GPhotoBody::recoverFrame(const std::string& reason, double seconds,
     if (!open_)
         throw BodyUnavailable("the connection to the body dropped during the exposure (" + reason +
                               ") and it has not come back: the frame is lost");
-    auto frame = run("collecting the frame", 30s, [&]() -> std::optional<std::pair<std::vector<std::uint8_t>, std::string>> {
+    auto frame = run("collecting the frame", 30s, [this]() -> std::optional<std::pair<std::vector<std::uint8_t>, std::string>> {
         const auto path = session_.waitForFile(5s);
         if (!path) return std::nullopt;
         return std::pair(session_.download(*path), path->name);
@@ -511,7 +511,7 @@ void GPhotoBody::focusStep(int size, int direction) {
         throw BodyError("this body offers no focus drive through libgphoto2, so the focuser cannot move the lens");
     const float value = static_cast<float>(direction < 0 ? -size : size);
     const ActivityScope activity(activity_, BodyState::Busy);
-    run("the focus step", 10s, [&] {
+    run("the focus step", 10s, [this, value] {
         // A body in autofocus takes the step and does nothing: say so instead.
         if (session_.has("focusmode")) {
             const auto mode = session_.value("focusmode");

@@ -25,6 +25,11 @@ public:
 
     /// Runs `job` on the worker and returns its result, rethrowing what it throws. Throws
     /// ptp::BodyError when it has not finished after `timeout` (`what` names it in the message).
+    ///
+    /// A job that times out keeps running after the caller has returned: it must own what it uses.
+    /// Capture values (copies, shared_ptr), never the caller's locals or parameters by reference;
+    /// `this` only for an object that outlives the worker's jobs. The worker keeps the job (moved
+    /// into a shared task) until it has run.
     template <typename Job>
     auto run(const std::string& what, std::chrono::milliseconds timeout, Job job) -> decltype(job()) {
         using Result = decltype(job());
