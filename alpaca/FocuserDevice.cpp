@@ -2,6 +2,7 @@
 #include "alpaca/FocuserDevice.hpp"
 
 #include "alpaca/AlpacaError.hpp"
+#include "alpaca/ClientText.hpp"
 #include "config/Log.hpp"
 #include "config/Text.hpp"
 #include "focus/LensModel.hpp"
@@ -131,14 +132,14 @@ std::string FocuserDevice::startLearning(const std::string& name) {
         options.model_id = focus::learnedLensId();
         options.name = "lens " + options.model_id;
     }
-    if (options.model_id.size() > 100)
-        throw AlpacaError::invalidValue("Action learn: the lens name is longer than 100 characters");
+    if (const std::string why = badLensName(options.model_id); !why.empty())
+        throw AlpacaError::invalidValue("Action learn: " + why);
     try {
         drive->learn(options);
     } catch (const std::exception& e) {
         throw AlpacaError::invalidOperation(std::string("Action learn: ") + e.what());
     }
-    log::get("alpaca")->info("focuser: learning lens \"{}\"", options.model_id);
+    log::get("alpaca")->info("focuser: learning lens \"{}\"", loggable(options.model_id));
     return "learning lens \"" + options.model_id + "\": point the camera at a still, detailed scene in daylight. "
            "It drives between the end stops for a few minutes; IsMoving is true until it ends, Halt cancels, and "
            "Action \"learn\" with Parameters \"status\" shows the progress";
@@ -189,7 +190,7 @@ std::shared_ptr<focus::AbsoluteFocuser> FocuserDevice::makeFocuser(const std::st
         chosen = config_.lenses->find(config_.configured_lens);
         if (chosen && !reported.empty() && !sameLens(*chosen, reported))
             logger->warn("focuser: the configured lens is {} but the body reports \"{}\"; using {} as configured",
-                         chosen->model_id, reported, chosen->model_id);
+                         chosen->model_id, loggable(reported), chosen->model_id);
     } else if (!reported.empty()) {
         chosen = config_.lenses->find(reported);
     }
@@ -202,7 +203,7 @@ std::shared_ptr<focus::AbsoluteFocuser> FocuserDevice::makeFocuser(const std::st
         logger->warn("focuser: {} has no focus profile: running on the generic profile (step sizes 2.5x apart, "
                      "{} steps below infinity until homing finds its travel), which is only approximate. Choose the "
                      "lens with --lens / \"lens\", or learn it: setup page, Action \"learn\" or `sonyalpaca learn-lens`",
-                     reported.empty() ? std::string("the lens (none reported)") : "lens \"" + reported + "\"",
+                     reported.empty() ? std::string("the lens (none reported)") : "lens \"" + loggable(reported) + "\"",
                      static_cast<long>(setup.lens.full_travel_moves[0]));
     }
     return std::make_shared<focus::AbsoluteFocuser>(session().body(), std::move(setup));
@@ -220,7 +221,7 @@ void FocuserDevice::onFacts(const FrameFacts& facts) {
     if (current->generic() && config_.configured_lens.empty() && config_.lenses->find(facts.lens) &&
         !current->isMoving()) {
         log::get("alpaca")->info("focuser: the body reports lens \"{}\"; switching from the generic profile to it",
-                                 facts.lens);
+                                 loggable(facts.lens));
         auto replacement = makeFocuser(facts.lens);
         std::lock_guard lock(mutex_);
         if (focuser_ == current) focuser_ = std::move(replacement);
@@ -229,7 +230,7 @@ void FocuserDevice::onFacts(const FrameFacts& facts) {
     std::lock_guard lock(mutex_);
     if (!mismatch_warned_)
         log::get("alpaca")->warn("focuser: the body reports lens \"{}\" but the focuser uses the profile of {}",
-                                 facts.lens, current->lens().model_id);
+                                 loggable(facts.lens), current->lens().model_id);
     mismatch_warned_ = true;
 }
 

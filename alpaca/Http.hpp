@@ -5,6 +5,8 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace sonyalpaca::alpaca {
 
@@ -50,6 +52,8 @@ struct HttpResponse {
     std::string body;
     /// When set, the body comes from here instead of `body` (streamed; see BodySource).
     std::shared_ptr<BodySource> source{};
+    /// Further headers (name, value), e.g. the setup pages' X-Frame-Options and Content-Security-Policy.
+    std::vector<std::pair<std::string, std::string>> headers{};
 
     static HttpResponse json(std::string body) { return {200, "application/json; charset=utf-8", std::move(body), {}}; }
     /// 400 with a plain-text message (Alpaca: "the request could not be understood").

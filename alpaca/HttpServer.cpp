@@ -185,6 +185,7 @@ void HttpServer::start(const std::vector<std::string>& addresses, std::uint16_t 
         auto handler = [this](const httplib::Request& request, httplib::Response& response) {
             HttpResponse reply = router_.handle(toRequest(request));
             response.status = reply.status;
+            for (const auto& [name, value] : reply.headers) response.set_header(name, value);
             if (reply.source)
                 sendStreamed(response, reply.content_type, std::move(reply.source));
             else

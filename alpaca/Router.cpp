@@ -2,6 +2,7 @@
 #include "alpaca/Router.hpp"
 
 #include "alpaca/AlpacaError.hpp"
+#include "alpaca/ClientText.hpp"
 #include "alpaca/RequestParameters.hpp"
 #include "config/Log.hpp"
 
@@ -66,8 +67,9 @@ Json envelope(std::uint32_t client_transaction, std::uint32_t server_transaction
 
 }  // namespace
 
-Router::Router(const DeviceRegistry& registry, ServerDescription description, SetupContext setup)
-    : registry_(registry), description_(description), setup_(registry, std::move(description), std::move(setup)) {}
+Router::Router(const DeviceRegistry& registry, ServerDescription description, SetupContext setup, HostCheck hosts)
+    : registry_(registry), description_(description), setup_(registry, std::move(description), std::move(setup)),
+      hosts_(std::move(hosts)) {}
 
 std::uint32_t Router::nextServerTransactionId() noexcept {
     std::uint32_t current = server_transaction_.load();
@@ -80,6 +82,15 @@ std::uint32_t Router::nextServerTransactionId() noexcept {
 
 HttpResponse Router::handle(const HttpRequest& request) noexcept {
     try {
+        if (!hosts_.allows(request.host)) {
+            const unsigned refused = ++refused_hosts_;
+            if (refused <= 10 || refused % 100 == 0)
+                log::get("alpaca")->warn("{} {} from {} refused (403): addressed to host \"{}\", not one of this "
+                                         "server's names ({} such requests so far)",
+                                         loggable(request.method), loggable(request.path), request.remote,
+                                         loggable(request.host), refused);
+            return {403, "text/plain; charset=utf-8", hosts_.refusal(loggable(request.host)), {}};
+        }
         HttpResponse response;
         if (request.path.rfind("/api/", 0) == 0)
             response = handleApi(request);
@@ -91,14 +102,16 @@ HttpResponse Router::handle(const HttpRequest& request) noexcept {
             response = HttpResponse::badRequest("unknown path " + request.path +
                                                 "; Alpaca devices are under /api/v1/, the management API under "
                                                 "/management/ and setup pages under /setup");
-        log::get("alpaca")->debug("{} {} {} from {} -> {}", request.method, request.path, request.query,
-                                  request.remote, response.status);
+        log::get("alpaca")->debug("{} {} {} from {} -> {}", loggable(request.method), loggable(request.path),
+                                  loggable(request.query), request.remote, response.status);
         return response;
     } catch (const BadRequest& e) {
-        log::get("alpaca")->debug("{} {} from {} -> 400: {}", request.method, request.path, request.remote, e.what());
+        log::get("alpaca")->debug("{} {} from {} -> 400: {}", loggable(request.method), loggable(request.path),
+                                  request.remote, loggable(e.what()));
         return HttpResponse::badRequest(e.what());
     } catch (const std::exception& e) {
-        log::get("alpaca")->error("{} {} failed: {}", request.method, request.path, e.what());
+        log::get("alpaca")->error("{} {} failed: {}", loggable(request.method), loggable(request.path),
+                                  loggable(e.what()));
         return {500, "text/plain; charset=utf-8", std::string("internal error: ") + e.what() + "\n"};
     } catch (...) {
         return {500, "text/plain; charset=utf-8", "internal error\n"};
@@ -157,7 +170,8 @@ HttpResponse Router::handleApi(const HttpRequest& request) {
         auto logger = log::get("alpaca");
         logger->log(error.number == static_cast<int>(ErrorCode::Unspecified) ? spdlog::level::warn
                                                                               : spdlog::level::debug,
-                    "{} {}: error 0x{:X}: {}", request.method, request.path, error.number, error.message);
+                    "{} {}: error 0x{:X}: {}", loggable(request.method), loggable(request.path), error.number,
+                    loggable(error.message));
     }
     return HttpResponse::json(dumpJson(reply));
 }

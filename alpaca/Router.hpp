@@ -2,6 +2,7 @@
 #pragma once
 
 #include "alpaca/DeviceRegistry.hpp"
+#include "alpaca/HostCheck.hpp"
 #include "alpaca/Http.hpp"
 #include "alpaca/SetupPages.hpp"
 
@@ -17,8 +18,11 @@ namespace sonyalpaca::alpaca {
 /// Thread-safe; never throws.
 class Router {
 public:
-    /// `setup` is what the setup pages reach besides the devices (SetupPages).
-    Router(const DeviceRegistry& registry, ServerDescription description, SetupContext setup = {});
+    /// `setup` is what the setup pages reach besides the devices (SetupPages); `hosts` which Host
+    /// headers are answered (every request, the API, the management API and the setup pages alike:
+    /// 403 otherwise; the default checks nothing).
+    Router(const DeviceRegistry& registry, ServerDescription description, SetupContext setup = {},
+           HostCheck hosts = {});
 
     HttpResponse handle(const HttpRequest& request) noexcept;
 
@@ -33,6 +37,8 @@ private:
     ServerDescription description_;
     std::atomic<std::uint32_t> server_transaction_{0};
     SetupPages setup_;
+    HostCheck hosts_;
+    std::atomic<unsigned> refused_hosts_{0};  // for logging the first refusals, then every 100th
 };
 
 }  // namespace sonyalpaca::alpaca

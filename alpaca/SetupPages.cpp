@@ -6,6 +6,7 @@
 
 #include "alpaca/AlpacaError.hpp"
 #include "alpaca/CameraDevice.hpp"
+#include "alpaca/ClientText.hpp"
 #include "alpaca/FocuserDevice.hpp"
 #include "alpaca/Parameters.hpp"
 #include "alpaca/SetupPagesParts.hpp"
@@ -62,35 +63,6 @@ const std::string* field(const KeyValues& form, std::string_view key) {
 /// A pointer into a temporary form would dangle at the end of the statement.
 const std::string* field(KeyValues&& form, std::string_view key) = delete;
 
-/// Why `name` cannot name a learned lens profile, or empty when it can: at most 100 bytes of UTF-8
-/// text without control characters.
-std::string badLensName(std::string_view name) {
-    if (name.size() > 100)
-        return "the name is " + std::to_string(name.size()) +
-               " bytes long; at most 100 (a letter outside ASCII takes 2 to 4)";
-    for (std::size_t i = 0; i < name.size();) {
-        const auto lead = static_cast<unsigned char>(name[i]);
-        const std::size_t length = lead < 0x80 ? 1 : (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3
-                                                 : (lead & 0xF8) == 0xF0    ? 4
-                                                                            : 0;
-        if (length == 0 || i + length > name.size()) return "the name is not UTF-8 text";
-        std::uint32_t code = length == 1 ? lead : lead & (0x7Fu >> length);
-        for (std::size_t k = 1; k < length; ++k) {
-            const auto next = static_cast<unsigned char>(name[i + k]);
-            if ((next & 0xC0) != 0x80) return "the name is not UTF-8 text";
-            code = code << 6 | (next & 0x3Fu);
-        }
-        constexpr std::uint32_t kShortest[] = {0, 0, 0x80, 0x800, 0x10000};
-        if (code < kShortest[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
-            return "the name is not UTF-8 text";
-        if (code < 0x20 || (code >= 0x7F && code < 0xA0))
-            return "the name holds a control character (at byte " + std::to_string(i + 1) +
-                   "); use letters, digits, spaces and punctuation";
-        i += length;
-    }
-    return {};
-}
-
 Json toJson(const config::SettingValue& value) {
     return std::visit([](const auto& v) { return Json(v); }, value);
 }
@@ -146,10 +118,17 @@ SetupPages::SetupPages(const DeviceRegistry& registry, ServerDescription descrip
 
 HttpResponse SetupPages::handle(const HttpRequest& request) const noexcept {
     try {
-        return route(request);
+        HttpResponse response = route(request);
+        // No other site may frame the pages (clickjacking on the jog buttons and the settings form) or
+        // load anything into them; the pages' own inline script and style, their fetches and the
+        // preview image stay allowed.
+        response.headers.emplace_back("X-Frame-Options", "DENY");
+        response.headers.emplace_back("Content-Security-Policy", kContentSecurityPolicy);
+        response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+        return response;
     } catch (const std::exception& e) {
-        log::get("alpaca")->error("setup: {} {} from {} failed: {}", request.method, request.path, request.remote,
-                                  e.what());
+        log::get("alpaca")->error("setup: {} {} from {} failed: {}", loggable(request.method), loggable(request.path),
+                                  request.remote, loggable(e.what()));
         return {500, kText, std::string("internal error: ") + e.what() + "\n", {}};
     } catch (...) {
         return {500, kText, "internal error\n", {}};
@@ -204,14 +183,14 @@ HttpResponse SetupPages::post(const HttpRequest& request) const {
     const auto form = parseUrlEncoded(request.body);
     const std::string* token = field(form, "csrf");
     if (!token || !sameToken(*token, token_)) {
-        logger->warn("setup: {} from {} refused: missing or wrong form token", request.path, request.remote);
+        logger->warn("setup: {} from {} refused: missing or wrong form token", loggable(request.path), request.remote);
         return {403, kText, "refused: the form token is missing or wrong; reload the setup page and try again\n", {}};
     }
     const std::string host = text::asciiLower(request.host);
     const std::string& claimed = !request.origin.empty() ? request.origin : request.referer;
     if (!host.empty() && !claimed.empty() && hostOf(claimed) != host) {
-        logger->warn("setup: {} from {} refused: it came from a page of {}, not of {}", request.path, request.remote,
-                     claimed, request.host);
+        logger->warn("setup: {} from {} refused: it came from a page of {}, not of {}", loggable(request.path),
+                     request.remote, loggable(claimed), loggable(request.host));
         return {403, kText, "refused: the request came from a page of another site\n", {}};
     }
     if (request.path == "/setup/settings") return saveSettings(request);
@@ -286,20 +265,20 @@ HttpResponse SetupPages::learnCommand(const HttpRequest& request, const std::str
     const std::string* given = field(form, "name");
     const std::string name = given ? text::trim(*given) : std::string();
     if (const std::string why = badLensName(name); !why.empty()) {
-        logger->warn("setup: lens learning from {} refused: {}", request.remote, why);
+        logger->warn("setup: lens learning from {} refused: {}", request.remote, loggable(why));
         return reply(400, "not started: " + why);
     }
     if (!device) return reply(409, "not started: this server has no focuser");
     const auto drive = device->drive();
     if (!drive)
         return reply(409, "not started: the focuser is not connected; connect it from the imaging program first");
-    logger->info("setup: lens learning{} requested from {}", name.empty() ? std::string() : " as \"" + name + "\"",
+    logger->info("setup: lens learning{} requested from {}", name.empty() ? std::string() : " as \"" + loggable(name) + "\"",
                  request.remote);
     std::string started;
     try {
         started = device->startLearning(name);
     } catch (const AlpacaError& e) {
-        logger->warn("setup: lens learning from {} not started: {}", request.remote, e.what());
+        logger->warn("setup: lens learning from {} not started: {}", request.remote, loggable(e.what()));
         std::string why = e.what();
         if (why.rfind("Action learn: ", 0) == 0) why.erase(0, 14);
         return reply(e.code() == ErrorCode::InvalidValue ? 400 : 409, "not started: " + why);
@@ -319,7 +298,7 @@ HttpResponse SetupPages::saveSettings(const HttpRequest& request) const {
     auto logger = log::get("alpaca");
     const std::string title = description_.server_name + " setup";
     auto refuse = [&](const std::string& why) {
-        logger->warn("setup: settings from {} refused: {}", request.remote, why);
+        logger->warn("setup: settings from {} refused: {}", request.remote, loggable(why));
         return page(title, "Not saved: " + why, true);
     };
     if (!context_.config_file) return refuse("this server has no settings file to save to");
@@ -360,12 +339,13 @@ HttpResponse SetupPages::saveSettings(const HttpRequest& request) const {
     try {
         config::writeFileAtomically(path, document.dump(2) + "\n");
     } catch (const std::exception& e) {
-        logger->error("setup: cannot save the settings to {}: {}", path.string(), e.what());
+        logger->error("setup: cannot save the settings to {}: {}", loggable(path.string()), loggable(e.what()));
         auto response = page(title, "Not saved: cannot write " + path.string() + ": " + e.what(), true);
         response.status = 500;
         return response;
     }
-    logger->info("setup: settings saved to {} from {}: {}", path.string(), request.remote, document.dump());
+    logger->info("setup: settings saved to {} from {}: {}", loggable(path.string()), request.remote,
+                 loggable(document.dump(-1, ' ', false, Json::error_handler_t::replace), 2000));
     return page(title, "Saved to " + path.string() + ". They apply at the next start: sudo systemctl restart sonyalpaca",
                 false);
 }

@@ -64,6 +64,9 @@ struct ImageFileSettings {
 struct Settings {
     CameraSource camera;
     std::vector<std::string> bind;  ///< addresses to listen on; empty = every IPv4 and IPv6 address
+    /// Host names requests may be addressed to besides IP literals, localhost and this machine's
+    /// name (with .local and .lan): a DNS name (letters, digits, '-', '.', '_'), lower or upper case.
+    std::vector<std::string> allowed_hosts;
     std::uint16_t port = 11111;     ///< Alpaca HTTP port; 0 = any free port
     std::uint16_t discovery_port = 32227;  ///< 0 = any free port
     bool discovery = true;

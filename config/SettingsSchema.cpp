@@ -32,6 +32,30 @@ bool isIpAddress(const std::string& text) {
            inet_pton(AF_INET6, text.c_str(), buffer.data()) == 1;
 }
 
+/// A DNS name: letters, digits, '-', '_' and '.', at most 253 characters, not starting with a dot.
+bool isHostName(const std::string& text) {
+    if (text.empty() || text.size() > 253 || text.front() == '.' || text.front() == '-') return false;
+    return std::all_of(text.begin(), text.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+               c == '_';
+    });
+}
+
+/// A directory the daemon writes to: absolute, without control characters (a newline or NUL in a
+/// path would forge log lines and cut the path short in C calls). Throws std::invalid_argument.
+std::string checkedDirectory(const std::string& text) {
+    if (text.empty()) throw std::invalid_argument("an empty path is not allowed; give a directory");
+    for (const char c : text)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            throw std::invalid_argument("the path contains a control character (newline, tab, NUL...); allowed: an "
+                                        "absolute path of printable characters such as /var/lib/sonyalpaca/images");
+    if (text.front() != '/')
+        throw std::invalid_argument("\"" + text +
+                                    "\" is a relative path; allowed: an absolute path such as "
+                                    "/var/lib/sonyalpaca/images (the daemon's working directory is not yours)");
+    return text;
+}
+
 constexpr std::array<std::string_view, 7> kLogLevels{"trace", "debug", "info", "warn", "error", "critical", "off"};
 
 double asNumber(const SettingValue& v, double low, double high, std::string_view unit) {
@@ -54,7 +78,7 @@ std::size_t choose(const std::string& text, std::initializer_list<std::string_vi
     throw std::invalid_argument("\"" + text + "\" is not allowed; allowed: " + list);
 }
 
-const std::array<SettingKey, 16> kKeys{{
+const std::array<SettingKey, 17> kKeys{{
     {"camera", "--camera", "SOURCE",
      "where the Sony body is: auto (the body on USB, waiting until one is plugged in), simulator (the built-in "
      "virtual body), or ptpip:HOST[:PORT] (a body or simulator speaking PTP/IP)",
@@ -78,6 +102,19 @@ const std::array<SettingKey, 16> kKeys{{
      SettingKey::Type::Port, [](Settings& s, const SettingValue& v) { s.discovery_port = asPort(v); }},
     {"discovery", "--no-discovery", "", "do not answer Alpaca discovery requests", "discovery on",
      SettingKey::Type::Bool, [](Settings& s, const SettingValue& v) { s.discovery = std::get<bool>(v); }},
+    {"allowed_hosts", "--allow-host", "NAME",
+     "host name clients may address the daemon by (repeatable), besides its IP addresses, localhost and the "
+     "machine's own name with .local and .lan; requests for any other name get 403 (DNS rebinding)",
+     "none", SettingKey::Type::StringList,
+     [](Settings& s, const SettingValue& v) {
+         const auto& list = std::get<std::vector<std::string>>(v);
+         for (const auto& name : list)
+             if (!isHostName(name))
+                 throw std::invalid_argument("\"" + name +
+                                             "\" is not a host name; allowed: letters, digits, '-', '_' and '.', "
+                                             "without a port, such as observatory.example.org");
+         s.allowed_hosts = list;
+     }},
     {"state_dir", "--state-dir", "DIR",
      "directory for the daemon's state (device IDs, focuser position)",
      "/var/lib/sonyalpaca as a service, $XDG_STATE_HOME/sonyalpaca otherwise", SettingKey::Type::String,
@@ -137,8 +174,7 @@ const std::array<SettingKey, 16> kKeys{{
      "noon to noon)",
      "STATE_DIR/images", SettingKey::Type::String,
      [](Settings& s, const SettingValue& v) {
-         if (asString(v).empty()) throw std::invalid_argument("an empty path is not allowed; give a directory");
-         s.images.dir = asString(v);
+         s.images.dir = checkedDirectory(asString(v));
      }},
     {"keep_raw", "--keep-raw", "true|false", "keep the body's original ARW file of every exposure in image_dir",
      "false", SettingKey::Type::Bool, [](Settings& s, const SettingValue& v) { s.images.keep_raw = std::get<bool>(v); }},

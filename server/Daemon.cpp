@@ -169,7 +169,8 @@ int Daemon::run() {
 
     if (config_file_) logger->info("the setup page saves settings to {}", config_file_->string());
     alpaca::Router router(registry, {"sonyalpaca", "sonyalpaca project", kVersion, hostName()},
-                          {session, lenses, config_file_, base_file_});
+                          {session, lenses, config_file_, base_file_},
+                          alpaca::HostCheck(hostName(), settings_.allowed_hosts));
     alpaca::HttpServer http(router);
     std::unique_ptr<alpaca::DiscoveryResponder> discovery;
     try {

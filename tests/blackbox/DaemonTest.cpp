@@ -252,7 +252,7 @@ TEST_CASE("daemon: serves IPv6 when bound to ::1") {
     TempDir state;
     auto daemon = DaemonProcess::serve(state.path(), {"--bind", "::1"});
     // serve() binds 127.0.0.1 too; both must answer.
-    CHECK(sendRaw("::1", daemon.port(), "GET /management/apiversions HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    CHECK(sendRaw("::1", daemon.port(), "GET /management/apiversions HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
               .status == 200);
     CHECK(httpGet(daemon.port(), "/management/apiversions").status == 200);
 }
@@ -268,7 +268,7 @@ TEST_CASE("daemon: by default, and with both wildcards, it serves IPv4 and IPv6"
         args.insert(args.end(), binds.begin(), binds.end());
         DaemonProcess daemon(args);
         REQUIRE(daemon.waitUntilListening());
-        const std::string request = "GET /management/apiversions HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+        const std::string request = "GET /management/apiversions HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
         CHECK(sendRaw("127.0.0.1", daemon.port(), request).status == 200);
         CHECK(sendRaw("::1", daemon.port(), request).status == 200);
     }
@@ -303,7 +303,7 @@ TEST_CASE("daemon: 1,000 malformed requests, and the server still answers") {
         {"\r\n\r\n", false},
         {"GET\r\n\r\n", false},
         {"GET / HTTP/9.9\r\n\r\n", false},
-        {"PUT /api/v1/camera/0/connected HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\nConnected=true", true},
+        {"PUT /api/v1/camera/0/connected HTTP/1.1\r\nHost: localhost\r\nContent-Length: -5\r\n\r\nConnected=true", true},
         {"PUT /api/v1/camera/0/connected HTTP/1.1\r\nContent-Length: 99999\r\n\r\nConnected=true", true},
         {"PUT /api/v1/camera/0/connected HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", true},
         {"GET /api/v1/camera/0/name?ClientID=%ZZ&%%%=%%% HTTP/1.1\r\n\r\n", false},
@@ -317,7 +317,7 @@ TEST_CASE("daemon: 1,000 malformed requests, and the server still answers") {
         {"GET /api/v1/camera/0/name?ClientTransactionID=\xc3\x28 HTTP/1.1\r\n\r\n", false},
         {"GET /../../etc/passwd HTTP/1.1\r\n\r\n", false},
         {"PUT /api/v1/focuser/0/move HTTP/1.1\r\nContent-Length: 23\r\n\r\nPosition=99999999999999", false},
-        {"GET /api/v1/camera/0/name HTTP/1.1\r\nHost: x\r\n", true},
+        {"GET /api/v1/camera/0/name HTTP/1.1\r\nHost: localhost\r\n", true},
     };
     int answered = 0;
     for (int i = 0; i < 1000; ++i) {

@@ -91,6 +91,21 @@ TEST_CASE("config file: errors name the file, the key and what is allowed") {
     CHECK(errorOf(nlohmann::json::object()).empty());
 }
 
+TEST_CASE("config file: image_dir is an absolute path without control characters; allowed_hosts are host names") {
+    CHECK(errorOf({{"image_dir", "images"}}).find("relative path") != std::string::npos);
+    CHECK(errorOf({{"image_dir", "./images"}}).find("relative path") != std::string::npos);
+    CHECK(errorOf({{"image_dir", "/srv/images\nforged"}}).find("control character") != std::string::npos);
+    CHECK(errorOf({{"image_dir", std::string("/srv/a\0b", 8)}}).find("control character") != std::string::npos);
+    CHECK(errorOf({{"image_dir", "/srv/images\t"}}).find("control character") != std::string::npos);
+    CHECK(errorOf({{"image_dir", ""}}).find("empty path") != std::string::npos);
+    CHECK(errorOf({{"image_dir", "/srv/my images/été"}}).empty());
+    CHECK(errorOf({{"allowed_hosts", {"observatory.example.org", "Dome", "pi_2"}}}).empty());
+    CHECK(errorOf({{"allowed_hosts", {"pi.local:11111"}}}).find("not a host name") != std::string::npos);
+    CHECK(errorOf({{"allowed_hosts", {"a b"}}}).find("not a host name") != std::string::npos);
+    CHECK(errorOf({{"allowed_hosts", {""}}}).find("not a host name") != std::string::npos);
+    CHECK(errorOf({{"allowed_hosts", "pi"}}).find("expected a list of strings") != std::string::npos);
+}
+
 TEST_CASE("state directory defaults follow systemd and XDG") {
     CHECK(defaultStateDir({{"STATE_DIRECTORY", "/var/lib/sonyalpaca:/other"}}) == "/var/lib/sonyalpaca");
     CHECK(defaultStateDir({{"INVOCATION_ID", "abc"}, {"HOME", "/home/u"}}) == "/var/lib/sonyalpaca");
