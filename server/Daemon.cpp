@@ -177,7 +177,7 @@ int Daemon::run() {
         http.start(settings_.bind, settings_.port);
         for (const auto& endpoint : http.endpoints()) logger->info("Alpaca API listening on {}", endpoint);
         if (settings_.discovery) {
-            discovery = std::make_unique<alpaca::DiscoveryResponder>(http.port());
+            discovery = std::make_unique<alpaca::DiscoveryResponder>(http.port(), settings_.bind);
             discovery->start(settings_.discovery_port);
         } else {
             logger->info("Alpaca discovery is off");

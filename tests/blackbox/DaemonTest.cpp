@@ -230,13 +230,23 @@ TEST_CASE("daemon: without --config the setup page saves to STATE_DIR/settings.j
     CHECK(moved.output.find(settings_file.string() + ": key \"state_dir\"") != std::string::npos);
 }
 
-TEST_CASE("daemon: discovery answers on 127.0.0.1 and ::1 with the API port") {
+TEST_CASE("daemon: discovery answers on the bound addresses only, with the API port") {
+    {
+        // Bound to 127.0.0.1 (as serve() does) and ::1: both answered.
+        TempDir state;
+        auto daemon = DaemonProcess::serve(state.path(), {"--bind", "::1"});
+        const std::string expected = "{\"AlpacaPort\":" + std::to_string(daemon.port()) + "}";
+        CHECK(udpExchange("127.0.0.1", daemon.discoveryPort(), "alpacadiscovery1") == expected);
+        CHECK(udpExchange("::1", daemon.discoveryPort(), "alpacadiscovery1") == expected);
+    }
     TempDir state;
     auto daemon = DaemonProcess::serve(state.path());
     REQUIRE(daemon.discoveryPort() != 0);
     const std::string expected = "{\"AlpacaPort\":" + std::to_string(daemon.port()) + "}";
     CHECK(udpExchange("127.0.0.1", daemon.discoveryPort(), "alpacadiscovery1") == expected);
-    CHECK(udpExchange("::1", daemon.discoveryPort(), "alpacadiscovery1") == expected);
+    // Bound to 127.0.0.1 only: a request to ::1 would lead the client to an address it is not served on.
+    CHECK_FALSE(udpExchange("::1", daemon.discoveryPort(), "alpacadiscovery1", 300ms).has_value());
+    CHECK(daemon.log().find("for requests to 127.0.0.1 (as --bind)") != std::string::npos);
     CHECK_FALSE(udpExchange("127.0.0.1", daemon.discoveryPort(), "alpacadiscovery2", 200ms).has_value());
     CHECK(udpExchange("127.0.0.1", daemon.discoveryPort(), "alpacadiscovery1") == expected);
 }
