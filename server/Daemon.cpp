@@ -15,21 +15,29 @@
 #include "config/BodyDatabase.hpp"
 #include "ptp/gphoto/GPhotoBody.hpp"
 #include "ptp/sim/SimulatorHost.hpp"
+#include "server/HttpProbe.hpp"
 #include "server/SystemdNotifier.hpp"
 #include "sonyalpaca/Version.hpp"
 
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
 #include <functional>
+#include <future>
 #include <optional>
+#include <thread>
 
 namespace sonyalpaca::server {
 namespace {
 using Clock = std::chrono::steady_clock;
+/// From SIGTERM to exit at most this long (systemd's TimeoutStopSec is far longer, but a service
+/// manager or a person waiting should not): connections still held by clients are left behind.
+constexpr auto kStopLimit = std::chrono::milliseconds(1500);
 
 sigset_t handledSignals() {
     sigset_t set;
@@ -188,11 +196,36 @@ int Daemon::run() {
         return 1;
     }
 
-    auto healthy = [&] {
-        return http.healthy() && (!discovery || discovery->healthy()) && session->body().healthy();
-    };
     notifier.ready("serving Alpaca on port " + std::to_string(http.port()));
     const auto interval = notifier.watchdogInterval();
+    // The watchdog is fed only while the HTTP server answers a request of its own (a listener thread
+    // that runs proves nothing when every worker is held), discovery runs and libgphoto2 is not stuck.
+    const std::string probe_address = probeAddress(settings_.bind);
+    const auto probe_timeout =
+        interval ? std::clamp<std::chrono::milliseconds>(std::chrono::duration_cast<std::chrono::milliseconds>(*interval) / 2,
+                                                         std::chrono::milliseconds(250), std::chrono::seconds(1))
+                 : std::chrono::milliseconds(1000);
+    std::string last_problem;
+    auto healthy = [&] {
+        std::string problem;
+        if (!http.healthy())
+            problem = "an HTTP listener has stopped";
+        else if (!httpAnswers(probe_address, http.port(), probe_timeout))
+            problem = "the HTTP server did not answer a request of its own within " +
+                      std::to_string(probe_timeout.count()) + " ms";
+        else if (discovery && !discovery->healthy())
+            problem = "Alpaca discovery has stopped";
+        else if (!session->body().healthy())
+            problem = "the body's libgphoto2 worker is stuck";
+        if (problem != last_problem) {
+            if (!problem.empty())
+                logger->error("{}; not pinging the watchdog, so systemd restarts the daemon if it stays so", problem);
+            else
+                logger->info("healthy again; pinging the watchdog");
+            last_problem = problem;
+        }
+        return problem.empty();
+    };
     if (interval && healthy()) notifier.watchdogPing();
 
     // The main loop: wait for a signal, waking to ping the watchdog while everything is healthy.
@@ -210,24 +243,38 @@ int Daemon::run() {
             break;
         }
         if (signal == SIGHUP) logger->info("SIGHUP received; settings are read at start: restart to apply changes");
-        if (interval && Clock::now() - last_ping >= *interval) {
-            if (healthy()) {
-                notifier.watchdogPing();
-                last_ping = Clock::now();
-            } else {
-                logger->error("a listener has stopped or the body's worker is stuck; not pinging the watchdog so "
-                              "systemd restarts the daemon");
-            }
+        if (interval && Clock::now() - last_ping >= *interval && healthy()) {
+            notifier.watchdogPing();
+            last_ping = Clock::now();
         }
     }
 
     notifier.stopping();
     const auto stop_started = Clock::now();
     if (discovery) discovery->stop();
-    http.stop();
+    // HTTP stops on a thread of its own while the devices shut down: cpp-httplib's stop() closes the
+    // listeners at once but then waits for every connection's worker, and a client sending its
+    // headers slowly holds one for as long as it keeps sending.
+    std::promise<void> http_done;
+    auto http_stopped = http_done.get_future();
+    std::thread http_stopper([&http, &http_done] {
+        http.stop();
+        http_done.set_value();
+    });
     for (const auto& entry : registry.entries()) entry.device->shutdown();
-    logger->info("stopped in {} ms",
-                 std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - stop_started).count());
+    const auto elapsed = [&] {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - stop_started).count();
+    };
+    if (http_stopped.wait_until(stop_started + kStopLimit) != std::future_status::ready) {
+        // The devices are shut down and their state saved; what is left are connections of clients
+        // that do not finish their requests. Their workers still use the router and the devices, so
+        // the process cannot unwind: it ends here.
+        logger->warn("stopped in {} ms; HTTP connections that clients keep sending on are cut", elapsed());
+        spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& each) { each->flush(); });
+        std::_Exit(0);
+    }
+    http_stopper.join();
+    logger->info("stopped in {} ms", elapsed());
     return 0;
 }
 

@@ -7,16 +7,19 @@
 #include <doctest/doctest.h>
 #include <libraw/libraw.h>
 
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
 #include <random>
 #include <regex>
 #include <thread>
+#include <vector>
 
 using namespace sonyalpaca::test;
 using namespace std::chrono_literals;
@@ -72,6 +75,46 @@ private:
     std::filesystem::path path_;
     int fd_ = -1;
     std::string received_;
+};
+/// Clients that send their request headers one byte at a time ("slowloris"), each on its own
+/// connection to 127.0.0.1, from one thread, until stopped (at most `limit`).
+class SlowClients {
+public:
+    SlowClients(std::uint16_t port, int count, std::chrono::milliseconds every = 100ms, std::chrono::seconds limit = 10s) {
+        for (int i = 0; i < count; ++i) {
+            const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            sockaddr_in address{};
+            address.sin_family = AF_INET;
+            address.sin_port = htons(port);
+            address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0)
+                fds_.push_back(fd);
+            else if (fd >= 0)
+                ::close(fd);
+        }
+        thread_ = std::thread([this, every, limit] {
+            const std::string start = "GET /management/apiversions HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ";
+            for (const int fd : fds_) ::send(fd, start.data(), start.size(), MSG_NOSIGNAL);
+            const auto until = std::chrono::steady_clock::now() + limit;
+            for (int n = 0; n < 10'000 && !stop_ && std::chrono::steady_clock::now() < until; ++n) {
+                for (const int fd : fds_) ::send(fd, "x", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+                std::this_thread::sleep_for(every);
+            }
+        });
+    }
+    ~SlowClients() {
+        stop_ = true;
+        thread_.join();
+        for (const int fd : fds_) ::close(fd);
+    }
+    SlowClients(const SlowClients&) = delete;
+    SlowClients& operator=(const SlowClients&) = delete;
+    std::size_t connected() const { return fds_.size(); }
+
+private:
+    std::vector<int> fds_;
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
 };
 }  // namespace
 
@@ -143,6 +186,27 @@ TEST_CASE("daemon: a port in use is a clear error with exit code 1") {
     CHECK(second.exit_code == 1);
     CHECK(second.output.find("already in use") != std::string::npos);
     CHECK(httpGet(first.port(), "/management/apiversions").status == 200);
+}
+
+TEST_CASE("daemon: SIGTERM ends it within 2 s while slow clients keep sending their headers") {
+    for (const int count : {1, 8, 40}) {
+        CAPTURE(count);
+        TempDir state;
+        auto daemon = DaemonProcess::serve(state.path());
+        const IdleConnection idle(daemon.port());
+        SlowClients slow(daemon.port(), count);
+        REQUIRE(slow.connected() == static_cast<std::size_t>(count));
+        std::this_thread::sleep_for(500ms);  // every connection is being read by then
+        const auto started = std::chrono::steady_clock::now();
+        daemon.signal(SIGTERM);
+        const auto code = daemon.wait(3s);
+        const auto took = std::chrono::steady_clock::now() - started;
+        MESSAGE("SIGTERM with ", count, " slow clients: exit after ",
+                std::chrono::duration_cast<std::chrono::milliseconds>(took).count(), " ms");
+        CHECK(code == 0);
+        CHECK(took < 2s);
+        CHECK(daemon.log().find("stopped in") != std::string::npos);
+    }
 }
 
 TEST_CASE("daemon: SIGTERM and SIGINT stop it cleanly within 2 s") {
@@ -400,6 +464,48 @@ TEST_CASE("daemon: tells systemd READY, pings the watchdog, and says STOPPING") 
     daemon.signal(SIGTERM);
     CHECK(notify.readUntil("STOPPING=1", 2s).find("STOPPING=1") != std::string::npos);
     CHECK(daemon.wait(2s) == 0);
+}
+
+TEST_CASE("daemon: the watchdog is fed only while the HTTP server answers") {
+    TempDir dir;
+    NotifySocket notify(dir.path() / "notify.sock");
+    DaemonProcess daemon({"serve", "--bind", "127.0.0.1", "--port", "0", "--discovery-port", "0", "--state-dir",
+                          (dir.path() / "state").string(), "--config", "/dev/null"},
+                         {{"NOTIFY_SOCKET", (dir.path() / "notify.sock").string()}, {"WATCHDOG_USEC", "400000"}});
+    REQUIRE(daemon.waitUntilListening());
+    CHECK(notify.readUntil("READY=1", 5s).find("READY=1") != std::string::npos);
+    const auto countPings = [&](std::chrono::milliseconds during) {
+        const std::size_t before = notify.readUntil("never", 10ms).size();
+        const std::string text = notify.readUntil("never", during).substr(before);
+        std::size_t pings = 0;
+        for (auto at = text.find("WATCHDOG=1"); at != std::string::npos; at = text.find("WATCHDOG=1", at + 1)) ++pings;
+        return pings;
+    };
+    CHECK(countPings(1s) >= 3);
+    {
+        // More slow clients than the HTTP server has workers, if it has that few: while no worker is
+        // free, a new request is not answered, and then the watchdog must not be fed.
+        SlowClients slow(daemon.port(), 40, 100ms, 8s);
+        std::this_thread::sleep_for(600ms);
+        const bool answers =
+            sendRaw("127.0.0.1", daemon.port(),
+                    "GET /management/apiversions HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", 1s)
+                .status == 200;
+        const std::size_t pings = countPings(1500ms);
+        MESSAGE("with 40 slow clients the server ", std::string(answers ? "answers" : "does not answer"), "; ", pings,
+                " watchdog pings in 1.5 s");
+        if (answers) {
+            CHECK(pings >= 3);
+        } else {
+            CHECK(pings == 0);
+            CHECK(daemon.log().find("did not answer a request of its own") != std::string::npos);
+        }
+    }
+    // The slow clients gone, the server answers and the watchdog is fed again.
+    std::this_thread::sleep_for(1500ms);
+    CHECK(countPings(1s) >= 3);
+    daemon.signal(SIGTERM);
+    CHECK(daemon.wait(3s) == 0);
 }
 
 TEST_CASE("daemon: logs with syslog priorities and no timestamps under journald") {
