@@ -1,11 +1,31 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "alpaca/BodySession.hpp"
 
+#include "config/Log.hpp"
+
 namespace sonyalpaca::alpaca {
 
 void BodySession::acquire() {
     std::lock_guard lock(mutex_);
     body_->open();
+    if (users_ == 0 && memory_) {
+        try {
+            const auto identity = body_->identity();
+            const std::string key = BodyMemory::keyOf(identity.model, identity.serial);
+            const auto remembered = memory_->lens(key);
+            std::lock_guard facts(facts_mutex_);
+            body_key_ = key;
+            if (lens_.empty() && remembered) {
+                lens_ = *remembered;
+                lens_remembered_ = true;
+                log::get("alpaca")->info("the {} carried lens \"{}\" when last seen; taken as its lens until an image "
+                                         "reports one",
+                                         identity.model, lens_);
+            }
+        } catch (const std::exception& e) {
+            log::get("alpaca")->warn("cannot look up the body in the bodies seen before: {}", e.what());
+        }
+    }
     ++users_;
 }
 
@@ -19,6 +39,16 @@ std::string BodySession::reportedLens() const {
     return lens_;
 }
 
+std::string BodySession::bodyKey() const {
+    std::lock_guard lock(facts_mutex_);
+    return body_key_;
+}
+
+bool BodySession::lensRemembered() const {
+    std::lock_guard lock(facts_mutex_);
+    return lens_remembered_;
+}
+
 std::optional<double> BodySession::temperature() const {
     std::lock_guard lock(facts_mutex_);
     return temperature_;
@@ -29,7 +59,11 @@ void BodySession::report(const FrameFacts& facts) {
     std::vector<std::function<void(const FrameFacts&)>> listeners;
     {
         std::lock_guard lock(facts_mutex_);
-        if (!facts.lens.empty()) lens_ = facts.lens;
+        if (!facts.lens.empty()) {
+            lens_ = facts.lens;
+            lens_remembered_ = false;
+            if (memory_ && !body_key_.empty()) memory_->rememberLens(body_key_, facts.lens);
+        }
         if (facts.temperature) temperature_ = facts.temperature;
         for (const auto& [id, listener] : listeners_) listeners.push_back(listener);
     }

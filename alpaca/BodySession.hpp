@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "alpaca/BodyMemory.hpp"
 #include "ptp/Body.hpp"
 
 #include <functional>
@@ -33,6 +34,16 @@ public:
 
     ptp::Body& body() const noexcept { return *body_; }
 
+    /// Keeps what is seen of each body in `memory` and, at each opening, takes the lens last seen on
+    /// the body as the reported lens until an image reports one. Call before the first acquire().
+    void remember(std::shared_ptr<BodyMemory> memory) { memory_ = std::move(memory); }
+    /// The memory of bodies seen, or null (tests).
+    BodyMemory* memory() const noexcept { return memory_.get(); }
+    /// BodyMemory's key of the body opened last ("MODEL SERIAL"); empty before the first opening.
+    std::string bodyKey() const;
+    /// True while the reported lens is only the one remembered from an earlier connection.
+    bool lensRemembered() const;
+
     /// The lens the body carries as far as anything reported it (an image's maker notes; the
     /// simulator's configuration), empty when unknown.
     std::string reportedLens() const;
@@ -53,6 +64,9 @@ private:
     mutable std::mutex facts_mutex_;  // guards the facts and the listeners (mutex_ is held while opening)
     std::mutex report_mutex_;         // one report at a time, so removing a listener waits for it
     std::string lens_;
+    bool lens_remembered_ = false;
+    std::string body_key_;
+    std::shared_ptr<BodyMemory> memory_;
     std::optional<double> temperature_;
     std::vector<std::pair<int, std::function<void(const FrameFacts&)>>> listeners_;
     int next_listener_ = 1;

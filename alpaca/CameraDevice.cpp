@@ -2,6 +2,7 @@
 #include "alpaca/CameraDevice.hpp"
 
 #include "alpaca/AlpacaError.hpp"
+#include "alpaca/FrameSize.hpp"
 #include "alpaca/ImageReply.hpp"
 #include "config/Log.hpp"
 #include "config/RawTypes.hpp"
@@ -362,10 +363,6 @@ void CameraDevice::onConnected() {
     sensor.instrument = "Sony " + identity.model;
     const config::BodyEntry* entry = config_.bodies ? config_.bodies->find(identity.model) : nullptr;
     if (entry) {
-        // The decoder keeps LibRaw's visible area with even sides; for Sony bodies LibRaw's area is
-        // the database's sensor size (6024x4024 for a 6048-wide readout). The first image checks it.
-        sensor.width = static_cast<unsigned>(entry->sensor_width) & ~1U;
-        sensor.height = static_cast<unsigned>(entry->sensor_height) & ~1U;
         sensor.pixel_x_um = entry->pixel_size_x_um;
         sensor.pixel_y_um = entry->pixel_size_y_um;
         sensor.sensor_name = entry->sensor_name;
@@ -376,12 +373,6 @@ void CameraDevice::onConnected() {
                      "pixel size is unknown",
                      identity.model);
     }
-    {
-        std::lock_guard lock(mutex_);
-        if (const auto learned = learned_sizes_.find(identity.model); learned != learned_sizes_.end())
-            std::tie(sensor.width, sensor.height) = learned->second;
-    }
-
     // What the body offers; a body that cannot list one of them still works without it.
     const auto read = [&logger](const char* what, auto reader) -> decltype(reader()) {
         try {
@@ -393,6 +384,29 @@ void CameraDevice::onConnected() {
             return {};
         }
     };
+    // The frame size before the first image (FrameSize.hpp): the body's crop setting or the lens's
+    // image circle, and the size this body delivered last time in that mode.
+    sensor.body_key = BodyMemory::keyOf(identity.model, identity.serial);
+    const std::optional<bool> crop =
+        entry && entry->sensor_format == "full-frame"
+            ? read("APS-C/Super 35mm setting", [&]() -> std::optional<bool> { return body.sensorCrop(); })
+            : std::nullopt;
+    const std::string lens_name = session().reportedLens();
+    const config::LensEntry* lens = config_.lenses && !lens_name.empty() ? config_.lenses->find(lens_name) : nullptr;
+    BodyMemory* memory = session().memory();
+    const auto size = frameSizeAtConnect(entry, crop, lens, [&](BodyMemory::Mode mode) -> std::optional<BodyMemory::Size> {
+        if (memory) return memory->frameSize(sensor.body_key, mode);
+        std::lock_guard lock(mutex_);
+        const auto found = learned_sizes_.find({sensor.body_key, mode});
+        if (found == learned_sizes_.end()) return std::nullopt;
+        return found->second;
+    });
+    sensor.mode = size.mode;
+    sensor.width = size.width;
+    sensor.height = size.height;
+    logger->info("camera: {} frames expected ({}): {}",
+                 size.width ? std::to_string(size.width) + "x" + std::to_string(size.height) : "unknown-size",
+                 size.mode == BodyMemory::Mode::Apsc ? "APS-C/Super 35mm crop" : "whole sensor", size.reason);
     sensor.speeds = read("shutter speeds", [&] { return body.shutterSpeeds(); });
     if (!entry && !sensor.speeds.empty()) sensor.exposure_min_s = sensor.speeds.back();
     std::vector<IsoChoice> isos;
@@ -622,8 +636,12 @@ void CameraDevice::learn(const imaging::RawFrame& frame) {
             }
             sensor_.width = width;
             sensor_.height = height;
-            learned_sizes_[sensor_.model] = {width, height};
         }
+        // Remembered for the next connect in this mode (BodyMemory writes only a change).
+        if (BodyMemory* memory = session().memory())
+            memory->rememberFrameSize(sensor_.body_key, sensor_.mode, {width, height});
+        else
+            learned_sizes_[{sensor_.body_key, sensor_.mode}] = {width, height};
         sensor_.max_adu = m.max_adu;
         sensor_.ccd_temperature = m.sensor_temperature_c;
         for (std::size_t i = 0; i < isos_.size(); ++i)

@@ -2,10 +2,12 @@
 #pragma once
 
 #include "alpaca/CameraEngine.hpp"
+#include "alpaca/BodyMemory.hpp"
 #include "alpaca/DeviceBase.hpp"
 #include "alpaca/FrameArchive.hpp"
 #include "alpaca/ServedFrame.hpp"
 #include "config/BodyDatabase.hpp"
+#include "config/LensDatabase.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -31,6 +33,8 @@ struct CameraConfig {
     /// The RAW file type set at every connect ("Uncompressed RAW", "Compressed RAW"); empty: the body's
     /// own (what its backend prepared). ReadoutMode changes it until the next connect.
     std::string raw_type{};
+    /// The lens profiles, for the lens's image circle (an APS-C lens crops a full-frame body); null: unknown.
+    std::shared_ptr<const config::LensDatabase> lenses{};
 };
 
 /// The last frame as the setup page shows it: a stretched colour thumbnail (imaging::makeThumbnail)
@@ -77,6 +81,8 @@ private:
         unsigned max_adu = 16383;  ///< 14 bits until a frame says otherwise
         std::optional<double> ccd_temperature;
         std::vector<double> speeds;  ///< listed shutter speeds, longest first
+        BodyMemory::Mode mode = BodyMemory::Mode::Full;  ///< the sensor area, as decided at connect
+        std::string body_key;                            ///< BodyMemory's key of the body
     };
     /// One ISO the body offers, as a Gains entry.
     struct IsoChoice {
@@ -107,7 +113,8 @@ private:
     CameraConfig config_;
     mutable std::mutex mutex_;  // guards everything below but the archive and the engine
     Sensor sensor_;
-    std::map<std::string, std::pair<unsigned, unsigned>> learned_sizes_;  // model → frame size seen
+    // Frame sizes seen, by body key and mode, when the session keeps no BodyMemory (tests).
+    std::map<std::pair<std::string, BodyMemory::Mode>, BodyMemory::Size> learned_sizes_;
     std::vector<IsoChoice> isos_;
     std::optional<std::size_t> gain_;  // index into isos_ of the body's ISO
     std::string body_iso_;             // the body's ISO as it names it

@@ -160,10 +160,12 @@ void FocuserDevice::onConnected() {
             "ILCE-7M4 with libgphoto2 2.5.30), so the focuser cannot move the lens; the camera works as usual");
     const auto identity = body.identity();
     body_id_ = identity.model + " " + identity.serial;
+    const bool remembered = session().lensRemembered();
     auto made = makeFocuser(session().reportedLens());
     std::lock_guard lock(mutex_);
     focuser_ = std::move(made);
     mismatch_warned_ = false;
+    profile_remembered_ = remembered && !focuser_->generic();
 }
 
 void FocuserDevice::onDisconnecting() noexcept {
@@ -217,14 +219,26 @@ void FocuserDevice::onFacts(const FrameFacts& facts) {
     }
     if (!current) return;
     if (facts.temperature) current->temperatureChanged(*facts.temperature);
-    if (facts.lens.empty() || sameLens(current->lens(), facts.lens)) return;
-    if (current->generic() && config_.configured_lens.empty() && config_.lenses->find(facts.lens) &&
+    if (facts.lens.empty()) return;
+    bool remembered = false;
+    {
+        std::lock_guard lock(mutex_);
+        if (sameLens(current->lens(), facts.lens)) profile_remembered_ = false;  // confirmed by the image
+        remembered = profile_remembered_;
+    }
+    if (sameLens(current->lens(), facts.lens)) return;
+    // The generic profile, or the one of the lens this body carried last time, gives way to the lens
+    // the image names (a lens swapped since, or the first image of a lens the daemon knows).
+    if ((current->generic() || remembered) && config_.configured_lens.empty() && config_.lenses->find(facts.lens) &&
         !current->isMoving()) {
-        log::get("alpaca")->info("focuser: the body reports lens \"{}\"; switching from the generic profile to it",
-                                 loggable(facts.lens));
+        log::get("alpaca")->info("focuser: the body reports lens \"{}\"; switching from the {} profile to it",
+                                 loggable(facts.lens), current->generic() ? "generic" : "remembered lens's");
         auto replacement = makeFocuser(facts.lens);
         std::lock_guard lock(mutex_);
-        if (focuser_ == current) focuser_ = std::move(replacement);
+        if (focuser_ == current) {
+            focuser_ = std::move(replacement);
+            profile_remembered_ = false;
+        }
         return;
     }
     std::lock_guard lock(mutex_);

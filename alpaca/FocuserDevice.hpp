@@ -59,6 +59,7 @@ private:
     mutable std::mutex mutex_;  // guards focuser_ and mismatch_warned_
     std::shared_ptr<focus::AbsoluteFocuser> focuser_;
     bool mismatch_warned_ = false;
+    bool profile_remembered_ = false;  // the profile is of the lens remembered from an earlier connection
     std::optional<config::LensEntry> learned_;  // learned this session: used on reconnects until a restart loads it
     int listener_ = 0;
 };

@@ -222,6 +222,14 @@ int compareVersions(std::string_view a, std::string_view b) {
     return 0;
 }
 
+std::optional<std::pair<int, int>> BodyEntry::apscRawSize() const {
+    if (sensor_format != "full-frame" || !apsc) return std::nullopt;
+    if (apsc->raw_width > 0 && apsc->raw_height > 0) return std::pair{apsc->raw_width, apsc->raw_height};
+    if (apsc->image_width > 0 && apsc->image_height > 0)
+        return std::pair{(apsc->image_width + 32 + 31) / 32 * 32, apsc->image_height + 24};
+    return std::nullopt;
+}
+
 bool BodyEntry::offersRawType(std::string_view type) const {
     return std::find(raw_types.begin(), raw_types.end(), type) != raw_types.end();
 }

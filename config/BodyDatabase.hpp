@@ -70,6 +70,13 @@ struct BodyEntry {
     /// ISO choices; 0xFFFFFF stands for AUTO, as Sony encodes it.
     std::vector<std::uint32_t> isos;
 
+    /// The raw size (width, height) of an uncompressed APS-C/Super 35mm file of a full-frame body:
+    /// the data's where a sample file gave it; else estimated from Sony's APS-C image size with the
+    /// margins of the ILCE-9M3's sample (+32 columns, +24 rows around the same 3936x2624 image),
+    /// the width rounded up to a multiple of 32 as every Sony raw width is (5168 → 5216, LibRaw's
+    /// figure for the a7R II/III in APS-C mode);
+    /// nullopt when the body has no APS-C mode or neither size is known.
+    std::optional<std::pair<int, int>> apscRawSize() const;
     /// True if `type` ("uncompressed", "compressed", "lossless") is one the body offers.
     bool offersRawType(std::string_view type) const;
     /// True if LibRaw `major.minor` knows the body's model id; false when the row says no release does.

@@ -47,6 +47,13 @@ LensEntry parseLens(const nlohmann::json& item, std::size_t index) {
                                      std::to_string(low) + " to " + std::to_string(high) + ", got " + value.dump());
         return value.get<double>();
     };
+    if (item.contains("format")) {
+        const auto& format = item["format"];
+        if (!format.is_string() || (format != "full-frame" && format != "aps-c"))
+            throw std::runtime_error(where + " (" + lens.model_id + "): \"format\" must be \"full-frame\" or \"aps-c\", got " +
+                                     format.dump());
+        lens.format = format.get<std::string>();
+    }
     lens.backlash = optionalNumber("backlash", 0, 1e5);
     lens.jitter = optionalNumber("jitter", 0, 0.5);
     lens.temperature_coefficient = optionalNumber("temperature_coefficient", -1e4, 1e4);

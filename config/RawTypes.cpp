@@ -24,4 +24,14 @@ std::optional<std::string> rawTypeProblem(std::string_view type) {
     return std::nullopt;
 }
 
+int libRawApscTrim(std::string_view model, int raw_width) {
+    const auto starts = [&](std::string_view prefix) { return model.substr(0, prefix.size()) == prefix; };
+    const bool trimmed =
+        ((starts("ILCE-7RM") || model == "ILCA-99M2") && (raw_width == 5216 || raw_width == 6304)) ||
+        (model == "ILCE-7R" && raw_width >= 4580 && raw_width < 5020) || (model == "ILCE-7" && raw_width == 3968) ||
+        ((starts("ILCE-7M") || model == "ILCE-9" || starts("SLT-A99")) && raw_width > 3750 && raw_width < 4120) ||
+        (starts("ILCE-7S") && raw_width == 2816);
+    return trimmed ? 32 : 0;
+}
+
 }  // namespace sonyalpaca::config

@@ -24,4 +24,10 @@ inline constexpr std::string_view kLosslessLibRawHint =
 /// are colour images, never the sensor's mosaic. The reason names what to choose instead.
 std::optional<std::string> rawTypeProblem(std::string_view type);
 
+/// How many columns LibRaw (0.20.2 to 0.21.4, src/utils/open.cpp) cuts from the right of a Sony
+/// full-frame body's APS-C/Super 35mm frame of raw width `raw_width` (its last block is bad,
+/// LibRaw/LibRaw#201): 32 for the widths LibRaw names per model (a7/a7 II/a7 III/a9/A99 3751-4119,
+/// a7R 4580-5019, a7R II-IV and A99 II 5216 or 6304, a7S 2816), else 0.
+int libRawApscTrim(std::string_view model, int raw_width);
+
 }  // namespace sonyalpaca::config

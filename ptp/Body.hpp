@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <stop_token>
 #include <string>
@@ -87,6 +88,10 @@ public:
     virtual std::string rawType() = 0;
     /// Sets the RAW file type (one of rawTypes()) and verifies it. Throws BodyError.
     virtual void setRawType(const std::string& type) = 0;
+
+    /// The body's APS-C/Super 35mm crop (Sony 0xD219, libgphoto2's "sensorcrop"): true while it
+    /// crops the sensor to APS-C, false while it uses all of it; nullopt when the body does not say.
+    virtual std::optional<bool> sensorCrop() { return std::nullopt; }
 
     /// The shutter speeds the body lists, in seconds, longest first (bulb not included).
     virtual std::vector<double> shutterSpeeds() = 0;

@@ -84,19 +84,20 @@ in_root() { [ "$root_ok" = yes ] || { echo "the trixie root is not ready" >&2; r
 
 stage "trixie root (debootstrap, cached)" prepare_root
 stage "trixie amd64: ./scripts/test.sh in the root" in_root ./scripts/test.sh
+# The amd64 packages come from the builds the two suites made (build-ci: RelWithDebInfo, the same
+# daemon as package.sh's but for -Werror), which saves two release builds (~10 min on 2 cores). Right after the suite: the
+# trixie arm64 stage copies the source into the root again, which would make build-ci stale.
+amd64_deb_in_root() {
+  in_root "./scripts/check-package.sh build-ci build-dist" || return 1
+  mkdir -p build-dist && cp "$root"/src/sonyalpaca/build-dist/sonyalpaca_*~deb13_amd64.deb build-dist/
+}
+stage "trixie amd64: .deb from the suite's build (in the root)" amd64_deb_in_root
 stage "bookworm arm64: cross build and .deb" ./scripts/package.sh bookworm arm64
 stage "bookworm arm64: exposure under qemu" \
   ./scripts/smoke-exposure.sh qemu-aarch64-static -L / build-pkg-bookworm-arm64/server/sonyalpaca
 stage "trixie arm64: cross build and .deb (in the root)" ./scripts/package.sh trixie arm64
 stage "trixie arm64: exposure under qemu (in the root)" \
   in_root "./scripts/smoke-exposure.sh qemu-aarch64-static -L / build-pkg-trixie-arm64/server/sonyalpaca"
-# The amd64 packages come from the builds the two suites made (build-ci: RelWithDebInfo, the same
-# daemon as package.sh's but for -Werror), which saves two release builds (~10 min on 2 cores).
-amd64_deb_in_root() {
-  in_root "./scripts/check-package.sh build-ci build-dist" || return 1
-  mkdir -p build-dist && cp "$root"/src/sonyalpaca/build-dist/sonyalpaca_*~deb13_amd64.deb build-dist/
-}
-stage "trixie amd64: .deb from the suite's build (in the root)" amd64_deb_in_root
 stage "bookworm amd64: .deb from the suite's build" ./scripts/check-package.sh build-ci build-dist
 
 total=$((SECONDS - started))

@@ -142,6 +142,7 @@ int Daemon::run() {
         bodies = std::make_shared<const config::BodyDatabase>(
             config::BodyDatabase::load(config::findDataFile("sony-bodies.json")));
         session = std::make_shared<alpaca::BodySession>(makeBody(settings_.camera, settings_.lens, *bodies, simulator));
+        session->remember(std::make_shared<alpaca::BodyMemory>(settings_.state_dir / "bodies-seen.json"));
         // The built-in simulator says which lens it carries, as a real body's images do.
         if (simulator) session->report({std::nullopt, simulator->lens().model_id});
     } catch (const std::exception& e) {
@@ -155,7 +156,7 @@ int Daemon::run() {
             session, alpaca::FocuserConfig{lenses, settings_.lens, settings_.focuser, settings_.state_dir, {}});
         alpaca::CameraConfig camera{bodies,
                                     {settings_.images.dir, settings_.images.keep_raw, settings_.images.save_fits},
-                                    focuserPosition(focuser), settings_.raw_type};
+                                    focuserPosition(focuser), settings_.raw_type, lenses};
         if (camera.files.keep_raw || camera.files.save_fits)
             logger->info("keeping {}{}{} of every exposure in {}", camera.files.keep_raw ? "the raw file" : "",
                          camera.files.keep_raw && camera.files.save_fits ? " and " : "",

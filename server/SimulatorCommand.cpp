@@ -64,6 +64,12 @@ Options parse(int argc, const char* const* argv) {
              o.simulator.sensor_scale = static_cast<unsigned>(number("--sensor-scale", v));
              if (o.simulator.sensor_scale < 1 || o.simulator.sensor_scale > 16) throw std::invalid_argument("--sensor-scale: 1 to 16");
          }},
+        {"--apsc", [&](const std::string& v) {
+             if (v == "off") o.simulator.body_options.apsc = ptp::sim::ApscSetting::Off;
+             else if (v == "on") o.simulator.body_options.apsc = ptp::sim::ApscSetting::On;
+             else if (v == "auto") o.simulator.body_options.apsc = ptp::sim::ApscSetting::Auto;
+             else throw std::invalid_argument("--apsc: off, on or auto, not \"" + v + "\"");
+         }},
         {"--log-level", [&](const std::string& v) { o.log_level = v; }},
         {"--drop-after", [&](const std::string& v) { o.simulator.faults->drop_after_operations = static_cast<std::uint32_t>(number("--drop-after", v)); }},
         {"--busy-captures", [&](const std::string& v) { o.simulator.faults->busy_captures = static_cast<std::uint32_t>(number("--busy-captures", v)); }},
@@ -111,6 +117,8 @@ std::string simulateBodyUsage() {
            "  --busy-captures K    answer the next K shutter presses DeviceBusy\n"
            "  --never-ready K      the next K exposures never produce a file\n"
            "  --no-focus-drive     no focus drive (as the ILCE-7M4 with libgphoto2 2.5.30)\n"
+           "  --apsc WHEN          full-frame bodies: APS-C/Super 35mm crop off, on, or auto (the\n"
+           "                       factory setting: crops with an APS-C lens such as SELP1650; default)\n"
            "  --control-port N     loopback HTTP control for tests: GET /status; PUT /temperature and\n"
            "                       /best-focus with a form celsius=X or units=X (0 = any free port)\n"
            "  --log-level LEVEL    trace, debug, info, warn, error (default info)\n";

@@ -323,6 +323,18 @@ std::string GPhotoBody::rawType() {
     });
 }
 
+std::optional<bool> GPhotoBody::sensorCrop() {
+    requireOpen();
+    return run("reading the APS-C/Super 35mm setting", 10s, [this]() -> std::optional<bool> {
+        // libgphoto2's widget (since 2019, gphoto/libgphoto2#368): 0xD219, 1 "Off", 2 "On".
+        if (!session_.has("sensorcrop")) return std::nullopt;
+        const std::string value = session_.value("sensorcrop");
+        if (value == "On") return true;
+        if (value == "Off") return false;
+        return std::nullopt;
+    });
+}
+
 void GPhotoBody::setRawType(const std::string& type) {
     requireOpen();
     const auto code = rawTypeCode(type);

@@ -45,6 +45,7 @@ public:
     void setIso(const std::string& value) override;
     std::vector<std::string> rawTypes() override;
     std::string rawType() override;
+    std::optional<bool> sensorCrop() override;
     void setRawType(const std::string& type) override;
     std::vector<double> shutterSpeeds() override;
     BodyState state() const noexcept override;

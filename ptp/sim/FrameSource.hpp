@@ -25,6 +25,7 @@ struct ExposureRecord {
     double ambient_c = 10;
     std::uint8_t compression_setting = 0x10;  ///< 0x5004: 0x10 RAW, 0x13 RAW+JPEG, 2..4 JPEG
     std::uint16_t raw_file_type = 0;          ///< 0xD288: 0 uncompressed, 1 compressed, 2 lossless (RawFileTypes)
+    bool apsc = false;                        ///< 0xD219 On: a full-frame body's APS-C/Super 35mm crop
 };
 
 /// A file the body hands over after an exposure. Its bytes are read on demand, chunk by chunk, so
@@ -57,6 +58,8 @@ public:
     virtual std::vector<CapturedFile> capture(const ExposureRecord& exposure) = 0;
     /// One live-view JPEG of the scene as it is now (lens position, best focus).
     virtual std::vector<std::uint8_t> liveView(const ExposureRecord& now) = 0;
+    /// True if the source can make APS-C/Super 35mm frames (ExposureRecord::apsc).
+    virtual bool hasApscMode() const { return false; }
 };
 
 }  // namespace sonyalpaca::ptp::sim

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <ctime>
 #include <stdexcept>
 
@@ -33,6 +34,23 @@ SensorLayout layoutOf(const config::BodyEntry& body, unsigned scale) {
     layout.crop_top = even((layout.raw_height - layout.crop_height) / 2.0);
     layout.validate();
     return layout;
+}
+
+/// The raw frame of a full-frame body's APS-C/Super 35mm mode, shrunk by `scale`:
+/// BodyEntry::apscRawSize() (the size the daemon expects at connect, alpaca/FrameSize.cpp); the
+/// crop is the APS-C DefaultCrop, else Sony's image size. None when the body has no such mode or
+/// the data knows no APS-C size.
+std::optional<SensorLayout> apscLayoutOf(const config::BodyEntry& body, unsigned scale) {
+    const auto raw = body.apscRawSize();
+    if (!raw) return std::nullopt;
+    const config::ApscMode& apsc = *body.apsc;
+    config::BodyEntry mode;
+    mode.sensor_width = raw->first;
+    mode.sensor_height = raw->second;
+    const bool crop_known = apsc.crop_width > 0 && apsc.crop_height > 0;
+    mode.cropped_width = crop_known ? apsc.crop_width : apsc.image_width > 0 ? apsc.image_width : raw->first;
+    mode.cropped_height = crop_known ? apsc.crop_height : apsc.image_height > 0 ? apsc.image_height : raw->second;
+    return layoutOf(mode, scale);
 }
 
 /// The frame of a lossless file: `layout` padded right and below to whole tiles, as bodies write it
@@ -74,20 +92,22 @@ class SkyFrameSource final : public FrameSource {
 public:
     SkyFrameSource(const config::BodyEntry& body, unsigned scale, std::uint64_t seed, double travel_hint,
                    std::string lens_name)
-        : model_(body.model), lens_name_(std::move(lens_name)), layout_(layoutOf(body, scale)), seed_(seed),
+        : model_(body.model), lens_name_(std::move(lens_name)), layout_(layoutOf(body, scale)),
+          apsc_layout_(apscLayoutOf(body, scale)), seed_(seed),
           travel_hint_(travel_hint),
           target_(FocusTarget::Options{640, 424, seed, 60.0, 1.5}) {}
 
     std::vector<CapturedFile> capture(const ExposureRecord& exposure) override {
-        RawImage image = render(exposure, exposure.duration_s, exposure.sequence);
+        const SensorLayout& layout = exposure.apsc && apsc_layout_ ? *apsc_layout_ : layout_;
+        RawImage image = render(layout, exposure, exposure.duration_s, exposure.sequence);
         std::vector<CapturedFile> files;
         const bool raw = exposure.compression_setting >= 0x10;
         const bool jpeg = exposure.compression_setting < 0x10 || exposure.compression_setting > 0x10;
         char name[32];
         std::snprintf(name, sizeof name, "DSC%05u", exposure.sequence % 100000);
         if (jpeg) {
-            files.push_back(CapturedFile::fromBytes(code::FormatJpeg, std::string(name) + ".JPG", layout_.crop_width,
-                                                    layout_.crop_height, previewJpeg(image, 1616)));
+            files.push_back(CapturedFile::fromBytes(code::FormatJpeg, std::string(name) + ".JPG", layout.crop_width,
+                                                    layout.crop_height, previewJpeg(image, 1616)));
         }
         if (raw) {
             ArwInfo info;
@@ -101,7 +121,7 @@ public:
             const ArwKind kind = exposure.raw_file_type == raw_file_type::Uncompressed ? ArwKind::Uncompressed
                                  : exposure.raw_file_type == raw_file_type::Lossless   ? ArwKind::Lossless
                                                                                        : ArwKind::Compressed;
-            if (kind == ArwKind::Lossless) padTo(image, tilePadded(layout_));
+            if (kind == ArwKind::Lossless) padTo(image, tilePadded(layout));
             const SensorLayout written = image.layout;
             // The file keeps the frame's pixels (or only its coded data) and serves its bytes chunk
             // by chunk: no second copy.
@@ -116,6 +136,8 @@ public:
         return files;
     }
 
+    bool hasApscMode() const override { return apsc_layout_.has_value(); }
+
     std::vector<std::uint8_t> liveView(const ExposureRecord& now) override {
         // The live view shows a detailed daylight scene a little nearer than the stars (lens
         // learning is done on such a scene; the night sky in a live view is too faint to learn from).
@@ -125,7 +147,8 @@ public:
     }
 
 private:
-    RawImage render(const ExposureRecord& exposure, double seconds, std::uint64_t noise) const {
+    RawImage render(const SensorLayout& layout, const ExposureRecord& exposure, double seconds,
+                    std::uint64_t noise) const {
         DefocusModel::Parameters focus;
         // Critical focus spans about the same fraction of the travel on every lens.
         focus.slope_px_per_unit = 40.0 / std::max(travel_hint_, 1.0);
@@ -136,12 +159,13 @@ private:
         conditions.exposure_s = std::max(seconds, 1e-5);
         conditions.iso = exposure.iso;
         conditions.star_fwhm_px = defocus.fwhmPx(exposure.lens_position - exposure.best_focus);
-        return renderSky(layout_, conditions);
+        return renderSky(layout, conditions);
     }
 
     std::string model_;
     std::string lens_name_;
     SensorLayout layout_;
+    std::optional<SensorLayout> apsc_layout_;
     std::uint64_t seed_;
     double travel_hint_;
     FocusTarget target_;

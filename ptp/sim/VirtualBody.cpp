@@ -100,6 +100,11 @@ void VirtualBody::buildProperties() {
     // 0 uncompressed, 1 compressed, and 2 lossless compressed (size L) on the bodies that have it.
     properties_.add(
         enumeration(code::SonyRawFileType, code::UInt16, raw_file_type::Compressed, rawFileTypesOf(body_.model)));
+    if (frames_ && frames_->hasApscMode()) {
+        const bool crop = options_.apsc == ApscSetting::On ||
+                          (options_.apsc == ApscSetting::Auto && lens_.shipped().format == "aps-c");
+        properties_.add(enumeration(code::SonySensorCrop, code::UInt8, crop ? 2 : 1, {1, 2}));
+    }
     for (std::uint16_t button : {code::SonyS1, code::SonyS2, code::SonyBulb, code::SonyMovie, code::SonyAfMfHold})
         properties_.add({button, code::UInt16, 0x81, 1, 1, 1, Form::None, 0, 0, 0, {}});
     if (options_.focus_drive)
@@ -271,6 +276,8 @@ ExposureRecord VirtualBody::recordNow() const {
     record.ambient_c = temperature_c_ - 2.0;
     record.compression_setting = static_cast<std::uint8_t>(properties_.find(code::CompressionSetting)->current);
     record.raw_file_type = static_cast<std::uint16_t>(properties_.find(code::SonyRawFileType)->current);
+    const Property* crop = properties_.find(code::SonySensorCrop);
+    record.apsc = crop && crop->current == 2;
     const auto iso = static_cast<std::uint32_t>(properties_.find(code::SonyIso)->current);
     record.iso = iso == config::kIsoAuto ? 800 : iso & 0xFFFFFFu;
     return record;

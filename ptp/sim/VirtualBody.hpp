@@ -21,6 +21,9 @@
 
 namespace sonyalpaca::ptp::sim {
 
+/// A full-frame body's APS-C/Super 35mm setting: Auto (the factory setting) crops with an APS-C lens.
+enum class ApscSetting { Off, On, Auto };
+
 /// Settings of the virtual body beyond its model and lens.
 struct BodyOptions {
     std::string serial = "SIM0000000000001";
@@ -32,6 +35,9 @@ struct BodyOptions {
     double temperature_c = 10;   ///< sensor temperature
     double best_focus = -1;      ///< at 20 °C, in lens units; negative: 96 % of the travel
     double focus_drift_per_c = 0.4;  ///< best focus moves this many units per °C
+    /// Full-frame bodies whose APS-C size the data knows offer 0xD219 (1 Off, 2 On: whether the
+    /// frames are cropped now, Auto resolved with the lens's image circle).
+    ApscSetting apsc = ApscSetting::Auto;
 };
 
 /// A PTP operation's outcome: response code and parameters, and data for the host if any (in

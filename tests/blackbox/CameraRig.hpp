@@ -57,7 +57,14 @@ public:
         REQUIRE(control);
         control_port_ = static_cast<std::uint16_t>(std::stoi(*control));
         daemon_options.insert(daemon_options.begin(), {"--camera", "ptpip:127.0.0.1:" + *port});
+        daemon_options_ = daemon_options;
         daemon_.emplace(DaemonProcess::serve(state_.path(), daemon_options));
+    }
+
+    /// Stops the daemon and starts a new one with the same options and state directory.
+    void restartDaemon() {
+        daemon_.reset();
+        daemon_.emplace(DaemonProcess::serve(state_.path(), daemon_options_));
     }
 
     const std::filesystem::path& stateDir() const { return state_.path(); }
@@ -206,6 +213,7 @@ private:
     TempDir state_;
     DaemonProcess body_;
     std::uint16_t control_port_ = 0;
+    std::vector<std::string> daemon_options_;
     std::optional<DaemonProcess> daemon_;
 };
 

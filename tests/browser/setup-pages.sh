@@ -58,7 +58,7 @@ port_from_log() {
     echo "$found"
 }
 
-"$exe" simulate-body --port 0 --lens SELP1650 --move-time-scale 0.2 --sensor-scale 8 --seed 21 \
+"$exe" simulate-body --port 0 --lens SELP1650 --apsc off --move-time-scale 0.2 --sensor-scale 8 --seed 21 \
     > "$work/simulator.log" 2>&1 &
 simulator=$!
 ptp_port=$(port_from_log "$work/simulator.log" 'serving PTP\/IP on' "$simulator")

@@ -96,6 +96,18 @@ TEST_CASE("gphoto backend: RAW file types by name, uncompressed is chosen at ope
     CHECK_THROWS_AS(rig.body.setRawType("JPEG"), ptp::BodyError);
 }
 
+TEST_CASE("gphoto backend: the APS-C/Super 35mm setting is read through libgphoto2's sensorcrop widget") {
+    auto options = fastSimulator();  // the APS-C kit lens: Auto crops
+    CHECK(Rig(options).body.sensorCrop() == std::optional<bool>(true));
+    options.body_options.apsc = ptp::sim::ApscSetting::Off;
+    CHECK(Rig(options).body.sensorCrop() == std::optional<bool>(false));
+    options.body_options.apsc = ptp::sim::ApscSetting::Auto;
+    options.lens = "SEL20F18G";
+    CHECK(Rig(options).body.sensorCrop() == std::optional<bool>(false));
+    options.body = "ILCE-6400";  // an APS-C body has no such setting
+    CHECK_FALSE(Rig(options).body.sensorCrop().has_value());
+}
+
 TEST_CASE("gphoto backend: ISO reaches exact values by Sony's dial stepping") {
     Rig rig;
     const auto choices = rig.body.isoChoices();

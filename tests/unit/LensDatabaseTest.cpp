@@ -37,6 +37,13 @@ TEST_CASE("the shipped lens database loads and finds lenses by model id or name"
     CHECK(database.find("") == nullptr);
     CHECK(database.find("  ") == nullptr);
     CHECK(database.modelIds().find("SELP1650") != std::string::npos);
+    // Every shipped lens says which image circle it covers; E-mount APS-C lenses crop a full-frame body.
+    for (const auto& entry : database.lenses()) {
+        INFO(entry.model_id);
+        CHECK((entry.format == "full-frame" || entry.format == "aps-c"));
+    }
+    CHECK(database.find("SELP1650")->format == "aps-c");
+    CHECK(lens->format == "full-frame");
 }
 
 TEST_CASE("user profiles add and replace lenses; a damaged file is skipped with its problem named") {
@@ -77,6 +84,8 @@ TEST_CASE("a profile's optional fields are checked") {
         "full_travel_moves_by_step_size": [100, 40, 16, 6, 2.5, 1.2, 1], )json";
     CHECK(loadError(head + R"json("jitter": 0.9}]})json").find("\"jitter\" must be a number from") != std::string::npos);
     CHECK(loadError(head + R"json("backlash": -1}]})json").find("\"backlash\"") != std::string::npos);
+    CHECK(loadError(head + R"json("format": "medium"}]})json").find("\"format\" must be \"full-frame\" or \"aps-c\"") !=
+          std::string::npos);
     CHECK(loadError(head + R"json("step_time_ms": [1, 2]}]})json").find("7 numbers of milliseconds") !=
           std::string::npos);
     CHECK(loadError(head + R"json("step_time_ms": [1, 2, 3, 4, 5, 6, "x"]}]})json").find("size 7") !=
