@@ -89,12 +89,16 @@ def table(old, new):
         sys.exit(f"decode-proof-table: {', '.join(sorted(missing))} only in {new}: run both with the same data")
 
     def count(bodies):
-        served = sum(1 for b in bodies.values() if not b["connect_refused"])
-        exact = sum(1 for b in bodies.values() for f in b["files"] if f["verdict"] == "exact")
-        files = sum(len(b["files"]) for b in bodies.values())
-        return f"{served} of {len(bodies)} bodies served, {exact} of {files} files decoded exactly"
+        served = [b for b in bodies.values() if not b["connect_refused"]]
+        refused = [b for b in bodies.values() if b["connect_refused"]]
+        exact = sum(1 for b in served for f in b["files"] if f["verdict"] == "exact")
+        files = sum(len(b["files"]) for b in served)
+        refused_exact = sum(1 for b in refused for f in b["files"] if f["verdict"] == "exact")
+        refused_files = sum(len(b["files"]) for b in refused)
+        return (f"{len(served)} of {len(bodies)} bodies served, {exact} of their {files} files decoded exactly; "
+                f"{len(refused)} refused, {refused_exact} of their {refused_files} files decoded exactly all the same")
 
-    lines += ["", f"Debian 12: {count(old_bodies)}. Debian 13: {count(new_bodies)}."]
+    lines += ["", f"Debian 12: {count(old_bodies)}.", "", f"Debian 13: {count(new_bodies)}."]
     return "\n".join(lines) + "\n"
 
 
