@@ -4,6 +4,7 @@
 #include "alpaca/AlpacaError.hpp"
 #include "alpaca/FrameSize.hpp"
 #include "alpaca/ImageReply.hpp"
+#include "config/DecodeSupport.hpp"
 #include "config/Log.hpp"
 #include "config/RawTypes.hpp"
 #include "imaging/Jpeg.hpp"
@@ -413,8 +414,18 @@ void CameraDevice::onConnected() {
     for (const auto& choice : read("ISO choices", [&] { return body.isoChoices(); }))
         if (const auto iso = isoNumber(choice)) isos.push_back({choice, *iso});
     const std::string body_iso = read("ISO", [&] { return body.iso(); });
+    // A body whose files this process's LibRaw cannot decode correctly is refused here, with the
+    // body, the LibRaw version and the fix: never a wrong or black frame (docs/BODIES.md).
+    const std::vector<std::string> offered_types = read("RAW file types", [&] { return body.rawTypes(); });
+    if (entry) {
+        if (const auto problem =
+                config::bodyDecodeProblem(*entry, offered_types, config::libRawSeries(), config::libRawVersion())) {
+            logger->error("camera: {}", *problem);
+            throw AlpacaError(ErrorCode::Unspecified, *problem);
+        }
+    }
     std::vector<std::string> modes;
-    for (const auto& type : read("RAW file types", [&] { return body.rawTypes(); })) {
+    for (const auto& type : offered_types) {
         if (const auto problem = config::rawTypeProblem(type))
             logger->info("camera: the body's RAW file type {} is not offered as a readout mode: {}", type, *problem);
         else
@@ -433,7 +444,8 @@ void CameraDevice::onConnected() {
                          config_.raw_type, offered.empty() ? "no RAW file type the daemon can decode" : offered);
         }
     }
-    if (!modes.empty() && std::find(modes.begin(), modes.end(), wanted) == modes.end()) wanted = modes.front();
+    if (!modes.empty() && std::find(modes.begin(), modes.end(), wanted) == modes.end())
+        wanted = config::preferredRawType(modes, current_type, config::libRawSeries()).value_or(modes.front());
     if (wanted != current_type) {
         try {
             body.setRawType(wanted);

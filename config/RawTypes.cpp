@@ -7,21 +7,33 @@ namespace sonyalpaca::config {
 
 std::string libRawVersion() { return libraw_version(); }
 
-bool decodesSonyLossless() noexcept {
-    // LibRaw 0.21.0 brought sony_ljpeg_load_raw, its reader of Sony's lossless JPEG tiles.
-    return libraw_versionNumber() >= LIBRAW_MAKE_VERSION(0, 21, 0);
+LibRawVersion libRawSeries() noexcept {
+    // LIBRAW_MAKE_VERSION(major, minor, patch) is (major << 16) | (minor << 8) | patch.
+    const int number = libraw_versionNumber();
+    return {number >> 16, (number >> 8) & 0xFF};
 }
 
-std::optional<std::string> rawTypeProblem(std::string_view type) {
+bool decodesSonyLossless(LibRawVersion series) noexcept {
+    // LibRaw 0.21.0 brought sony_ljpeg_load_raw, its reader of Sony's lossless JPEG tiles.
+    return series.major > 0 || series.minor >= 21;
+}
+
+bool decodesSonyLossless() noexcept { return decodesSonyLossless(libRawSeries()); }
+
+std::optional<std::string> rawTypeProblem(std::string_view type, LibRawVersion series, std::string_view version) {
     if (type.find("Lossless") == std::string_view::npos) return std::nullopt;
     if (type.ends_with(" S") || type.ends_with(" M"))
         return "this size of lossless RAW is a colour image of reduced size, not the sensor's Bayer data: choose "
                "the L size or Uncompressed RAW";
-    if (!decodesSonyLossless())
-        return "LibRaw " + libRawVersion() + " cannot decode lossless-compressed ARW (" +
+    if (!decodesSonyLossless(series))
+        return "LibRaw " + std::string(version) + " cannot decode lossless-compressed ARW (" +
                std::string(kLosslessLibRawHint) + "); until then choose Uncompressed RAW (Compressed RAW works too, "
                "but is lossy)";
     return std::nullopt;
+}
+
+std::optional<std::string> rawTypeProblem(std::string_view type) {
+    return rawTypeProblem(type, libRawSeries(), libRawVersion());
 }
 
 int libRawApscTrim(std::string_view model, int raw_width) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "config/BodyDatabase.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,8 +12,13 @@ namespace sonyalpaca::config {
 /// The version of the LibRaw this process runs, e.g. "0.20.2-Release".
 std::string libRawVersion();
 
-/// Whether this process's LibRaw decodes Sony's lossless-compressed ARW: 0.21 and later (Debian 13,
-/// Raspberry Pi OS trixie); Debian 12's 0.20.2 does not. Decided at run time, from the library.
+/// The release series of the LibRaw this process runs: {0, 20} on Debian 12, {0, 21} on Debian 13.
+LibRawVersion libRawSeries() noexcept;
+
+/// Whether LibRaw `series` decodes Sony's lossless-compressed ARW: 0.21 and later (Debian 13,
+/// Raspberry Pi OS trixie); Debian 12's 0.20.2 does not (it has no sony_ljpeg_load_raw).
+bool decodesSonyLossless(LibRawVersion series) noexcept;
+/// The same for this process's LibRaw. Decided at run time, from the library.
 bool decodesSonyLossless() noexcept;
 
 /// Where a LibRaw that decodes lossless-compressed ARW comes from, for messages.
@@ -19,9 +26,12 @@ inline constexpr std::string_view kLosslessLibRawHint =
     "Raspberry Pi OS trixie / Debian 13 and later ship LibRaw 0.21, which decodes it";
 
 /// Why frames of a Sony RAW file type, as the body names it ("Uncompressed RAW", "Compressed RAW",
-/// "Lossless Compressed RAW", "Lossless Compressed RAW M" ...), cannot be served by this process,
-/// or nothing when they can: lossless needs decodesSonyLossless(); the S and M sizes of lossless RAW
-/// are colour images, never the sensor's mosaic. The reason names what to choose instead.
+/// "Lossless Compressed RAW", "Lossless Compressed RAW M" ...), cannot be served with LibRaw `series`
+/// (`version` is its full version, for the message), or nothing when they can: lossless needs
+/// decodesSonyLossless(series); the S and M sizes of lossless RAW are colour images, never the
+/// sensor's mosaic. The reason names what to choose instead.
+std::optional<std::string> rawTypeProblem(std::string_view type, LibRawVersion series, std::string_view version);
+/// The same for this process's LibRaw.
 std::optional<std::string> rawTypeProblem(std::string_view type);
 
 /// How many columns LibRaw (0.20.2 to 0.21.4, src/utils/open.cpp) cuts from the right of a Sony

@@ -3,6 +3,8 @@
 
 #include "config/BodyDatabase.hpp"
 #include "config/DataFiles.hpp"
+#include "config/DecodeSupport.hpp"
+#include "config/RawTypes.hpp"
 #include "config/Settings.hpp"
 #include "ptp/gphoto/GPhotoBody.hpp"
 #include "ptp/sim/SimulatorHost.hpp"
@@ -60,7 +62,8 @@ int runInfo(int argc, const char* const* argv) {
             simulator = std::make_unique<ptp::sim::SimulatorHost>(ptp::sim::SimulatorOptions{});
             source = {config::CameraSource::Kind::PtpIp, "127.0.0.1", simulator->port()};
         }
-        ptp::gphoto::GPhotoBody body(source, config::BodyDatabase::load(config::findDataFile("sony-bodies.json")));
+        const auto bodies = config::BodyDatabase::load(config::findDataFile("sony-bodies.json"));
+        ptp::gphoto::GPhotoBody body(source, bodies);
         body.checkReachable();
         body.open();
         const auto identity = body.identity();
@@ -73,6 +76,20 @@ int runInfo(int argc, const char* const* argv) {
         if (!speeds.empty())
             std::printf("Shutter speeds: %zu listed, %s to %s; longer exposures use BULB\n", speeds.size(),
                         speedText(speeds.front()).c_str(), speedText(speeds.back()).c_str());
+        const auto raw_types = body.rawTypes();
+        if (!raw_types.empty())
+            std::printf("RAW file type:  %s (choices: %s)\n", body.rawType().c_str(), join(raw_types).c_str());
+        // What the camera will do at connect (config::bodyDecodeProblem), so a user sees it before a client connects.
+        std::string decoding;
+        if (const auto* entry = bodies.find(identity.model)) {
+            const auto problem =
+                config::bodyDecodeProblem(*entry, raw_types, config::libRawSeries(), config::libRawVersion());
+            decoding = problem ? "refused - " + *problem : "LibRaw " + config::libRawVersion() + " decodes this body";
+        } else {
+            decoding = "LibRaw " + config::libRawVersion() + "; the body is not in the body database, so whether "
+                       "LibRaw decodes its files correctly is not known";
+        }
+        std::printf("Raw decoding:   %s\n", decoding.c_str());
         std::printf("Focus drive:    %s\n", body.hasFocusDrive()
                                                 ? "yes (7 step sizes each way)"
                                                 : "no - the camera works, the focuser cannot move the lens");

@@ -13,3 +13,11 @@ sonyalpaca_test(test_simsky SOURCES
   unit/sim/JpegDecoder.cpp
   support/StarMeasure.cpp
   LIBS sonyalpaca_simsky sonyalpaca_sim PkgConfig::LIBRAW)
+
+# The per-body decode proof (issue 15): every body's ARW at full size, every RAW type it offers,
+# through the LibRaw this build links and the daemon's decoder. Minutes of work (about 100 files of
+# 12 to 65 MP); its results go to Testing/artifacts/decode-proof/ for docs/BODIES.md.
+sonyalpaca_test(test_decode_proof SOURCES unit/sim/BodyDecodeProofTest.cpp TIMEOUT 1200
+  LIBS sonyalpaca_simsky sonyalpaca_imaging sonyalpaca_config PkgConfig::LIBRAW nlohmann_json::nlohmann_json)
+target_compile_definitions(test_decode_proof PRIVATE
+  SONYALPACA_DECODE_PROOF_DIR="${CMAKE_BINARY_DIR}/Testing/artifacts/decode-proof")

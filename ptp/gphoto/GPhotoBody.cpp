@@ -2,6 +2,7 @@
 #include "ptp/gphoto/GPhotoBody.hpp"
 
 #include "config/Log.hpp"
+#include "config/DecodeSupport.hpp"
 #include "config/RawTypes.hpp"
 #include "ptp/gphoto/Reachability.hpp"
 
@@ -244,26 +245,31 @@ void GPhotoBody::prepare() {
         identity_ = identity;
         focus_drive_ = focus_drive;
     }
-    // RAW file type: uncompressed (exact values; cRAW is lossy), except that a body set to a
-    // lossless type this process's LibRaw decodes (0.21 and later) stays on it: exact and smaller.
-    std::string raw_type = "0";
+    // RAW file type: the best one this process's LibRaw decodes (config::preferredRawType:
+    // uncompressed, exact; a decodable lossless type the body is already on stays, exact and smaller;
+    // compressed only when nothing else decodes). When none decodes, it is left as it is, and the
+    // camera refuses the body at connect, saying why (config::bodyDecodeProblem).
+    std::string raw_type;
     try {
         if (session_.has(kRawTypeWidget)) {
-            const std::string current = session_.value(kRawTypeWidget);
-            const std::string name = rawTypeName(current);
-            if (name.find("Lossless") != std::string::npos && !config::rawTypeProblem(name)) raw_type = current;
+            std::vector<std::string> offered;
+            for (const auto& code : session_.choices(kRawTypeWidget)) offered.push_back(rawTypeName(code));
+            const auto preferred =
+                config::preferredRawType(offered, rawTypeName(session_.value(kRawTypeWidget)), config::libRawSeries());
+            if (preferred) raw_type = rawTypeCode(*preferred).value_or("");
         }
     } catch (const BodyError& e) {
-        logger->warn("preparing the body: could not read its RAW file type: {}", e.what());
+        logger->warn("preparing the body: could not read its RAW file types: {}", e.what());
     }
     // Each step is worth trying on its own: an older body lacks some of these properties.
     const std::pair<const char*, std::string> settings[] = {
         {"d222", "1"},              // capture target: PC memory (sdram)
         {"imagequality", "RAW"},    // RAW only
-        {kRawTypeWidget, raw_type},
+        {kRawTypeWidget, raw_type},  // empty: leave it
         {"focusmode", "Manual"},    // the focus drive works in manual focus only
     };
     for (const auto& [name, value] : settings) {
+        if (value.empty()) continue;
         try {
             if (session_.has(name) && session_.value(name) != value) session_.set(name, value);
         } catch (const BodyError& e) {

@@ -314,16 +314,21 @@ TEST_CASE("camera: image responses are never compressed, whatever the client acc
     CHECK(small.json()["Value"] == kIdle);
 }
 
-TEST_CASE("camera: lossless-compressed RAW (a7 IV) arrives exactly where LibRaw decodes it (0.21), else not offered") {
+TEST_CASE("camera: lossless-compressed RAW (a7 IV) arrives exactly where LibRaw decodes it (0.21), else refused") {
     // The virtual a7 IV offers Uncompressed, Compressed and Lossless Compressed RAW (0xD288 = 2).
     CameraRig rig({"--body", "ILCE-7M4"}, {"--keep-raw", "true"});
+    const bool decodes = LibRaw::versionNumber() >= LIBRAW_MAKE_VERSION(0, 21, 0);
+    if (!decodes) {
+        // Debian 12: LibRaw 0.20 knows neither the a7 IV nor lossless RAW: the camera refuses the
+        // body at connect (BodyRefusalTest), and the daemon refuses lossless RAW (DaemonTest, SettingsTest).
+        CHECK(rig.putError("connected", "Connected=true") == 0x4FF);
+        return;
+    }
     rig.connect();
     const Json modes = rig.value("readoutmodes");
     const auto lossless = std::find(modes.begin(), modes.end(), "Lossless Compressed RAW");
-    const bool decodes = LibRaw::versionNumber() >= LIBRAW_MAKE_VERSION(0, 21, 0);
     CAPTURE(modes.dump());
-    CHECK((lossless != modes.end()) == decodes);
-    if (!decodes) return;  // Debian 12: the daemon refuses it (DaemonTest, SettingsTest)
+    REQUIRE(lossless != modes.end());
     rig.putOk("readoutmode", "ReadoutMode=" + std::to_string(lossless - modes.begin()));
     rig.expose(1.0);
     const auto images = rig.stateDir() / "images";

@@ -28,12 +28,14 @@ using test::routeGet;
 using test::routePut;
 
 namespace {
-/// A body database with one ILCE-7M3 whose sensor is listed as 6024x4024.
-std::shared_ptr<const config::BodyDatabase> database(const std::filesystem::path& dir) {
+/// A body database with one ILCE-7M3 whose sensor is listed as 6024x4024, or the rows `bodies`.
+std::shared_ptr<const config::BodyDatabase> database(const std::filesystem::path& dir, std::string bodies = {}) {
     const auto path = dir / "bodies.json";
-    std::ofstream(path) << R"({"bodies":[{"model":"ILCE-7M3","sensor_name":"EXMOR R","pixel_size_x_um":5.95,
+    if (bodies.empty())
+        bodies = R"({"model":"ILCE-7M3","sensor_name":"EXMOR R","pixel_size_x_um":5.95,
         "pixel_size_y_um":5.95,"sensor_width":6024,"sensor_height":4024,"exposure_min_s":0.000125,
-        "exposure_max_s":900}]})";
+        "exposure_max_s":900})";
+    std::ofstream(path) << R"({"bodies":[)" << bodies << "]}";
     return std::make_shared<const config::BodyDatabase>(config::BodyDatabase::load(path));
 }
 
@@ -46,8 +48,8 @@ struct Fixture {
     DeviceRegistry registry;
     Router router{registry, {}};
 
-    explicit Fixture(ArchiveSettings files = {}, std::string raw_type = {}) {
-        registry.add(std::make_shared<CameraDevice>(session, CameraConfig{database(state.path), files,
+    explicit Fixture(ArchiveSettings files = {}, std::string raw_type = {}, std::string bodies = {}) {
+        registry.add(std::make_shared<CameraDevice>(session, CameraConfig{database(state.path, std::move(bodies)), files,
                                                                           [] { return std::optional<long>(1234); },
                                                                           std::move(raw_type)}),
                      "c");
@@ -455,4 +457,48 @@ TEST_CASE("serveFrame: a whole frame is moved, a region cut and binned, a bad re
     CHECK_FALSE(binned.rows);
     CHECK(binned.image->columns()[0] == (0 + 1 + 8 + 9 + 2) / 4);
     CHECK_THROWS_AS(serveFrame(imaging::Frame(frame), {5, 0, 4, 2, 1}, false, false), std::invalid_argument);
+}
+
+TEST_CASE("camera device: a body the running LibRaw cannot decode is refused at connect, else put on a type it decodes") {
+    // Two rows of the shipped layout: the ILCE-7M3, known since LibRaw 0.20, and a body no LibRaw knows.
+    const std::string rows = R"({"model":"ILCE-7M3","display_name":"a7 III","sony_model_id":363,
+        "pixel_size_x_um":5.93,"pixel_size_y_um":5.93,"sensor_width":6024,"sensor_height":4024,
+        "raw_types":["uncompressed","compressed"],"libraw_min":"0.20"},
+        {"model":"ILCE-9Z","display_name":"a9 Z","sony_model_id":999,"pixel_size_x_um":5.93,"pixel_size_y_um":5.93,
+        "sensor_width":6024,"sensor_height":4024,"raw_types":["uncompressed"],"libraw_min":null})";
+    const bool lossless_decodes = config::decodesSonyLossless();
+
+    SUBCASE("model id unknown to every LibRaw: refused with the body, the LibRaw version and the fix") {
+        Fixture f({}, {}, rows);
+        f.body->model = "ILCE-9Z";
+        const auto reply = f.put("connected", "Connected=true");
+        CHECK(reply["ErrorNumber"] == 0x4FF);
+        const std::string message = reply["ErrorMessage"];
+        CHECK(message.find("Sony ILCE-9Z (a9 Z): LibRaw " + config::libRawVersion()) == 0);
+        CHECK(message.find("Fix: none yet: no LibRaw release knows it") != std::string::npos);
+        CHECK(f.value("connected") == false);
+        CHECK_FALSE(f.body->isOpen());  // the session was given back
+    }
+    SUBCASE("a known body offering only lossless RAW: refused where LibRaw cannot decode it, served where it can") {
+        Fixture f({}, {}, rows);
+        f.body->raw_types = {"Lossless Compressed RAW"};
+        f.body->current_raw_type = "Lossless Compressed RAW";
+        const auto reply = f.put("connected", "Connected=true");
+        if (lossless_decodes) {
+            CHECK(reply["ErrorNumber"] == 0);
+            CHECK(f.value("readoutmodes") == nlohmann::json::array({"Lossless Compressed RAW"}));
+        } else {
+            CHECK(reply["ErrorNumber"] == 0x4FF);
+            CHECK(reply["ErrorMessage"].get<std::string>().starts_with(
+                "Sony ILCE-7M3 (a7 III) offers only Lossless Compressed RAW, which LibRaw " + config::libRawVersion()));
+            CHECK(f.value("connected") == false);
+        }
+    }
+    SUBCASE("a known body on lossless RAW that also offers compressed: switched, not refused, where lossless fails") {
+        Fixture f({}, {}, rows);
+        f.body->raw_types = {"Compressed RAW", "Lossless Compressed RAW"};
+        f.body->current_raw_type = "Lossless Compressed RAW";
+        CHECK(f.put("connected", "Connected=true")["ErrorNumber"] == 0);
+        CHECK(f.body->current_raw_type == (lossless_decodes ? "Lossless Compressed RAW" : "Compressed RAW"));
+    }
 }
