@@ -131,7 +131,8 @@ struct BodyResult {
 };
 
 BodyResult measure(const std::string& body, const std::string& label, const std::string& raw_type) {
-    SimulatorProcess simulator({"--body", body, "--readout", "0.05"});
+    // Protocol 2.00: the ILCE-7RM4 as every libgphoto2 but 2.5.31 drives it (config/GphotoSupport.hpp).
+    SimulatorProcess simulator({"--body", body, "--readout", "0.05", "--protocol", "2"});
     TempDir state;
     std::vector<std::string> extra{"--camera", simulator.source()};
     if (!raw_type.empty()) extra.insert(extra.end(), {"--raw-type", raw_type});

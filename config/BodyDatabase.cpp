@@ -240,6 +240,12 @@ bool BodyEntry::librawKnows(int major, int minor) const {
     return major != libraw_min->major ? major > libraw_min->major : minor >= libraw_min->minor;
 }
 
+std::string BodyEntry::fullName() const {
+    std::string name = "Sony " + model;
+    if (!display_name.empty() && display_name != model) name += " (" + display_name + ")";
+    return name;
+}
+
 int BodyEntry::gphotoProtocol(std::string_view version) const {
     int generation = -1;
     for (const auto& [release, value] : gphoto_protocol)

@@ -77,6 +77,8 @@ struct BodyEntry {
     /// figure for the a7R II/III in APS-C mode);
     /// nullopt when the body has no APS-C mode or neither size is known.
     std::optional<std::pair<int, int>> apscRawSize() const;
+    /// "Sony ILCE-7M4 (a7 IV)": the model and, where it differs, the display name.
+    std::string fullName() const;
     /// True if `type` ("uncompressed", "compressed", "lossless") is one the body offers.
     bool offersRawType(std::string_view type) const;
     /// True if LibRaw `major.minor` knows the body's model id; false when the row says no release does.

@@ -16,13 +16,6 @@ std::string seriesText(LibRawVersion series) {
     return std::to_string(series.major) + "." + std::to_string(series.minor);
 }
 
-/// "Sony ILCE-7M4 (a7 IV)".
-std::string bodyName(const BodyEntry& body) {
-    std::string name = "Sony " + body.model;
-    if (!body.display_name.empty() && body.display_name != body.model) name += " (" + body.display_name + ")";
-    return name;
-}
-
 /// The fix for a body that needs LibRaw `needed` (nothing: no release known) while `running` runs:
 /// the first Debian release that ships such a LibRaw, or that none does yet. `verb`: "knows this
 /// body", "decodes it".
@@ -58,7 +51,7 @@ std::optional<std::string> bodyDecodeProblem(const BodyEntry& body, const std::v
     const std::string libraw = "LibRaw " + std::string(version) + ", the raw decoder this daemon runs with,";
     if (!body.librawKnows(series.major, series.minor)) {
         std::string id = body.sony_model_id > 0 ? " (Sony model id " + std::to_string(body.sony_model_id) + ")" : "";
-        return bodyName(body) + ": " + libraw + " does not know this body" + id +
+        return body.fullName() + ": " + libraw + " does not know this body" + id +
                ", so its frames could come out wrong (crop, black level or values) and the camera refuses it rather "
                "than serve a wrong frame. Fix: " + libRawFix(body.libraw_min, series, "knows it");
     }
@@ -75,7 +68,7 @@ std::optional<std::string> bodyDecodeProblem(const BodyEntry& body, const std::v
     const bool lossless_only = std::all_of(types.begin(), types.end(), [](const std::string& type) {
         return type.find("Lossless") != std::string::npos;
     });
-    std::string message = bodyName(body) + " offers only " + list + ", which " + libraw +
+    std::string message = body.fullName() + " offers only " + list + ", which " + libraw +
                           " cannot decode to the sensor's values; the camera refuses it rather than serve a wrong or "
                           "black frame. Fix: ";
     if (lossless_only && !decodesSonyLossless(series))

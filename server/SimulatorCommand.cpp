@@ -70,6 +70,10 @@ Options parse(int argc, const char* const* argv) {
              else if (v == "auto") o.simulator.body_options.apsc = ptp::sim::ApscSetting::Auto;
              else throw std::invalid_argument("--apsc: off, on or auto, not \"" + v + "\"");
          }},
+        {"--protocol", [&](const std::string& v) {
+             if (v != "2" && v != "3") throw std::invalid_argument("--protocol: 2 or 3, not \"" + v + "\"");
+             o.simulator.body_options.protocol = v == "2" ? 2 : 3;
+         }},
         {"--log-level", [&](const std::string& v) { o.log_level = v; }},
         {"--drop-after", [&](const std::string& v) { o.simulator.faults->drop_after_operations = static_cast<std::uint32_t>(number("--drop-after", v)); }},
         {"--busy-captures", [&](const std::string& v) { o.simulator.faults->busy_captures = static_cast<std::uint32_t>(number("--busy-captures", v)); }},
@@ -119,6 +123,9 @@ std::string simulateBodyUsage() {
            "  --no-focus-drive     no focus drive (as the ILCE-7M4 with libgphoto2 2.5.30)\n"
            "  --apsc WHEN          full-frame bodies: APS-C/Super 35mm crop off, on, or auto (the\n"
            "                       factory setting: crops with an APS-C lens such as SELP1650; default)\n"
+           "  --protocol N         highest Sony PC-remote protocol the body speaks: 2 or 3 (default: 3\n"
+           "                       for the a7 IV generation, which libgphoto2 2.5.31 cannot drive; 2\n"
+           "                       simulates such a body as libgphoto2 2.5.30 and 2.5.32+ drive it)\n"
            "  --control-port N     loopback HTTP control for tests: GET /status; PUT /temperature and\n"
            "                       /best-focus with a form celsius=X or units=X (0 = any free port)\n"
            "  --log-level LEVEL    trace, debug, info, warn, error (default info)\n";

@@ -6,6 +6,8 @@
 #include "server/LearnLensCommand.hpp"
 #include "server/Logging.hpp"
 #include "server/SimulatorCommand.hpp"
+#include "config/RawTypes.hpp"
+#include "ptp/gphoto/GPhotoSession.hpp"
 #include "sonyalpaca/Version.hpp"
 
 #include <malloc.h>
@@ -51,7 +53,9 @@ int main(int argc, char** argv) noexcept try {
             return 0;
         }
         if (command_line.command == server::CommandLine::Command::Version) {
-            std::printf("sonyalpaca %s\n", kVersion);
+            // The libraries whose versions decide which bodies work (docs/BODIES.md).
+            std::printf("sonyalpaca %s\nlibgphoto2 %s\nLibRaw %s\n", kVersion, ptp::gphoto::libraryVersion().c_str(),
+                        config::libRawVersion().c_str());
             return 0;
         }
         settings = server::resolveSettings(command_line, environment);

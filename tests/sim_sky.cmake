@@ -6,6 +6,7 @@ sonyalpaca_test(test_simsky SOURCES
   unit/sim/CrawCodecTest.cpp
   unit/sim/LosslessJpegTest.cpp
   unit/sim/RawFileTypesTest.cpp
+  unit/sim/ProtocolTest.cpp
   unit/sim/DefocusModelTest.cpp
   unit/sim/JpegWriterTest.cpp
   unit/sim/SkyRendererTest.cpp

@@ -3,6 +3,7 @@
 
 #include "config/Log.hpp"
 #include "config/DecodeSupport.hpp"
+#include "config/GphotoSupport.hpp"
 #include "config/RawTypes.hpp"
 #include "ptp/gphoto/Reachability.hpp"
 
@@ -239,6 +240,14 @@ void GPhotoBody::prepare() {
     identity.model = session_.has("cameramodel") ? session_.value("cameramodel") : "";
     identity.serial = session_.has("serialnumber") ? session_.value("serialnumber") : "";
     identity.firmware = session_.has("deviceversion") ? session_.value("deviceversion") : "";
+    // A body this libgphoto2 is known to misread (config::gphotoProblem) is refused when the
+    // misreading shows - its exposure settings missing - before anything fails obscurely.
+    if (const auto* entry = bodies_.find(identity.model)) {
+        if (const auto problem = config::gphotoProblem(*entry, libraryVersion())) {
+            if (!session_.has("shutterspeed") || !session_.has("iso")) throw BodyError(*problem);
+            logger->warn("{} - but this body's settings read correctly, so it is used", *problem);
+        }
+    }
     const bool focus_drive = session_.has("manualfocus");
     {
         std::lock_guard lock(mutex_);

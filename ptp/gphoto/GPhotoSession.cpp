@@ -7,6 +7,7 @@
 
 #include <gphoto2/gphoto2.h>
 #include <gphoto2/gphoto2-setting.h>
+#include <gphoto2/gphoto2-version.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -352,6 +353,11 @@ std::vector<std::uint8_t> GPhotoSession::preview() {
     File file;
     check(gp_camera_capture_preview(camera_, file.file, context_), "taking a live-view frame");
     return file.bytes();
+}
+
+std::string libraryVersion() {
+    const char** facts = gp_library_version(GP_VERSION_SHORT);
+    return facts && facts[0] ? facts[0] : "unknown";
 }
 
 }  // namespace sonyalpaca::ptp::gphoto

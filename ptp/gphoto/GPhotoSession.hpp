@@ -25,6 +25,9 @@ struct CameraPath {
 /// quotes libgphoto2's `detail` and says what the user can do.
 [[noreturn]] void throwFailure(int result, const std::string& what, std::string detail);
 
+/// The running libgphoto2's version, e.g. "2.5.31" (gp_library_version).
+std::string libraryVersion();
+
 /// One libgphoto2 camera session. Not thread-safe: only the GPhotoWorker thread uses it.
 /// Failures throw ptp::BodyUnavailable when the body is gone or cannot be reached, ptp::BodyError
 /// when it refused; messages say what to do.

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <cstdint>
 #include <string>
@@ -60,6 +61,10 @@ public:
     virtual std::vector<std::uint8_t> liveView(const ExposureRecord& now) = 0;
     /// True if the source can make APS-C/Super 35mm frames (ExposureRecord::apsc).
     virtual bool hasApscMode() const { return false; }
+    /// Why capture() could not make the files of `exposure`, asked before the shutter opens so that
+    /// the body refuses the exposure at once (libgphoto2 would otherwise wait 35 s for a file that
+    /// never comes); nullopt when it can.
+    virtual std::optional<std::string> cannotCapture(const ExposureRecord& /*exposure*/) const { return std::nullopt; }
 };
 
 }  // namespace sonyalpaca::ptp::sim

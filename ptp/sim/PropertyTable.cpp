@@ -47,7 +47,7 @@ std::size_t PropertyTable::valueSize(std::uint16_t type) {
     }
 }
 
-std::vector<std::uint8_t> PropertyTable::packAll() const {
+std::vector<std::uint8_t> PropertyTable::packAll(int protocol) const {
     ByteWriter out;
     out.u64(properties_.size());
     for (const auto& p : properties_) {
@@ -64,8 +64,10 @@ std::vector<std::uint8_t> PropertyTable::packAll() const {
             out.put(static_cast<std::uint64_t>(p.max), size);
             out.put(static_cast<std::uint64_t>(p.step), size);
         } else if (p.form == Property::Form::Enumeration) {
-            out.u16(static_cast<std::uint16_t>(p.values.size()));
-            for (auto v : p.values) out.put(static_cast<std::uint64_t>(v), size);
+            for (int list = protocol >= 3 ? 2 : 1; list > 0; --list) {
+                out.u16(static_cast<std::uint16_t>(p.values.size()));
+                for (auto v : p.values) out.put(static_cast<std::uint64_t>(v), size);
+            }
         }
     }
     return out.take();

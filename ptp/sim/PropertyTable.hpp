@@ -31,8 +31,11 @@ public:
     const Property* find(std::uint16_t code) const;
     /// The codes, in order.
     std::vector<std::uint16_t> codes() const;
-    /// The 0x9209 reply: u64 count, then one Sony DevicePropDesc per property.
-    std::vector<std::uint8_t> packAll() const;
+    /// The 0x9209 reply: u64 count, then one Sony DevicePropDesc per property. In Sony protocol
+    /// 3.00 (`protocol` 3) an enumeration is followed by a second list, u16 count and values: the
+    /// values that can be set now (here the same list). libgphoto2 2.5.32 and later read it; 2.5.31
+    /// does not, and takes it for the next property (libgphoto2 #937).
+    std::vector<std::uint8_t> packAll(int protocol = 2) const;
 
     /// Size in bytes of a value of PTP `type`.
     static std::size_t valueSize(std::uint16_t type);

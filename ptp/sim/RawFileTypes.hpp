@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "config/BodyDatabase.hpp"
+
 #include <cstdint>
-#include <string_view>
 #include <vector>
 
 namespace sonyalpaca::ptp::sim {
@@ -15,11 +16,9 @@ inline constexpr std::uint16_t Compressed = 1;
 inline constexpr std::uint16_t Lossless = 2;  ///< lossless compressed RAW, size L (Bayer data)
 }  // namespace raw_file_type
 
-/// Whether `model` (e.g. "ILCE-7M4") writes lossless-compressed RAW (ARW 4.0 and later).
-bool offersLosslessRaw(std::string_view model) noexcept;
-
-/// The 0xD288 values the body `model` offers: uncompressed and compressed, plus lossless on the
-/// bodies of that generation.
-std::vector<std::int64_t> rawFileTypesOf(std::string_view model);
+/// The 0xD288 values `body` offers, in the data's order (sony-bodies.json raw_types: e.g. compressed
+/// only on the a7 and a6000 generations, lossless from the a1 on); uncompressed and compressed for
+/// a row that lists none.
+std::vector<std::int64_t> rawFileTypesOf(const config::BodyEntry& body);
 
 }  // namespace sonyalpaca::ptp::sim

@@ -8,6 +8,7 @@
 #include "ptp/sim/sky/FocusTarget.hpp"
 #include "ptp/sim/sky/PreviewJpeg.hpp"
 #include "ptp/sim/sky/SkyRenderer.hpp"
+#include "ptp/sim/sky/SonyMakerNote.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -92,7 +93,8 @@ class SkyFrameSource final : public FrameSource {
 public:
     SkyFrameSource(const config::BodyEntry& body, unsigned scale, std::uint64_t seed, double travel_hint,
                    std::string lens_name)
-        : model_(body.model), lens_name_(std::move(lens_name)), layout_(layoutOf(body, scale)),
+        : model_(body.model), camera_id_(cameraIdOf(body)), lens_name_(std::move(lens_name)),
+          layout_(layoutOf(body, scale)),
           apsc_layout_(apscLayoutOf(body, scale)), seed_(seed),
           travel_hint_(travel_hint),
           target_(FocusTarget::Options{640, 424, seed, 60.0, 1.5}) {}
@@ -112,6 +114,7 @@ public:
         if (raw) {
             ArwInfo info;
             info.model = model_;
+            info.camera_id = camera_id_;
             info.exposure_s = std::max(exposure.duration_s, 1e-5);
             info.iso = exposure.iso;
             info.sensor_temperature_c = std::round(exposure.temperature_c);
@@ -138,6 +141,15 @@ public:
 
     bool hasApscMode() const override { return apsc_layout_.has_value(); }
 
+    std::optional<std::string> cannotCapture(const ExposureRecord& exposure) const override {
+        if (exposure.compression_setting >= 0x10 && !camera_id_)
+            return "no Sony model id is known for the " + model_ + " (sony_model_id in sony-bodies.json), so no ARW "
+                   "can name it; JPEG only works";
+        if (exposure.apsc && !apsc_layout_)
+            return "the body data knows no APS-C/Super 35mm size for the " + model_ + "; set --apsc off";
+        return std::nullopt;
+    }
+
     std::vector<std::uint8_t> liveView(const ExposureRecord& now) override {
         // The live view shows a detailed daylight scene a little nearer than the stars (lens
         // learning is done on such a scene; the night sky in a live view is too faint to learn from).
@@ -162,7 +174,14 @@ private:
         return renderSky(layout, conditions);
     }
 
+    /// The maker-note model id: the body data's, else the ARW writer's own table's.
+    static std::optional<std::uint16_t> cameraIdOf(const config::BodyEntry& body) {
+        if (body.sony_model_id > 0) return static_cast<std::uint16_t>(body.sony_model_id);
+        return SonyMakerNote::cameraId(body.model);
+    }
+
     std::string model_;
+    std::optional<std::uint16_t> camera_id_;
     std::string lens_name_;
     SensorLayout layout_;
     std::optional<SensorLayout> apsc_layout_;

@@ -24,6 +24,8 @@ std::vector<std::uint32_t> defaultShutterCodes() {
     return codes;
 }
 
+constexpr std::uint32_t kProtocol200 = 0xC8, kProtocol300 = 0x12C;
+
 std::vector<std::uint32_t> defaultIsos() {
     return {config::kIsoAuto, 100, 125, 160, 200, 250, 320, 400, 500, 640, 800, 1000, 1250, 1600, 2000, 2500,
             3200, 4000, 5000, 6400, 8000, 10000, 12800, 16000, 20000, 25600};
@@ -63,6 +65,12 @@ VirtualBody::VirtualBody(config::BodyEntry body, const config::LensEntry& lens, 
     if (body_.shutter_codes.empty()) body_.shutter_codes = defaultShutterCodes();
     if (body_.isos.empty()) body_.isos = defaultIsos();
     if (options_.best_focus < 0) options_.best_focus = 0.96 * lens_.travel();
+    // Bodies that libgphoto2 opens in Sony protocol 3.00 in some release speak it (the a7 IV
+    // generation, sony-bodies.json libgphoto2.protocol).
+    speaks_protocol_3_ = options_.protocol == 0
+                             ? std::any_of(body_.gphoto_protocol.begin(), body_.gphoto_protocol.end(),
+                                           [](const auto& release) { return release.second == 3; })
+                             : options_.protocol >= 3;
     buildProperties();
     timer_ = std::jthread([this](std::stop_token stop) { run(stop); });
 }
@@ -97,9 +105,15 @@ void VirtualBody::buildProperties() {
     properties_.add({code::SonyBatteryLevel, code::Int8, 0, 1, 100, 100, Form::Range, -1, 100, 1, {}});
     properties_.add(enumeration(code::SonyCaptureTarget, code::UInt16, 0x10, {0x01, 0x10, 0x11}));
     properties_.add(enumeration(code::SonyPriorityMode, code::Int8, 0, {0, 1}));
-    // 0 uncompressed, 1 compressed, and 2 lossless compressed (size L) on the bodies that have it.
-    properties_.add(
-        enumeration(code::SonyRawFileType, code::UInt16, raw_file_type::Compressed, rawFileTypesOf(body_.model)));
+    // 0 uncompressed, 1 compressed, 2 lossless compressed (size L): the types the body offers. A body
+    // with one type has no such setting (the a7 and a6000 generations: compressed only).
+    raw_types_ = rawFileTypesOf(body_);
+    if (raw_types_.size() > 1) {
+        const bool compressed = std::find(raw_types_.begin(), raw_types_.end(), raw_file_type::Compressed) !=
+                                raw_types_.end();
+        properties_.add(enumeration(code::SonyRawFileType, code::UInt16,
+                                    compressed ? raw_file_type::Compressed : raw_types_.front(), raw_types_));
+    }
     if (frames_ && frames_->hasApscMode()) {
         const bool crop = options_.apsc == ApscSetting::On ||
                           (options_.apsc == ApscSetting::Auto && lens_.shipped().format == "aps-c");
@@ -133,8 +147,11 @@ OperationResult VirtualBody::handle(std::uint16_t operation, std::span<const std
         case code::GetStorageIDs: result.data = std::vector<std::uint8_t>(4, 0); break;  // PC Remote: no storage
         case code::SonySdioConnect: result.data = std::vector<std::uint8_t>(8, 0); break;
         case code::SonyGetSdioExtDeviceInfo: {
+            // The host asks for a protocol version; the body answers the highest it speaks up to
+            // that one (libgphoto2 2.5.34 relies on this), and uses its layout from then on.
+            protocol_ = speaks_protocol_3_ && param(0) >= kProtocol300 ? 3 : 2;
             ByteWriter out;
-            out.u16(0xC8);
+            out.u16(protocol_ == 3 ? kProtocol300 : kProtocol200);
             const auto props = properties_.codes();
             std::vector<std::uint16_t> settable, controls;
             for (auto p : props) (isButton(p) || p == code::SonyNearFar ? controls : settable).push_back(p);
@@ -143,7 +160,7 @@ OperationResult VirtualBody::handle(std::uint16_t operation, std::span<const std
             result.data = out.take();
             break;
         }
-        case code::SonyGetAllDevicePropData: result.data = properties_.packAll(); break;
+        case code::SonyGetAllDevicePropData: result.data = properties_.packAll(protocol_); break;
         case code::SonySetControlDeviceA: result = setControlA(static_cast<std::uint16_t>(param(0)), data); break;
         case code::SonySetControlDeviceB: result = setControlB(static_cast<std::uint16_t>(param(0)), data); break;
         case code::GetObjectInfo: result = objectInfo(param(0)); break;
@@ -252,6 +269,7 @@ OperationResult VirtualBody::pressButton(std::uint16_t button, std::int64_t valu
         if (press) {
             if (shutter_ != Shutter::Idle || Faults::take(faults_->busy_captures)) return OperationResult::failed(code::DeviceBusy);
             if (Faults::take(faults_->store_full_captures)) return OperationResult::failed(code::StoreFull);
+            if (!canCapture()) return OperationResult::failed(code::GeneralError);
             startExposure(bulb_shutter);
         } else if (shutter_ == Shutter::Exposing && bulb_) {
             endExposure();
@@ -260,6 +278,7 @@ OperationResult VirtualBody::pressButton(std::uint16_t button, std::int64_t valu
     case code::SonyBulb:
         if (press && bulb_shutter) {
             if (shutter_ != Shutter::Idle || Faults::take(faults_->busy_captures)) return OperationResult::failed(code::DeviceBusy);
+            if (!canCapture()) return OperationResult::failed(code::GeneralError);
             startExposure(true);
         }
         break;
@@ -275,12 +294,19 @@ ExposureRecord VirtualBody::recordNow() const {
     record.temperature_c = temperature_c_;
     record.ambient_c = temperature_c_ - 2.0;
     record.compression_setting = static_cast<std::uint8_t>(properties_.find(code::CompressionSetting)->current);
-    record.raw_file_type = static_cast<std::uint16_t>(properties_.find(code::SonyRawFileType)->current);
+    const Property* raw_type = properties_.find(code::SonyRawFileType);
+    record.raw_file_type = static_cast<std::uint16_t>(raw_type ? raw_type->current : raw_types_.front());
     const Property* crop = properties_.find(code::SonySensorCrop);
     record.apsc = crop && crop->current == 2;
     const auto iso = static_cast<std::uint32_t>(properties_.find(code::SonyIso)->current);
     record.iso = iso == config::kIsoAuto ? 800 : iso & 0xFFFFFFu;
     return record;
+}
+
+bool VirtualBody::canCapture() const {
+    const auto problem = frames_ ? frames_->cannotCapture(recordNow()) : std::optional<std::string>("no frame source");
+    if (problem) log::get("ptp")->error("simulated body: refusing the exposure: {}", *problem);
+    return !problem;
 }
 
 void VirtualBody::startExposure(bool bulb) {

@@ -38,6 +38,10 @@ struct BodyOptions {
     /// Full-frame bodies whose APS-C size the data knows offer 0xD219 (1 Off, 2 On: whether the
     /// frames are cropped now, Auto resolved with the lens's image circle).
     ApscSetting apsc = ApscSetting::Auto;
+    /// The highest Sony PC-remote protocol the body answers (0x9202): 2 (2.00) or 3 (3.00, the
+    /// a7 IV generation's); 0: the body's own, 3 where sony-bodies.json says a libgphoto2 release
+    /// opens it in 3.00. 2 on such a body simulates it as libgphoto2 2.5.30 and 2.5.32+ drive it.
+    int protocol = 0;
 };
 
 /// A PTP operation's outcome: response code and parameters, and data for the host if any (in
@@ -105,6 +109,7 @@ private:
     OperationResult pressButton(std::uint16_t button, std::int64_t value);
     OperationResult stepFocus(std::int16_t value);
     void stepNotch(std::uint16_t property, std::int8_t delta);
+    bool canCapture() const;        // lock held; logs why not
     void startExposure(bool bulb);  // lock held
     void endExposure();             // lock held
     void run(std::stop_token stop);
@@ -125,6 +130,9 @@ private:
     double temperature_c_;
     Shutter shutter_ = Shutter::Idle;
     bool bulb_ = false;
+    std::vector<std::int64_t> raw_types_;  // 0xD288 values the body offers (RawFileTypes)
+    bool speaks_protocol_3_ = false;  // Sony PC-remote protocol 3.00 besides 2.00
+    int protocol_ = 2;                // the one the host asked for last (0x9202)
     std::chrono::steady_clock::time_point phase_end_{};  // exposure or readout end (timed phases)
     ExposureRecord exposure_;
     std::uint32_t sequence_ = 0;

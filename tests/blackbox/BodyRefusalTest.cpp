@@ -9,6 +9,7 @@
 #include "config/BodyDatabase.hpp"
 #include "config/DataFiles.hpp"
 #include "config/DecodeSupport.hpp"
+#include "config/GphotoSupport.hpp"
 #include "config/RawTypes.hpp"
 
 using namespace sonyalpaca;
@@ -28,7 +29,9 @@ TEST_CASE("camera: a body the running LibRaw cannot decode is refused at connect
         const auto expected = config::bodyDecodeProblem(*entry, {"Uncompressed RAW"}, series, version);
         CHECK(expected.has_value() == !entry->librawKnows(series.major, series.minor));
 
-        CameraRig rig({"--body", model});
+        // Protocol 2.00: what LibRaw makes of the files, whichever libgphoto2 runs (the next test
+        // covers libgphoto2 2.5.31 and the a7 IV generation's protocol 3.00).
+        CameraRig rig({"--body", model, "--protocol", "2"});
         const Json reply = rig.put("connected", "Connected=true");
         INFO(rig.logs());
         if (!expected) {
@@ -60,4 +63,32 @@ TEST_CASE("camera: a body the running LibRaw cannot decode is refused at connect
     // Debian 12 refuses two of the three, Debian 13 one: either way both paths ran.
     CHECK(refused >= 1);
     CHECK(served >= 1);
+}
+
+TEST_CASE("camera and focuser: libgphoto2 2.5.31 with a protocol 3.00 body is refused at connect, saying why; other "
+          "releases drive it") {
+    const std::string gphoto = test::daemonGphotoVersion();
+    const auto bodies = config::BodyDatabase::load(config::findDataFile("sony-bodies.json"));
+    // The a7R IV: LibRaw 0.20 and 0.21 know it, libgphoto2 2.5.31 opens it in protocol 3.00.
+    const auto expected = config::gphotoProblem(*bodies.find("ILCE-7RM4"), gphoto);
+    CameraRig rig({"--body", "ILCE-7RM4"});
+    INFO("libgphoto2 " << gphoto << "\n" << rig.logs());
+    const Json camera = rig.put("connected", "Connected=true");
+    const Json focuser =
+        test::httpForm(rig.port(), "PUT", "/api/v1/focuser/0/connected", "Connected=true").json();
+    if (expected) {
+        // Debian 13: the body answers in 3.00, libgphoto2 2.5.31 misreads it; both devices say so.
+        for (const Json& reply : {camera, focuser}) {
+            CHECK(reply["ErrorNumber"] != 0);
+            CHECK(reply["ErrorMessage"].get<std::string>().find(*expected) != std::string::npos);
+        }
+        CHECK(rig.value("connected") == false);
+        return;
+    }
+    // Debian 12 (2.5.30 asks every body for 2.00): the a7R IV works.
+    CHECK(camera["ErrorNumber"] == 0);
+    CHECK(focuser["ErrorNumber"] == 0);
+    rig.putOk("startexposure", "Duration=0.01&Light=true");
+    CHECK(rig.waitForImage());
+    CHECK(rig.value("imageready") == true);
 }

@@ -154,7 +154,7 @@ TEST_CASE("simulator: every fault is observable through libgphoto2") {
 }
 
 TEST_CASE("simulator: the focus drive can be absent, as on the ILCE-7M4 with libgphoto2 2.5.30") {
-    SimulatedBody body({"--no-focus-drive", "--body", "ILCE-7M4"});
+    SimulatedBody body({"--no-focus-drive", "--body", "ILCE-7M4", "--protocol", "2"});
     const auto list = body.gphoto2({"--list-config"});
     CHECK(list.output.find("/main/actions/manualfocus") == std::string::npos);
     CHECK(body.gphoto2({"--summary"}).output.find("Model: ILCE-7M4") != std::string::npos);

@@ -40,7 +40,8 @@ TEST_CASE("info: prints the body's identity, settings and capabilities") {
     CHECK(simulated.output.find("Focus drive:    yes") != std::string::npos);
 
     // A separate simulate-body process, reached over PTP/IP like a body on the network.
-    DaemonProcess body({"simulate-body", "--port", "0", "--sensor-scale", "8", "--body", "ILCE-7M4", "--no-focus-drive"});
+    DaemonProcess body({"simulate-body", "--port", "0", "--sensor-scale", "8", "--body", "ILCE-7M4", "--no-focus-drive",
+                        "--protocol", "2"});
     const auto port = body.waitForLog(R"(serving PTP/IP on 127\.0\.0\.1:(\d+))");
     REQUIRE(port);
     const auto remote = runProgram(sonyalpacaPath(), {"info", "--camera", "ptpip:127.0.0.1:" + *port},

@@ -182,4 +182,12 @@ RunResult runProgram(const std::string& program, std::vector<std::string> argume
     return {*code, process.log()};
 }
 
+std::string daemonGphotoVersion() {
+    const auto text = runSonyalpaca({"--version"}).output;
+    std::smatch found;
+    if (!std::regex_search(text, found, std::regex(R"(libgphoto2 (\d+\.\d+\.\d+[.\d]*))")))
+        throw std::runtime_error("sonyalpaca --version names no libgphoto2 version: " + text);
+    return found[1];
+}
+
 }  // namespace sonyalpaca::test

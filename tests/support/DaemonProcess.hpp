@@ -93,4 +93,8 @@ RunResult runSonyalpaca(std::vector<std::string> arguments, std::chrono::millise
 RunResult runProgram(const std::string& program, std::vector<std::string> arguments,
                      std::map<std::string, std::string> environment, std::chrono::milliseconds timeout);
 
+/// The libgphoto2 version the daemon runs with, from `sonyalpaca --version` (e.g. "2.5.31");
+/// throws std::runtime_error when it does not say.
+std::string daemonGphotoVersion();
+
 }  // namespace sonyalpaca::test

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The Focuser device over the Router: lens choice, reported facts, temperature compensation.
+#include "alpaca/BodyMemory.hpp"
 #include "alpaca/FocuserDevice.hpp"
 #include "alpaca/Router.hpp"
 
@@ -132,4 +133,51 @@ TEST_CASE("focuser device: a body without the focus drive refuses the connect an
     CHECK(reply["ErrorMessage"].get<std::string>().find("no focus drive") != std::string::npos);
     CHECK(f.get("connected")["Value"] == false);
     CHECK_FALSE(f.body->isOpen());
+}
+
+TEST_CASE("focuser device: the lens this body carried last time is used at connect, and gives way to the lens an "
+          "image names") {
+    auto body = std::make_shared<test::TestBody>();
+    test::TestStateDir state;
+    auto memory = std::make_shared<BodyMemory>(state.path / "bodies-seen.json");
+    const std::string key = BodyMemory::keyOf(body->identity().model, body->identity().serial);
+    memory->rememberLens(key, "TESTLENS");
+    auto other = test::testLens(*body);
+    other.model_id = "OTHERLENS";
+    other.name = "other lens";
+    auto lenses =
+        std::make_shared<const config::LensDatabase>(config::LensDatabase::fromEntries({test::testLens(*body), other}));
+    const auto connectFresh = [&](DeviceRegistry& registry, std::shared_ptr<BodySession>& session) {
+        session = std::make_shared<BodySession>(body);
+        session->remember(memory);
+        registry.add(std::make_shared<FocuserDevice>(session, FocuserConfig{lenses, "", {}, state.path, {}}), "f");
+    };
+    const auto status = [](Router& router) {
+        return nlohmann::json::parse(
+            jsonOf(routePut(router, "/api/v1/focuser/0/action", "Action=status&Parameters="))["Value"].get<std::string>());
+    };
+    SUBCASE("a lens swapped since: the first image's lens wins") {
+        DeviceRegistry registry;
+        std::shared_ptr<BodySession> session;
+        connectFresh(registry, session);
+        Router router{registry, {}};
+        REQUIRE(jsonOf(routePut(router, "/api/v1/focuser/0/connected", "Connected=true"))["ErrorNumber"] == 0);
+        CHECK(status(router)["lens"] == "TESTLENS");
+        CHECK(status(router)["generic_lens"] == false);
+        session->report({std::nullopt, "other lens"});
+        CHECK(status(router)["lens"] == "OTHERLENS");
+        CHECK(memory->lens(key) == "other lens");  // remembered for the next start
+    }
+    SUBCASE("the remembered lens confirmed by an image stays, as a configured one would") {
+        memory->rememberLens(key, "TESTLENS");
+        DeviceRegistry registry;
+        std::shared_ptr<BodySession> session;
+        connectFresh(registry, session);
+        Router router{registry, {}};
+        REQUIRE(jsonOf(routePut(router, "/api/v1/focuser/0/connected", "Connected=true"))["ErrorNumber"] == 0);
+        session->report({std::nullopt, "TESTLENS"});
+        CHECK(status(router)["lens"] == "TESTLENS");
+        session->report({std::nullopt, "other lens"});  // confirmed before: a mismatch is a warning
+        CHECK(status(router)["lens"] == "TESTLENS");
+    }
 }

@@ -64,21 +64,35 @@ SimulatorOptions simulatorOf(const std::string& body) {
 
 }  // namespace
 
-TEST_CASE("lossless RAW is offered by the bodies of its generation only") {
-    CHECK(offersLosslessRaw("ILCE-7M4"));
-    CHECK(offersLosslessRaw("ILCE-1"));
-    CHECK(offersLosslessRaw("ILCE-7RM5"));
-    CHECK(offersLosslessRaw("ILCE-6700"));
-    CHECK_FALSE(offersLosslessRaw("ILCE-7M3"));
-    CHECK_FALSE(offersLosslessRaw("ILCE-7SM3"));
-    CHECK_FALSE(offersLosslessRaw("ILCE-7RM4"));
-    CHECK(rawFileTypesOf("ILCE-7M3") == std::vector<std::int64_t>{0, 1});
-    CHECK(rawFileTypesOf("ILCE-7M4") == std::vector<std::int64_t>{0, 1, 2});
+TEST_CASE("the virtual body offers the RAW file types of its row in the body data") {
+    const auto bodies = config::BodyDatabase::load(config::findDataFile("sony-bodies.json"));
+    CHECK(rawFileTypesOf(*bodies.find("ILCE-7M3")) == std::vector<std::int64_t>{0, 1});
+    CHECK(rawFileTypesOf(*bodies.find("ILCE-7M4")) == std::vector<std::int64_t>{0, 1, 2});
+    CHECK(rawFileTypesOf(*bodies.find("ZV-E1")) == std::vector<std::int64_t>{1, 2});
+    CHECK(rawFileTypesOf(config::BodyEntry{}) == std::vector<std::int64_t>{0, 1});
 
     SimulatorHost a7iii(simulatorOf("ILCE-7M3"));
     CHECK(enumerationOf(a7iii.body(), code::SonyRawFileType) == std::vector<std::int64_t>{0, 1});
     SimulatorHost a7iv(simulatorOf("ILCE-7M4"));
     CHECK(enumerationOf(a7iv.body(), code::SonyRawFileType) == std::vector<std::int64_t>{0, 1, 2});
+    SimulatorHost zve1(simulatorOf("ZV-E1"));
+    CHECK(enumerationOf(zve1.body(), code::SonyRawFileType) == std::vector<std::int64_t>{1, 2});
+}
+
+TEST_CASE("a body with one RAW file type has no RAW file type setting, and writes that type") {
+    const auto bodies = config::BodyDatabase::load(config::findDataFile("sony-bodies.json"));
+    const config::BodyEntry* a7 = bodies.find("ILCE-7");
+    REQUIRE(a7 != nullptr);
+    REQUIRE(a7->raw_types == std::vector<std::string>{"compressed"});
+    SimulatorHost host(simulatorOf("ILCE-7"));
+    const std::vector<std::uint32_t> version{0xC8};
+    const auto codes = host.body().handle(code::SonyGetSdioExtDeviceInfo, version, {});
+    REQUIRE(codes.data);
+    const auto& d = *codes.data;
+    bool listed = false;
+    for (std::size_t at = 6; at + 1 < d.size(); at += 2)
+        listed = listed || (d[at] | d[at + 1] << 8) == code::SonyRawFileType;
+    CHECK_FALSE(listed);
 }
 
 TEST_CASE("RAW file type 2 gives a lossless ARW padded to whole tiles, the same sky as uncompressed") {
