@@ -35,15 +35,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// A field of /proc/PID/status in KiB ("VmRSS", "VmHWM").
-long statusKiB(pid_t pid, const std::string& field) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(status, line))
-        if (line.rfind(field + ":", 0) == 0) return std::stol(line.substr(field.size() + 1));
-    throw std::runtime_error("no " + field + " in /proc/" + std::to_string(pid) + "/status");
-}
-
 /// Resets the process's resident high-water mark (Linux 4.0 and later) to its resident set now.
 void resetPeak(pid_t pid) {
     std::ofstream clear("/proc/" + std::to_string(pid) + "/clear_refs");
@@ -112,7 +103,7 @@ Sample expose(const DaemonProcess& daemon, long idle_kib, std::size_t& frame_byt
         if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("no image after 120 s");
         std::this_thread::sleep_for(20ms);
     }
-    const long peak = statusKiB(pid, "VmHWM");
+    const long peak = processStatusKiB(pid, "VmHWM");
     // NumX x NumY before the first frame come from the body database, which may differ from what
     // LibRaw delivers (issue 15): the served frame is what ImageBytes carries.
     const std::size_t received = downloadImageBytes(daemon.port());
@@ -121,7 +112,7 @@ Sample expose(const DaemonProcess& daemon, long idle_kib, std::size_t& frame_byt
                                  std::to_string(frame_bytes));
     frame_bytes = received - 44;
     std::this_thread::sleep_for(300ms);  // the daemon settles: response buffers and threads end
-    const long steady = statusKiB(pid, "VmRSS");
+    const long steady = processStatusKiB(pid, "VmRSS");
     return {static_cast<double>(peak - idle_kib) / 1024.0, static_cast<double>(steady - idle_kib) / 1024.0,
             static_cast<double>(frame_bytes) / (1 << 20)};
 }
@@ -142,7 +133,7 @@ BodyResult measure(const std::string& body, const std::string& label, const std:
     const unsigned num_y = alpacaGet(daemon.port(), "camera/0", "numy")["Value"];
     std::size_t frame_bytes = std::size_t{num_x} * num_y * 2;
     std::this_thread::sleep_for(300ms);
-    const long idle = statusKiB(daemon.pid(), "VmRSS");
+    const long idle = processStatusKiB(daemon.pid(), "VmRSS");
 
     std::printf("%s (%s), idle daemon %.1f MiB%s%s:\n", label.c_str(), body.c_str(),
                 static_cast<double>(idle) / 1024.0, raw_type.empty() ? "" : ", ", raw_type.c_str());

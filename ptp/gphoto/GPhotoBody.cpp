@@ -152,12 +152,19 @@ void GPhotoBody::lost(const std::string& reason) {
 
 void GPhotoBody::reconnect(std::stop_token stop) {
     const auto started = std::chrono::steady_clock::now();
+    auto interval = std::chrono::milliseconds(1s);
     while (!stop.stop_requested() && wanted_ && !open_) {
         {
-            // Every second, or at once when a Sony device arrives on USB.
+            // Every second for the first 30 s, then less and less often (up to every 30 s), and at
+            // once when a Sony device arrives on USB. Each failed opening costs memory libgphoto2
+            // never gives back (its camera driver's data when the init fails, ~10 KB): a body that
+            // cannot be opened all night (held by another program, wrong USB mode) must not make
+            // the daemon grow by tens of MB.
             std::unique_lock lock(wake_mutex_);
-            wake_.wait_for(lock, stop, 1s, [this] { return usb_arrived_; });
+            const bool arrived = wake_.wait_for(lock, stop, interval, [this] { return usb_arrived_; });
             usb_arrived_ = false;
+            if (arrived) interval = 1s;
+            else if (std::chrono::steady_clock::now() - started > 30s) interval = std::min<std::chrono::milliseconds>(interval * 2, 30s);
         }
         if (stop.stop_requested()) break;
         try {

@@ -11,6 +11,8 @@
 
 struct _Camera;
 struct _GPContext;
+struct _CameraAbilitiesList;
+struct _GPPortInfoList;
 
 namespace sonyalpaca::ptp::gphoto {
 
@@ -71,6 +73,10 @@ public:
 
 private:
     void check(int result, const std::string& what);
+    /// libgphoto2's camera drivers, loaded at the first opening in this process.
+    _CameraAbilitiesList* cameraDrivers();
+    /// libgphoto2's port drivers (no USB device list): for PTP/IP, loaded once in this process.
+    _GPPortInfoList* portDrivers();
     /// Sets widget `name` to `value` (the pointer gp_widget_set_value takes for its type).
     void setValue(const std::string& name, const void* value, const std::string& shown);
 

@@ -65,7 +65,7 @@ TEST_CASE("camera: a body the running LibRaw cannot decode is refused at connect
     CHECK(served >= 1);
 }
 
-TEST_CASE("camera and focuser: libgphoto2 2.5.31 with a protocol 3.00 body is refused at connect, saying why; other "
+TEST_CASE("camera and focuser: libgphoto2 2.5.31 with a protocol 3.00 body is refused at connect, saying why - other "
           "releases drive it") {
     const std::string gphoto = test::daemonGphotoVersion();
     const auto bodies = config::BodyDatabase::load(config::findDataFile("sony-bodies.json"));

@@ -22,7 +22,7 @@ std::vector<std::string> fullSize(std::vector<std::string> options) {
 }
 }  // namespace
 
-TEST_CASE("camera: APS-C mode is known at connect; a fresh daemon passes the size checks on its first exposure") {
+TEST_CASE("camera: APS-C mode is known at connect - a fresh daemon passes the size checks on its first exposure") {
     CameraRig rig(fullSize({"--body", "ILCE-7M3", "--lens", "SELP1650", "--apsc", "auto"}));
     rig.connect();
     INFO(rig.logs());

@@ -182,6 +182,14 @@ RunResult runProgram(const std::string& program, std::vector<std::string> argume
     return {*code, process.log()};
 }
 
+long processStatusKiB(pid_t pid, const std::string& field) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind(field + ":", 0) == 0) return std::stol(line.substr(field.size() + 1));
+    throw std::runtime_error("no " + field + " in /proc/" + std::to_string(pid) + "/status");
+}
+
 std::string daemonGphotoVersion() {
     const auto text = runSonyalpaca({"--version"}).output;
     std::smatch found;

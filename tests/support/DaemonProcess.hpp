@@ -93,6 +93,9 @@ RunResult runSonyalpaca(std::vector<std::string> arguments, std::chrono::millise
 RunResult runProgram(const std::string& program, std::vector<std::string> arguments,
                      std::map<std::string, std::string> environment, std::chrono::milliseconds timeout);
 
+/// A field of /proc/PID/status in KiB ("VmRSS", "VmHWM"); throws std::runtime_error when absent.
+long processStatusKiB(pid_t pid, const std::string& field);
+
 /// The libgphoto2 version the daemon runs with, from `sonyalpaca --version` (e.g. "2.5.31");
 /// throws std::runtime_error when it does not say.
 std::string daemonGphotoVersion();

@@ -89,7 +89,7 @@ TEST_CASE("body data: the shipped file loads, one row per model, no junk keys") 
     CHECK(database.findById(0x16B)->model == "ILCE-7M3");
 }
 
-TEST_CASE("body data: sizes are even and fit inside each other; the pixel size fits the sensor format") {
+TEST_CASE("body data: sizes are even and fit inside each other - the pixel size fits the sensor format") {
     const auto database = BodyDatabase::load(findDataFile("sony-bodies.json"));
     for (const auto& body : database.bodies()) {
         CAPTURE(body.model);

@@ -32,7 +32,7 @@ struct Dir {
 };
 }  // namespace
 
-TEST_CASE("the body's APS-C setting decides; without it an APS-C lens means the factory setting Auto crops") {
+TEST_CASE("the body's APS-C setting decides - without it an APS-C lens means the factory setting Auto crops") {
     const Data data;
     const auto* a7iii = data.bodies.find("ILCE-7M3");
     const auto* kit = data.lenses.find("SELP1650");
@@ -67,7 +67,7 @@ TEST_CASE("the body's APS-C setting decides; without it an APS-C lens means the 
     CHECK(aps_body.width == (static_cast<unsigned>(a6400->sensor_width) & ~1U));
 }
 
-TEST_CASE("the size this body delivered last time wins over the data; sample-file APS-C sizes are used as they are") {
+TEST_CASE("the size this body delivered last time wins over the data - sample-file APS-C sizes are used as they are") {
     const Data data;
     const auto* a7iii = data.bodies.find("ILCE-7M3");
     const auto remembered = [](Mode mode) -> std::optional<BodyMemory::Size> {
@@ -125,7 +125,7 @@ TEST_CASE("every full-frame body with an APS-C size in the data gives an even AP
     CHECK(with_apsc >= 20);
 }
 
-TEST_CASE("the bodies seen are kept across restarts; a damaged file is moved aside") {
+TEST_CASE("the bodies seen are kept across restarts - a damaged file is moved aside") {
     Dir dir;
     const auto file = dir.path / "bodies-seen.json";
     const std::string key = BodyMemory::keyOf("ILCE-7M3", "0123");

@@ -46,7 +46,7 @@ TEST_CASE("the shipped lens database loads and finds lenses by model id or name"
     CHECK(lens->format == "full-frame");
 }
 
-TEST_CASE("user profiles add and replace lenses; a damaged file is skipped with its problem named") {
+TEST_CASE("user profiles add and replace lenses - a damaged file is skipped with its problem named") {
     const auto root = std::filesystem::temp_directory_path() / ("lens-dirs-" + std::to_string(::getpid()));
     std::filesystem::create_directories(root / "etc");
     std::filesystem::create_directories(root / "state");

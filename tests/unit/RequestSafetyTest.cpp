@@ -93,7 +93,7 @@ TEST_CASE("host check: any other name is 403 for the API, the management API and
     CHECK_FALSE(std::filesystem::exists(server.state.path / "config.json"));
 }
 
-TEST_CASE("host check: a router without a check answers every Host; the host name part is parsed") {
+TEST_CASE("host check: a router without a check answers every Host - the host name part is parsed") {
     DeviceRegistry registry;
     Router open(registry, {});
     HttpRequest request{"GET", "/management/apiversions", "", "", "", "test"};

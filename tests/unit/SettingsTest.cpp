@@ -91,7 +91,7 @@ TEST_CASE("config file: errors name the file, the key and what is allowed") {
     CHECK(errorOf(nlohmann::json::object()).empty());
 }
 
-TEST_CASE("config file: image_dir is an absolute path without control characters; allowed_hosts are host names") {
+TEST_CASE("config file: image_dir is an absolute path without control characters - allowed_hosts are host names") {
     CHECK(errorOf({{"image_dir", "images"}}).find("relative path") != std::string::npos);
     CHECK(errorOf({{"image_dir", "./images"}}).find("relative path") != std::string::npos);
     CHECK(errorOf({{"image_dir", "/srv/images\nforged"}}).find("control character") != std::string::npos);

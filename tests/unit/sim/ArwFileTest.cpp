@@ -192,7 +192,7 @@ bool libRawDecodesLossless() { return LibRaw::versionNumber() >= LIBRAW_MAKE_VER
 
 }  // namespace
 
-TEST_CASE("a lossless ARW decodes with LibRaw 0.21 to exactly the values written; 0.20 misreads it") {
+TEST_CASE("a lossless ARW decodes with LibRaw 0.21 to exactly the values written - 0.20 misreads it") {
     const RawImage image = testFrame(smallLayout());
     ArwInfo info = coldNight();
     info.model = "ILCE-7M4";
