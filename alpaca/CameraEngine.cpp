@@ -6,10 +6,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <thread>
 
 namespace sonyalpaca::alpaca {
 namespace {
 using Clock = std::chrono::steady_clock;
+
+/// "30", "0.2": a wait in seconds for messages.
+std::string secondsText(std::chrono::milliseconds wait) {
+    const auto ms = wait.count();
+    return ms % 1000 == 0 ? std::to_string(ms / 1000) : std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100);
+}
 
 double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
@@ -89,7 +96,7 @@ void CameraEngine::run(std::uint64_t generation, ExposureRequest request, std::j
                  request.expected);
     const auto started = Clock::now();
     try {
-        ptp::Exposure exposure = body_.expose(request.duration, stop);
+        ptp::Exposure exposure = exposeWhenThere(generation, request.duration, stop);
         {
             std::lock_guard lock(mutex_);
             if (generation != generation_) {
@@ -126,6 +133,34 @@ void CameraEngine::run(std::uint64_t generation, ExposureRequest request, std::j
         phase_ = Phase::Error;
         failure_ = "unknown internal error";
         logger->error("the exposure failed: unknown internal error");
+    }
+}
+
+ptp::Exposure CameraEngine::exposeWhenThere(std::uint64_t generation, double duration, std::stop_token stop) {
+    const auto deadline = Clock::now() + body_away_wait_;
+    for (;;) {
+        try {
+            return body_.expose(duration, stop);
+        } catch (const ptp::BodyAway& e) {
+            // A cable pulled and put back, a body switched off and on: the exposure waits for it
+            // rather than fail an unattended sequence.
+            if (Clock::now() >= deadline || stop.stop_requested())
+                throw ptp::BodyUnavailable(std::string(e.what()) + "; it did not come back within " +
+                                           secondsText(body_away_wait_) + " s");
+            {
+                std::lock_guard lock(mutex_);
+                if (generation != generation_) throw;
+                phase_ = Phase::Waiting;
+            }
+            log::get("alpaca")->warn("the exposure waits for the body ({}), up to {} s", e.what(),
+                                     secondsText(body_away_wait_));
+            while (!body_.isOpen() && Clock::now() < deadline && !stop.stop_requested())
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            std::lock_guard lock(mutex_);
+            if (generation != generation_) throw;
+            phase_ = Phase::Exposing;
+            exposing_since_ = Clock::now();
+        }
     }
 }
 

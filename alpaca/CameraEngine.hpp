@@ -89,11 +89,16 @@ public:
 
     /// Waits up to `timeout` for every exposure thread to finish (after abort). True if they did.
     bool waitForThreads(std::chrono::milliseconds timeout);
+    /// How long an exposure waits for a body that is away (ptp::BodyAway: lost, being reconnected)
+    /// before it fails; 30 s unless a test sets it.
+    void setBodyAwayWait(std::chrono::milliseconds wait) noexcept { body_away_wait_ = wait; }
 
 private:
     enum class Phase { Idle, Waiting, Exposing, Download, Error };
 
     void run(std::uint64_t generation, ExposureRequest request, std::jthread previous, std::stop_token stop);
+    /// body_.expose, waiting (state Waiting) while the body is away, up to body_away_wait_.
+    ptp::Exposure exposeWhenThere(std::uint64_t generation, double duration, std::stop_token stop);
     /// The phase as clients see it (Exposing split into Exposing/Reading/Download); lock held.
     CameraState stateLocked() const noexcept;
     void finishThread() noexcept;
@@ -113,6 +118,7 @@ private:
     std::string failure_;         // why the last exposure failed (state Error)
     int threads_ = 0;             // exposure threads still running (an aborted one may linger)
     std::jthread worker_;         // the newest exposure thread; it joins its predecessor first
+    std::chrono::milliseconds body_away_wait_{30000};
 };
 
 }  // namespace sonyalpaca::alpaca

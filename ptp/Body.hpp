@@ -18,6 +18,13 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+/// The body was lost and the daemon is reconnecting it; nothing was exposed. Waiting for it is
+/// worth it (a replugged cable, a body switched off and on).
+class BodyAway : public BodyUnavailable {
+public:
+    using BodyUnavailable::BodyUnavailable;
+};
+
 /// The body is there but refused or failed an operation (busy, bad value, lost frame ...). The
 /// message says what happened and what to do.
 class BodyError : public std::runtime_error {
@@ -104,6 +111,7 @@ public:
     /// ends a bulb exposure early and keeps the image (to abort, stop and discard the result).
     /// Blocks until the file is in memory; a frame whose download a dropped connection cut is
     /// collected after the body reconnects, or the error says it is lost.
+    /// Throws BodyAway when the body is lost and being reconnected and the shutter has not opened.
     virtual Exposure expose(double seconds, std::stop_token stop) = 0;
 
     /// True when the body offers the focus drive (libgphoto2's manualfocus).

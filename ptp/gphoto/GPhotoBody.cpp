@@ -201,7 +201,9 @@ void GPhotoBody::checkReachable() const {
 }
 
 void GPhotoBody::requireOpen() const {
-    if (!open_) throw BodyUnavailable("the body is not connected");
+    if (open_) return;
+    if (reconnecting_) throw BodyAway("the body is away (the connection was lost); reconnecting as soon as it answers");
+    throw BodyUnavailable("the body is not connected");
 }
 
 void GPhotoBody::open() {
@@ -407,7 +409,13 @@ Exposure GPhotoBody::expose(double seconds, std::stop_token stop) {
     const auto logger = log::get("ptp");
     if (seconds <= kLongestListed + 1e-6) {
         // The listed speed nearest to the request, in ratio (exposures scale multiplicatively).
-        const auto speeds = run("reading the shutter speeds", 10s, [this] { return listedSpeeds(); });
+        std::vector<Speed> speeds;
+        try {
+            speeds = run("reading the shutter speeds", 10s, [this] { return listedSpeeds(); });
+        } catch (const BodyUnavailable& e) {
+            if (reconnecting_) throw BodyAway(e.what());  // nothing exposed yet; the body may come back
+            throw;
+        }
         if (speeds.empty()) throw BodyError("the body lists no shutter speeds");
         const double wanted = std::max(seconds, 1e-6);
         const auto nearest = std::min_element(speeds.begin(), speeds.end(), [&](const Speed& a, const Speed& b) {
@@ -433,6 +441,10 @@ Exposure GPhotoBody::expose(double seconds, std::stop_token stop) {
                 if (now != best_text)
                     throw BodyError("the body's shutter speed is " + now + " after setting " + best_text);
             }
+            // One round trip before the shutter: libgphoto2 answered the settings above from its
+            // cache, so a body lost since the last exposure shows here, with nothing exposed yet (the
+            // camera then waits for it), not in the middle of the capture (a frame reported lost).
+            session_.probe();
             // A busy body (still writing the previous file, say) gets a few tries with back-off.
             for (int attempt = 1;; ++attempt) {
                 try {
@@ -465,7 +477,11 @@ Exposure GPhotoBody::expose(double seconds, std::stop_token stop) {
         });
         result = {std::move(file), std::move(name), best, start};
         } catch (const BodyUnavailable& e) {
-            if (!*shutter_pressed) throw;  // lost before the exposure began: nothing to collect
+            // Lost before the exposure began: nothing to collect, and the body may come back.
+            if (!*shutter_pressed) {
+                if (reconnecting_) throw BodyAway(e.what());
+                throw;
+            }
             result = recoverFrame(e.what(), best, pressed);
         }
     } else {

@@ -114,6 +114,12 @@ public:
     }
 
     /// Sends a fault to the simulator (form fields of PUT /fault).
+    /// The simulator's GET /status (lens position, exposures the body has made ...).
+    Json bodyStatus() {
+        const auto reply = httpGet(control_port_, "/status");
+        REQUIRE(reply.status == 200);
+        return reply.json();
+    }
     void fault(const std::string& form) { CHECK(httpForm(control_port_, "PUT", "/fault", form).status == 200); }
 
     int state() { return value("camerastate").get<int>(); }

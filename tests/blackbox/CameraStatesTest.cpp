@@ -170,10 +170,12 @@ TEST_CASE("camera: a body unplugged during the exposure or its download - the da
         CHECK(rig.imageBytes().num_x == kWidth);
     }
 
-    // Unplugged during the exposure for longer than the backend waits: Error, with the reason on
-    // ImageReady and ImageArray; the camera stays connected.
+    // Unplugged once the shutter is open, for longer than the backend waits for the frame: Error,
+    // with the reason on ImageReady and ImageArray; the camera stays connected. (Unplugged before
+    // the shutter opens, the exposure waits for the body instead: the next test.)
+    const int made = rig.bodyStatus()["exposures"].get<int>();
     rig.putOk("startexposure", "Duration=2&Light=true");
-    REQUIRE(rig.waitUntil([&] { return rig.state() == kExposing; }, 5s));
+    REQUIRE(rig.waitUntil([&] { return rig.bodyStatus()["exposures"].get<int>() > made; }, 5s));
     rig.fault("unplug_ms=20000");
     REQUIRE_MESSAGE(rig.waitUntil([&] { return rig.state() == kError; }, 40s), rig.logs());
     const Json ready = rig.get("imageready");
@@ -194,6 +196,24 @@ TEST_CASE("camera: a body unplugged during the exposure or its download - the da
         return rig.waitForImage(3s);
     }, 40s), rig.logs());
     CHECK(rig.imageBytes().num_x == kWidth);
+}
+
+TEST_CASE("camera: a StartExposure while the body is unplugged waits for it (Waiting) - the image comes with no "
+          "client retry") {
+    CameraRig rig;
+    rig.connectAndLearnSize();
+    rig.fault("unplug_ms=3000");
+    rig.putOk("startexposure", "Duration=0.01&Light=true");
+    bool waited = false;
+    REQUIRE_MESSAGE(rig.waitUntil([&] {
+        waited = waited || rig.state() == kWaiting;
+        return rig.get("imageready")["Value"] == true || rig.state() == kError;
+    }, 20s), rig.logs());
+    CHECK_MESSAGE(rig.state() == kIdle, rig.logs());
+    CHECK(waited);
+    CHECK(rig.imageBytes().num_x == kWidth);
+    CHECK(rig.daemon().log().find("the exposure waits for the body") != std::string::npos);
+    CHECK(rig.value("connected") == true);
 }
 
 TEST_CASE("camera: a disk that refuses the files is reported once and loses no image") {

@@ -232,3 +232,38 @@ TEST_CASE("camera engine: reset forgets the session - destruction during an expo
     }
     CHECK(true);  // no hang, no crash
 }
+
+TEST_CASE("camera engine: an exposure waits (Waiting) for a body that is away, and fails saying so if it stays away") {
+    Rig rig;
+    rig.body.open();
+    // The body is lost before its first exposure starts, and back 300 ms later.
+    std::atomic<int> away{1};
+    std::jthread back;  // ends before rig
+    rig.body.exposure = [&](double seconds, std::stop_token stop) {
+        if (away-- > 0) {
+            rig.body.close();
+            back = std::jthread([&] {
+                std::this_thread::sleep_for(300ms);
+                rig.body.open();
+            });
+            throw ptp::BodyAway("the body is away (test)");
+        }
+        return rig.body.timed(seconds, stop);
+    };
+    rig.engine.start(request(0.01));
+    CHECK(rig.eventually([&] { return rig.engine.state() == CameraState::Waiting; }, 2s));
+    REQUIRE(rig.ready());
+    CHECK(rig.body.exposures == 2);  // the same StartExposure, taken once the body was back
+
+    // Away for longer than the engine waits: Error, with the reason.
+    rig.engine.setBodyAwayWait(200ms);
+    rig.body.exposure = [&](double, std::stop_token) -> ptp::Exposure {
+        rig.body.close();
+        throw ptp::BodyAway("the body is away (test)");
+    };
+    rig.engine.start(request(0.01));
+    CHECK(rig.eventually([&] { return rig.engine.state() == CameraState::Error; }, 5s));
+    const std::string message = messageOf([&] { rig.engine.imageReady(); });
+    CHECK(message.find("did not come back within 0.2 s") != std::string::npos);
+    rig.body.open();
+}
