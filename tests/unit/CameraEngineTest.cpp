@@ -228,7 +228,9 @@ TEST_CASE("camera engine: reset forgets the session - destruction during an expo
         CHECK_FALSE(rig.engine.imageReady());
         CHECK_FALSE(rig.engine.lastExposure());
         rig.engine.start(request(600));  // a long bulb; the engine goes with the rig
-        CHECK(rig.engine.state() == CameraState::Exposing);
+        // Waiting while the thread of the exposure reset() discarded is still ending.
+        const CameraState state = rig.engine.state();
+        CHECK((state == CameraState::Exposing || state == CameraState::Waiting));
     }
     CHECK(true);  // no hang, no crash
 }

@@ -23,6 +23,7 @@ struct Reader {
     const std::vector<std::uint8_t>& d;
     std::size_t at = 0;
     std::uint64_t get(std::size_t bytes) {
+        REQUIRE(bytes <= 8);
         REQUIRE(at + bytes <= d.size());
         std::uint64_t v = 0;
         for (std::size_t i = 0; i < bytes; ++i) v |= std::uint64_t{d[at + i]} << (8 * i);
@@ -55,9 +56,10 @@ std::map<std::uint16_t, std::vector<std::vector<std::int64_t>>> enumerations(Vir
         REQUIRE(known_range);
         const std::size_t size = type <= 2 ? 1 : type <= 4 ? 2 : 4;
         in.get(2);         // change method, enabled
-        in.get(2 * size);  // factory, current
+        for (int value = 0; value < 2; ++value) in.get(size);  // factory, current
         const auto form = in.get(1);
-        if (form == 1) in.get(3 * size);
+        if (form == 1)
+            for (int value = 0; value < 3; ++value) in.get(size);  // minimum, maximum, step
         if (form != 2) continue;
         for (int list = 0; list < lists; ++list) {
             std::vector<std::int64_t> values(in.get(2));
