@@ -225,6 +225,27 @@ void GPhotoSession::connect(const config::CameraSource& source) {
     log::get("ptp")->info("opened {} at {}", model, port);
 }
 
+namespace {
+/// A libgphoto2 list made by `make`, filled by `load` at its first use, and kept in `kept` for the
+/// rest of the process (guarded by `mutex`); a failed load frees it and throws, saying `what`.
+template <typename List, typename Load>
+List* keptForProcess(std::mutex& mutex, List*& kept, int (*make)(List**), int (*release)(List*), Load load,
+                     const char* what) {
+    std::lock_guard lock(mutex);
+    if (!kept) {
+        List* loaded = nullptr;
+        make(&loaded);
+        const int result = load(loaded);
+        if (result < GP_OK) {
+            release(loaded);
+            throwFailure(result, what, takeGphotoError());
+        }
+        kept = loaded;
+    }
+    return kept;
+}
+}  // namespace
+
 CameraAbilitiesList* GPhotoSession::cameraDrivers() {
     // Loaded once per process: loading opens every camera driver (some 60 shared objects) and each
     // load kept about 45 KB that was never given back (issue 16: +13 MB over 300 Connect/Disconnect
@@ -232,35 +253,16 @@ CameraAbilitiesList* GPhotoSession::cameraDrivers() {
     // the port list (the USB devices present) is read at each opening.
     static std::mutex mutex;
     static CameraAbilitiesList* drivers = nullptr;
-    std::lock_guard lock(mutex);
-    if (!drivers) {
-        CameraAbilitiesList* loaded = nullptr;
-        gp_abilities_list_new(&loaded);
-        const int result = gp_abilities_list_load(loaded, context_);
-        if (result < GP_OK) {
-            gp_abilities_list_free(loaded);
-            check(result, "loading libgphoto2's camera drivers");
-        }
-        drivers = loaded;
-    }
-    return drivers;
+    return keptForProcess(mutex, drivers, gp_abilities_list_new, gp_abilities_list_free,
+                          [this](CameraAbilitiesList* list) { return gp_abilities_list_load(list, context_); },
+                          "loading libgphoto2's camera drivers");
 }
 
 GPPortInfoList* GPhotoSession::portDrivers() {
     static std::mutex mutex;
     static GPPortInfoList* drivers = nullptr;
-    std::lock_guard lock(mutex);
-    if (!drivers) {
-        GPPortInfoList* loaded = nullptr;
-        gp_port_info_list_new(&loaded);
-        const int result = gp_port_info_list_load(loaded);
-        if (result < GP_OK) {
-            gp_port_info_list_free(loaded);
-            check(result, "loading libgphoto2's port drivers");
-        }
-        drivers = loaded;
-    }
-    return drivers;
+    return keptForProcess(mutex, drivers, gp_port_info_list_new, gp_port_info_list_free, gp_port_info_list_load,
+                          "loading libgphoto2's port drivers");
 }
 
 void GPhotoSession::disconnect() noexcept {
