@@ -10,7 +10,7 @@
 # ARTIFACT_DIR.
 #
 # Usage: setup-pages.sh SONYALPACA_EXECUTABLE ARTIFACT_DIR
-# Exits 77 (skipped) when chromium or python3 is not installed.
+# Fails when chromium or python3 is not installed (scripts/install-deps.sh installs both).
 set -euo pipefail
 
 exe=${1:?usage: setup-pages.sh SONYALPACA_EXECUTABLE ARTIFACT_DIR}
@@ -18,12 +18,12 @@ artifacts=${2:?usage: setup-pages.sh SONYALPACA_EXECUTABLE ARTIFACT_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
 chromium=$(command -v chromium || command -v chromium-browser || true)
 if [[ -z $chromium ]]; then
-    echo "SKIP: chromium is not installed (apt-get install chromium to run this test)"
-    exit 77
+    echo "FAIL: chromium is not installed: run scripts/install-deps.sh (or apt-get install chromium)"
+    exit 1
 fi
 if ! command -v python3 > /dev/null; then
-    echo "SKIP: python3 is not installed"
-    exit 77
+    echo "FAIL: python3 is not installed: run scripts/install-deps.sh"
+    exit 1
 fi
 
 work=$(mktemp -d /tmp/sonyalpaca-browser.XXXXXX)
