@@ -12,11 +12,6 @@ namespace sonyalpaca::alpaca {
 namespace {
 using Clock = std::chrono::steady_clock;
 
-/// "30", "0.2": a wait in seconds for messages.
-std::string secondsText(std::chrono::milliseconds wait) {
-    const auto ms = wait.count();
-    return ms % 1000 == 0 ? std::to_string(ms / 1000) : std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100);
-}
 
 double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
@@ -138,6 +133,7 @@ void CameraEngine::run(std::uint64_t generation, ExposureRequest request, std::j
 
 ptp::Exposure CameraEngine::exposeWhenThere(std::uint64_t generation, double duration, std::stop_token stop) {
     const auto deadline = Clock::now() + body_away_wait_;
+    const double wait_s = std::chrono::duration<double>(body_away_wait_).count();
     for (;;) {
         try {
             return body_.expose(duration, stop);
@@ -145,15 +141,13 @@ ptp::Exposure CameraEngine::exposeWhenThere(std::uint64_t generation, double dur
             // A cable pulled and put back, a body switched off and on: the exposure waits for it
             // rather than fail an unattended sequence.
             if (Clock::now() >= deadline || stop.stop_requested())
-                throw ptp::BodyUnavailable(std::string(e.what()) + "; it did not come back within " +
-                                           secondsText(body_away_wait_) + " s");
+                throw ptp::BodyUnavailable(fmt::format("{}; it did not come back within {:g} s", e.what(), wait_s));
             {
                 std::lock_guard lock(mutex_);
                 if (generation != generation_) throw;
                 phase_ = Phase::Waiting;
             }
-            log::get("alpaca")->warn("the exposure waits for the body ({}), up to {} s", e.what(),
-                                     secondsText(body_away_wait_));
+            log::get("alpaca")->warn("the exposure waits for the body ({}), up to {:g} s", e.what(), wait_s);
             while (!body_.isOpen() && Clock::now() < deadline && !stop.stop_requested())
                 std::this_thread::sleep_for(std::chrono::milliseconds(50));
             std::lock_guard lock(mutex_);
