@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "alpaca/HttpServer.hpp"
 
+#include "alpaca/GuardedServer.hpp"
 #include "alpaca/Router.hpp"
 #include "config/Log.hpp"
-
-#include <httplib.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -22,6 +21,11 @@ constexpr std::size_t kMaxBody = 1 << 20;  // Alpaca PUT bodies are a few hundre
 // Bytes handed to the socket per call of a streamed body: large enough for full loopback speed,
 // small enough that a stopping server is not held up by one piece.
 constexpr std::size_t kStreamPiece = std::size_t{1} << 20;
+// Paths longer than this are refused (414) before routing: no Alpaca or setup path comes near it,
+// and cpp-httplib matches routes with std::regex, whose stack use grows with the path.
+constexpr std::size_t kMaxPath = 1024;
+// Connections the kernel queues before they are accepted.
+constexpr int kListenBacklog = 511;
 
 bool isIpv6(const std::string& address) { return address.find(':') != std::string::npos; }
 
@@ -145,13 +149,14 @@ HttpRequest toRequest(const httplib::Request& in) {
 }  // namespace
 
 struct HttpServer::Listener {
+    explicit Listener(const ConnectionLimits& limits) : server(limits) {}
     std::string address;
-    httplib::Server server;
+    GuardedServer server;
     std::thread thread;
     std::atomic<bool> running{false};
 };
 
-HttpServer::HttpServer(Router& router) : router_(router) {}
+HttpServer::HttpServer(Router& router, ConnectionLimits limits) : router_(router), limits_(limits) {}
 
 HttpServer::~HttpServer() { stop(); }
 
@@ -173,15 +178,12 @@ void HttpServer::start(const std::vector<std::string>& addresses, std::uint16_t 
             stop();
             throw;
         }
-        auto listener = std::make_unique<Listener>();
+        auto listener = std::make_unique<Listener>(limits_);
         listener->address = address;
         auto& server = listener->server;
         server.set_socket_options(serverSocketOptions);
         server.set_payload_max_length(kMaxBody);
         server.set_keep_alive_max_count(1000);
-        // cpp-httplib lets an idle keep-alive connection hold stop() up for this long: keep it short,
-        // so SIGTERM ends the daemon within 2 s. Clients simply open a new connection.
-        server.set_keep_alive_timeout(1);
         auto handler = [this](const httplib::Request& request, httplib::Response& response) {
             HttpResponse reply = router_.handle(toRequest(request));
             response.status = reply.status;
@@ -197,6 +199,12 @@ void HttpServer::start(const std::vector<std::string>& addresses, std::uint16_t 
         // 12's 0.11.4, and still Debian 13's 0.18.7). Such requests are answered here, before it
         // reads, with an empty body.
         server.set_pre_routing_handler([handler](const httplib::Request& request, httplib::Response& response) {
+            if (request.path.size() > kMaxPath) {
+                response.status = 414;
+                response.set_content("the path is longer than " + std::to_string(kMaxPath) + " characters\n",
+                                     "text/plain; charset=utf-8");
+                return httplib::Server::HandlerResponse::Handled;
+            }
             const bool sends_body = request.method == "POST" || request.method == "PUT" ||
                                     request.method == "PATCH" || request.method == "DELETE";
             if (!sends_body || request.has_header("Content-Length") || request.has_header("Transfer-Encoding"))
@@ -214,6 +222,7 @@ void HttpServer::start(const std::vector<std::string>& addresses, std::uint16_t 
             stop();
             throw ListenError("cannot listen on " + endpoint(address, port_) + ": the port was taken meanwhile", EADDRINUSE);
         }
+        server.setBacklog(kListenBacklog);
         listener->running = true;
         auto* raw = listener.get();
         listener->thread = std::thread([raw] {
@@ -238,6 +247,7 @@ bool HttpServer::healthy() const noexcept {
 }
 
 void HttpServer::stop() noexcept {
+    for (auto& listener : listeners_) listener->server.stopAll();
     // cpp-httplib's stop() has no effect before its listen loop has started: wait for the loop, stop
     // it once, then wait for the thread (bounded: the loop starts within microseconds of the thread).
     for (auto& listener : listeners_) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "alpaca/HttpAdmission.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
@@ -28,10 +30,11 @@ private:
 };
 
 /// Serves a Router over HTTP on one or more addresses (one cpp-httplib server each, all on the same
-/// port). start() and stop() are called from one thread.
+/// port), each connection within `limits` (GuardedServer). start() and stop() are called from one
+/// thread.
 class HttpServer {
 public:
-    explicit HttpServer(Router& router);
+    explicit HttpServer(Router& router, ConnectionLimits limits = {});
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
@@ -50,12 +53,14 @@ public:
     /// True while every listener thread runs.
     bool healthy() const noexcept;
 
-    /// Stops listening and waits for requests in progress. Idempotent.
+    /// Stops listening, ends every connection's wait at once, and waits for the handlers running.
+    /// Idempotent.
     void stop() noexcept;
 
 private:
     struct Listener;
     Router& router_;
+    const ConnectionLimits limits_;
     std::uint16_t port_ = 0;
     std::vector<std::unique_ptr<Listener>> listeners_;
 };

@@ -253,9 +253,8 @@ int Daemon::run() {
     notifier.stopping();
     const auto stop_started = Clock::now();
     if (discovery) discovery->stop();
-    // HTTP stops on a thread of its own while the devices shut down: cpp-httplib's stop() closes the
-    // listeners at once but then waits for every connection's worker, and a client sending its
-    // headers slowly holds one for as long as it keeps sending.
+    // HTTP stops on a thread of its own while the devices shut down: every connection's wait ends at
+    // once (GuardedServer), but a handler that does not return would still hold stop() up.
     std::promise<void> http_done;
     auto http_stopped = http_done.get_future();
     std::thread http_stopper([&http, &http_done] {
@@ -267,10 +266,10 @@ int Daemon::run() {
         return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - stop_started).count();
     };
     if (http_stopped.wait_until(stop_started + kStopLimit) != std::future_status::ready) {
-        // The devices are shut down and their state saved; what is left are connections of clients
-        // that do not finish their requests. Their workers still use the router and the devices, so
-        // the process cannot unwind: it ends here.
-        logger->warn("stopped in {} ms; HTTP connections that clients keep sending on are cut", elapsed());
+        // The devices are shut down and their state saved; what is left are HTTP handlers that have
+        // not returned. They still use the router and the devices, so the process cannot unwind: it
+        // ends here.
+        logger->warn("stopped in {} ms; HTTP requests still being handled are cut", elapsed());
         spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& each) { each->flush(); });
         std::_Exit(0);
     }

@@ -151,6 +151,33 @@ IdleConnection::~IdleConnection() {
     if (fd_ >= 0) ::close(fd_);
 }
 
+SlowClients::SlowClients(std::uint16_t port, int count, std::chrono::milliseconds every, std::chrono::seconds limit) {
+    for (int i = 0; i < count; ++i) {
+        socklen_t size = 0;
+        const auto address = makeAddress("127.0.0.1", port, size);
+        const int fd = ::socket(address.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd >= 0 && ::connect(fd, reinterpret_cast<const sockaddr*>(&address), size) == 0)
+            fds_.push_back(fd);
+        else if (fd >= 0)
+            ::close(fd);
+    }
+    thread_ = std::thread([this, every, limit] {
+        const std::string start = "GET /management/apiversions HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ";
+        for (const int fd : fds_) ::send(fd, start.data(), start.size(), MSG_NOSIGNAL);
+        const auto until = std::chrono::steady_clock::now() + limit;
+        for (int n = 0; n < 10'000 && !stop_ && std::chrono::steady_clock::now() < until; ++n) {
+            for (const int fd : fds_) ::send(fd, "x", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+            std::this_thread::sleep_for(every);
+        }
+    });
+}
+
+SlowClients::~SlowClients() {
+    stop_ = true;
+    thread_.join();
+    for (const int fd : fds_) ::close(fd);
+}
+
 HttpReply httpGet(std::uint16_t port, const std::string& target, const std::string& extra_headers) {
     return sendRaw("127.0.0.1", port,
                    "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n" + extra_headers +

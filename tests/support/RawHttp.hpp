@@ -3,11 +3,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace sonyalpaca::test {
 
@@ -43,6 +46,23 @@ public:
 private:
     int fd_ = -1;
     bool answered_ = false;
+};
+
+/// Clients that send their request headers one byte at a time ("slowloris"), each on its own
+/// connection to 127.0.0.1, from one thread, until they go (at most `limit`).
+class SlowClients {
+public:
+    SlowClients(std::uint16_t port, int count, std::chrono::milliseconds every = std::chrono::milliseconds(100),
+                std::chrono::seconds limit = std::chrono::seconds(10));
+    ~SlowClients();
+    SlowClients(const SlowClients&) = delete;
+    SlowClients& operator=(const SlowClients&) = delete;
+    std::size_t connected() const { return fds_.size(); }
+
+private:
+    std::vector<int> fds_;
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
 };
 
 /// GET `target` (path and query) on 127.0.0.1:port with "Connection: close" and `extra_headers`
