@@ -38,6 +38,7 @@ bool namesLens(const nlohmann::json& focuser, const std::string& reported) {
 const char* stateName(ptp::BodyState state) {
     switch (state) {
     case ptp::BodyState::Disconnected: return "closed";
+    case ptp::BodyState::Reconnecting: return "reconnecting (the connection was lost)";
     case ptp::BodyState::Idle: return "idle";
     case ptp::BodyState::Exposing: return "exposing";
     case ptp::BodyState::Downloading: return "downloading";

@@ -5,7 +5,8 @@
 //              10th to the last);
 //   reopens    Connect attempts against a port that accepts and closes at once (a body that
 //              cannot be opened): 150 attempts are an hour of the daemon's own reconnect schedule
-//              (every second for 30 s, then backing off to every 30 s; GPhotoBody::reconnect);
+//              (at once, every 500 ms for 5 s, every second to 30 s, then backing off to every 30 s: about
+//              155 in the first hour; GPhotoBody::reconnect);
 //              goal: within 2 MiB over them;
 //   exposures  exposures on a 1/16 sensor, each downloaded (goal: within 5 MiB from the 10th to the
 //              last: a leak per exposure shows, not drowned by the frames).

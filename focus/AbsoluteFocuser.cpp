@@ -38,6 +38,7 @@ AbsoluteFocuser::AbsoluteFocuser(ptp::Body& body, FocuserSetup setup)
       tracker_(model_) {
     max_step_ = static_cast<long>(std::floor(model_.travel + 1e-9));
     restore();
+    body_sessions_ = body_.sessions();
     worker_ = std::jthread([this](std::stop_token stop) { run(stop); });
 }
 
@@ -300,6 +301,7 @@ void AbsoluteFocuser::run(std::stop_token stop) {
 }
 
 void AbsoluteFocuser::runJob(const Job& job, std::stop_token stop) {
+    noticeReconnect();
     if (job.kind == JobKind::Learn) {
         driveLearn(stop);
         return;
@@ -308,6 +310,28 @@ void AbsoluteFocuser::runJob(const Job& job, std::stop_token stop) {
         driveJog(job.step, stop);
         return;
     }
+    // A move or homing outlives a lost body: it waits while the body reconnects, then starts over
+    // from where the tracker is (homing first if the loss made it due).
+    for (int round = 1;; ++round) {
+        try {
+            driveJob(job, stop);
+            return;
+        } catch (const ptp::BodyUnavailable& e) {
+            if (round > 3 || body_.state() != ptp::BodyState::Reconnecting) throw;
+            log::get("focus")->warn("focuser: {}; the move waits for the body", e.what());
+            switch (waitForBody(stop)) {
+            case BodyWait::Back: break;
+            case BodyWait::Halted: return;
+            case BodyWait::Gone:
+                throw ptp::BodyUnavailable(fmt::format("{}; it did not come back within {:g} s", e.what(),
+                                                       static_cast<double>(body_away_wait_.load().count()) / 1000));
+            }
+            noticeReconnect();
+        }
+    }
+}
+
+void AbsoluteFocuser::driveJob(const Job& job, std::stop_token stop) {
     bool due = false;
     {
         std::lock_guard lock(mutex_);
@@ -328,6 +352,42 @@ void AbsoluteFocuser::runJob(const Job& job, std::stop_token stop) {
     }
     if (due && !driveHome(stop)) return;
     if (job.kind == JobKind::Move) driveTo(job.target, stop);
+}
+
+AbsoluteFocuser::BodyWait AbsoluteFocuser::waitForBody(std::stop_token stop) {
+    std::unique_lock lock(mutex_);
+    const std::string was = activity_;
+    activity_ = "waiting for the body to reconnect";
+    const auto until = Clock::now() + body_away_wait_.load();
+    auto result = BodyWait::Gone;
+    for (int round = 0; round < 100'000 && Clock::now() < until; ++round) {
+        if (stop.stop_requested() || halt_ || pending_.has_value()) {
+            result = BodyWait::Halted;
+            break;
+        }
+        const auto state = body_.state();
+        if (state != ptp::BodyState::Reconnecting) {
+            result = state == ptp::BodyState::Disconnected ? BodyWait::Gone : BodyWait::Back;
+            break;
+        }
+        wake_.wait_for(lock, stop, std::chrono::milliseconds(50), [this] { return halt_ || pending_.has_value(); });
+    }
+    activity_ = was;
+    return result;
+}
+
+void AbsoluteFocuser::noticeReconnect() {
+    const std::uint64_t sessions = body_.sessions();
+    std::lock_guard lock(mutex_);
+    if (sessions == body_sessions_) return;
+    body_sessions_ = sessions;
+    tracker_.restore(tracker_.position(), std::max(tracker_.sigma(), unknownSigma(model_.travel)),
+                     tracker_.lastDirection(), false, tracker_.farGap());
+    if (setup_.settings.homing != config::HomingPolicy::Never) needs_homing_ = true;
+    log::get("focus")->warn("focuser: the body reconnected; its lens may have moved while it was away: position "
+                            "{:.1f} ± {:.1f}{}",
+                            tracker_.position(), tracker_.sigma(),
+                            needs_homing_ ? ", homing at the next move" : " (homing is off)");
 }
 
 bool AbsoluteFocuser::interrupted(const std::stop_token& stop) const {

@@ -134,6 +134,9 @@ public:
     /// The last temperature passed to temperatureChanged().
     std::optional<double> lastTemperature() const;
 
+    /// How long a move waits for a body that is reconnecting before it fails (30 s; tests shorten it).
+    void setBodyAwayWait(std::chrono::milliseconds wait) noexcept { body_away_wait_ = wait; }
+
 private:
     enum class JobKind { Move, Home, Jog, Learn };
     struct Job {
@@ -145,6 +148,14 @@ private:
 
     void run(std::stop_token stop);
     void runJob(const Job& job, std::stop_token stop);
+    /// A move or homing: homes first when due, then drives to the target.
+    void driveJob(const Job& job, std::stop_token stop);
+    enum class BodyWait { Back, Halted, Gone };
+    /// Waits while the body reconnects (IsMoving stays true), up to body_away_wait_.
+    BodyWait waitForBody(std::stop_token stop);
+    /// When the body has reconnected since the last look, its lens may have moved while it was away
+    /// (the body off, the lens detached): the position becomes uncertain and homing due.
+    void noticeReconnect();
     /// Homing: drives into the infinity stop far enough whatever the position; false when interrupted.
     bool driveHome(std::stop_token stop);
     /// Drives with the largest step into the end stop in `direction` (+1 infinity, -1 near), `distance`
@@ -206,6 +217,8 @@ private:
     std::stop_source job_cancel_;       // cancels a learner-driven job (learning, the generic travel)
     bool generic_travel_found_ = false;
     std::atomic<long> max_step_{0};     // maxStep(), readable without the lock
+    std::uint64_t body_sessions_ = 0;   // the body's sessions() when the focuser last looked
+    std::atomic<std::chrono::milliseconds> body_away_wait_{std::chrono::seconds(30)};
 
     std::jthread worker_;  // last: joins before the members it uses go
 };

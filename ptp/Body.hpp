@@ -38,8 +38,9 @@ public:
     using BodyError::BodyError;
 };
 
-/// What the body is doing.
-enum class BodyState { Disconnected, Idle, Exposing, Downloading, Busy };
+/// What the body is doing. Reconnecting: the connection was lost and the daemon is opening it again
+/// (a replugged cable, a body switched off and on).
+enum class BodyState { Disconnected, Reconnecting, Idle, Exposing, Downloading, Busy };
 
 /// Who the body is.
 struct BodyIdentity {
@@ -105,6 +106,10 @@ public:
 
     /// What the body is doing now. Thread-safe, non-blocking.
     virtual BodyState state() const noexcept = 0;
+
+    /// How many sessions have been opened (each reconnect after a loss is one more): when it changes
+    /// the body may have been off and its lens moved. Thread-safe, non-blocking.
+    virtual std::uint64_t sessions() const noexcept { return 0; }
 
     /// Takes one exposure of `seconds` and returns its file: a listed speed (the nearest one) up to
     /// 30 s, BULB timed by the host beyond (the body's dial must be on BULB then). A stop request

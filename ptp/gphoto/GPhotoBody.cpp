@@ -20,7 +20,10 @@ using namespace std::chrono_literals;
 constexpr double kLongestListed = 30.0;
 constexpr int kBusyTries = 5;
 constexpr double kTriggeredFrom = 1.0;  // seconds: from here on, trigger and wait ourselves
-constexpr auto kRecoveryWait = std::chrono::seconds(15);  // for a dropped body to come back with a frame
+// How long an exposure cut by a lost connection waits for the body to come back with its frame
+// before it is reported lost (issue 16: at most 2 s after the loss is known). Reconnecting starts
+// at once and tries every 500 ms at first, so a replugged cable or a PTP/IP hiccup is back in time.
+constexpr auto kRecoveryWait = std::chrono::seconds(2);
 
 double codeSeconds(std::uint32_t code) {
     const auto denominator = code & 0xFFFFu;
@@ -152,10 +155,11 @@ void GPhotoBody::lost(const std::string& reason) {
 
 void GPhotoBody::reconnect(std::stop_token stop) {
     const auto started = std::chrono::steady_clock::now();
-    auto interval = std::chrono::milliseconds(1s);
-    while (!stop.stop_requested() && wanted_ && !open_) {
-        {
-            // Every second for the first 30 s, then less and less often (up to every 30 s), and at
+    auto interval = std::chrono::milliseconds(500ms);
+    for (bool first = true; !stop.stop_requested() && wanted_ && !open_; first = false) {
+        if (!first) {
+            // At once, then every 500 ms for 5 s (an exposure cut by the loss waits 2 s for its
+            // frame), every second up to 30 s, then less and less often (up to every 30 s), and at
             // once when a Sony device arrives on USB. Each failed opening costs memory libgphoto2
             // never gives back (its camera driver's data when the init fails, ~10 KB): a body that
             // cannot be opened all night (held by another program, wrong USB mode) must not make
@@ -163,8 +167,10 @@ void GPhotoBody::reconnect(std::stop_token stop) {
             std::unique_lock lock(wake_mutex_);
             const bool arrived = wake_.wait_for(lock, stop, interval, [this] { return usb_arrived_; });
             usb_arrived_ = false;
-            if (arrived) interval = 1s;
-            else if (std::chrono::steady_clock::now() - started > 30s) interval = std::min<std::chrono::milliseconds>(interval * 2, 30s);
+            const auto away = std::chrono::steady_clock::now() - started;
+            if (away < 5s) interval = 500ms;
+            else if (arrived || away < 30s) interval = 1s;
+            else interval = std::min<std::chrono::milliseconds>(interval * 2, 30s);
         }
         if (stop.stop_requested()) break;
         try {
@@ -222,6 +228,7 @@ void GPhotoBody::openSession() {
             throw;
         }
     });
+    ++sessions_;
     open_ = true;
 }
 
@@ -546,7 +553,10 @@ Exposure GPhotoBody::recoverFrame(const std::string& reason, double seconds,
     return {std::move(frame->first), std::move(frame->second), seconds, start};
 }
 
-BodyState GPhotoBody::state() const noexcept { return open_ ? activity_.load() : BodyState::Disconnected; }
+BodyState GPhotoBody::state() const noexcept {
+    if (open_) return activity_.load();
+    return reconnecting_ ? BodyState::Reconnecting : BodyState::Disconnected;
+}
 
 bool GPhotoBody::hasFocusDrive() {
     requireOpen();

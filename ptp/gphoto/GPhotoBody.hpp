@@ -49,6 +49,7 @@ public:
     void setRawType(const std::string& type) override;
     std::vector<double> shutterSpeeds() override;
     BodyState state() const noexcept override;
+    std::uint64_t sessions() const noexcept override { return sessions_; }
     Exposure expose(double seconds, std::stop_token stop) override;
     bool hasFocusDrive() override;
     void focusStep(int size, int direction) override;
@@ -86,6 +87,7 @@ private:
     std::atomic<bool> wanted_{false};        // open() called and close() not since
     std::atomic<BodyState> activity_{BodyState::Idle};  // while open
     std::atomic<bool> reconnecting_{false};
+    std::atomic<std::uint64_t> sessions_{0};
     std::mutex reconnect_mutex_;             // guards reconnector_
     std::mutex wake_mutex_;                  // guards usb_arrived_
     std::condition_variable_any wake_;       // a Sony device arrived on USB: try now

@@ -177,7 +177,13 @@ TEST_CASE("camera: a body unplugged during the exposure or its download - the da
     rig.putOk("startexposure", "Duration=2&Light=true");
     REQUIRE(rig.waitUntil([&] { return rig.bodyStatus()["exposures"].get<int>() > made; }, 5s));
     rig.fault("unplug_ms=20000");
+    const auto unplugged = std::chrono::steady_clock::now();
     REQUIRE_MESSAGE(rig.waitUntil([&] { return rig.state() == kError; }, 40s), rig.logs());
+    // Reported at once: the loss shows within the exposure's 2 s, then 2 s for the body to come back.
+    const auto reported_after = std::chrono::steady_clock::now() - unplugged;
+    MESSAGE("the lost frame reported ", std::chrono::duration_cast<std::chrono::milliseconds>(reported_after).count(),
+            " ms after the unplug");
+    CHECK(reported_after < 6s);
     const Json ready = rig.get("imageready");
     CHECK(ready["ErrorNumber"] != 0);
     const std::string reason = ready["ErrorMessage"].get<std::string>();

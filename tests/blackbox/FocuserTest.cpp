@@ -225,6 +225,33 @@ TEST_CASE("focuser: the position survives a daemon restart without homing again"
     CHECK(there == doctest::Approx(321).epsilon(0.01));
 }
 
+TEST_CASE("focuser: a Move while the body is unplugged waits for it - the lens lands with no client retry, homed again") {
+    Rig rig;
+    rig.start();
+    rig.connect();
+    rig.move(400);
+    REQUIRE(httpForm(rig.simulator.control_port, "PUT", "/fault", "unplug_ms=3000").status == 200);
+    const auto reply = rig.put("move", "Position=150");
+    CHECK(reply["ErrorNumber"] == 0);
+    // Meanwhile the setup page says the body is reconnecting, and the focuser is still moving.
+    bool reconnecting_shown = false;
+    bool moving_meanwhile = false;
+    for (int i = 0; i < 40 && !reconnecting_shown; ++i) {
+        reconnecting_shown = httpGet(rig.daemon->port(), "/setup/status.json").body.find("reconnecting") != std::string::npos;
+        moving_meanwhile = moving_meanwhile || (reconnecting_shown && rig.get("ismoving")["Value"] == true);
+        std::this_thread::sleep_for(50ms);
+    }
+    CHECK(reconnecting_shown);
+    CHECK(moving_meanwhile);
+    REQUIRE_MESSAGE(rig.waitStill(40s), rig.daemon->log());
+    CHECK_MESSAGE(rig.get("position")["Value"] == 150, rig.daemon->log());
+    CHECK(std::abs(rig.truePosition() - 150.0) <= 1.5);
+    const std::string log = rig.daemon->log();
+    CHECK(log.find("the move waits for the body") != std::string::npos);
+    CHECK(log.find("the body reconnected; its lens may have moved") != std::string::npos);
+    CHECK(rig.get("connected")["Value"] == true);
+}
+
 TEST_CASE("focuser: a body without the focus drive keeps the camera and says why the focuser cannot work") {
     Rig rig({"--no-focus-drive"});
     rig.start();

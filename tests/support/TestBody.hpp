@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <thread>
 #include <vector>
@@ -38,6 +39,14 @@ public:
     std::array<double, 7> step_lengths{1, 2.5, 6, 15, 40, 60, 100};
     double travel = 100;
     std::string focus_failure;  ///< when set, focus steps fail with it
+    /// Lost and being reconnected: focus steps throw BodyAway, state() is Reconnecting.
+    std::atomic<bool> away{false};
+    std::atomic<std::uint64_t> session_count{1};
+    /// Back from being away: a new session.
+    void comeBack() {
+        ++session_count;
+        away = false;
+    }
 
     double lensPosition() const {
         std::lock_guard lock(lens_mutex_);
@@ -72,14 +81,17 @@ public:
     std::string rawType() override { return {}; }
     void setRawType(const std::string&) override {}
     ptp::BodyState state() const noexcept override {
+        if (away) return ptp::BodyState::Reconnecting;
         if (!open_) return ptp::BodyState::Disconnected;
         return exposing ? ptp::BodyState::Exposing : ptp::BodyState::Idle;
     }
+    std::uint64_t sessions() const noexcept override { return session_count; }
     ptp::Exposure expose(double, std::stop_token) override { throw ptp::BodyError("no exposures here"); }
     bool hasFocusDrive() override { return focus_drive; }
     void focusStep(int size, int direction) override {
         if (!focus_drive) throw ptp::BodyError("no focus drive here");
         if (!focus_failure.empty()) throw ptp::BodyError(focus_failure);
+        if (away) throw ptp::BodyAway("the body is away (the connection was lost); reconnecting as soon as it answers");
         std::lock_guard lock(lens_mutex_);
         const double length = step_lengths.at(static_cast<std::size_t>(size - 1));
         lens_position_ = std::clamp(lens_position_ + (direction < 0 ? -length : length), 0.0, travel);

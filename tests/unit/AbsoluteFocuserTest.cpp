@@ -280,6 +280,62 @@ TEST_CASE("absolute focuser: a failing focus drive is reported, the focuser stay
     CHECK(focuser.status().last_error.empty());
 }
 
+TEST_CASE("absolute focuser: a move while the body reconnects waits for it, then homes (the lens may have moved) and lands") {
+    Rig rig;
+    focus::AbsoluteFocuser focuser(rig.body, rig.setup());
+    focuser.move(42);
+    REQUIRE(settle(focuser));
+    REQUIRE(focuser.status().homed);
+    // The cable is pulled; while the body is away its lens is moved (a body switched off and on).
+    rig.body.away = true;
+    rig.body.setLensPosition(71.0);
+    focuser.move(20);
+    std::this_thread::sleep_for(200ms);
+    CHECK(focuser.isMoving());
+    CHECK(focuser.status().activity == "waiting for the body to reconnect");
+    rig.body.comeBack();
+    REQUIRE(settle(focuser));
+    CHECK(focuser.position() == 20);
+    CHECK(std::abs(rig.body.lensPosition() - 20.0) <= 0.5);  // homed again: the tracker knew nothing of 71
+    CHECK(focuser.status().homed);
+    CHECK(focuser.status().last_error.empty());
+}
+
+TEST_CASE("absolute focuser: a move waits only so long for a body that stays away, and Halt ends the wait") {
+    Rig rig;
+    rig.settings.homing = config::HomingPolicy::Never;
+    focus::AbsoluteFocuser focuser(rig.body, rig.setup());
+    focuser.home();  // asked for: a known position to lose
+    REQUIRE(settle(focuser));
+    REQUIRE(focuser.status().homed);
+    focuser.setBodyAwayWait(300ms);
+    rig.body.away = true;
+    focuser.move(30);
+    REQUIRE(settle(focuser, 3s));
+    const std::string error = focuser.status().last_error;
+    CHECK(error.find("the move to 30 failed") != std::string::npos);
+    CHECK(error.find("did not come back within 0.3 s") != std::string::npos);
+
+    focuser.setBodyAwayWait(30s);
+    focuser.move(10);
+    std::this_thread::sleep_for(150ms);
+    REQUIRE(focuser.isMoving());
+    const auto asked = std::chrono::steady_clock::now();
+    focuser.halt();
+    CHECK(std::chrono::steady_clock::now() - asked < 500ms);
+    CHECK_FALSE(focuser.isMoving());
+
+    // Back in a new session: with homing off, the position is kept but uncertain.
+    const double sigma_before = focuser.status().sigma;
+    rig.body.comeBack();
+    focuser.move(30);
+    REQUIRE(settle(focuser));
+    CHECK(focuser.status().sigma > sigma_before + 10);
+    CHECK_FALSE(focuser.status().homed);
+    CHECK_FALSE(focuser.status().homing_due);
+    CHECK(focuser.position() == 30);
+}
+
 TEST_CASE("absolute focuser: temperature compensation only with a coefficient, then it follows the temperature") {
     Rig rig;
     {
