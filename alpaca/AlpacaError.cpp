@@ -6,7 +6,7 @@
 namespace sonyalpaca::alpaca {
 
 AlpacaError AlpacaError::notImplemented(std::string_view what) {
-    return {ErrorCode::NotImplemented, std::string(what) + " is not implemented"};
+    return {ErrorCode::NotImplemented, std::string(what)};
 }
 AlpacaError AlpacaError::invalidValue(std::string_view what) { return {ErrorCode::InvalidValue, std::string(what)}; }
 AlpacaError AlpacaError::notConnected(std::string_view what) { return {ErrorCode::NotConnected, std::string(what)}; }

@@ -27,6 +27,7 @@ public:
     AlpacaError(ErrorCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
     ErrorCode code() const noexcept { return code_; }
 
+    /// Each takes the whole message, a sentence naming the member and saying why.
     static AlpacaError notImplemented(std::string_view what);
     static AlpacaError invalidValue(std::string_view what);
     static AlpacaError notConnected(std::string_view what);

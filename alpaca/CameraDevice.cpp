@@ -25,7 +25,6 @@ constexpr double kLongestListed = 30.0;  // seconds; BULB beyond (ptp::Body::exp
 constexpr auto kDisconnectWait = std::chrono::seconds(2);
 constexpr int kPreviewQuality = 80;  // JPEG quality of the setup page's preview
 
-AlpacaError notImplemented(const std::string& message) { return {ErrorCode::NotImplemented, message}; }
 
 /// "800" → 800; nothing for "Auto ISO" and other non-numeric choices.
 std::optional<unsigned> isoNumber(const std::string& text) {
@@ -124,7 +123,7 @@ void CameraDevice::addMembers() {
             const auto s = sensor(name);
             const double size = x ? s.pixel_x_um : s.pixel_y_um;
             if (!(size > 0))
-                throw notImplemented(std::string("Camera.") + name + ": the pixel size of the " + s.model +
+                throw AlpacaError::notImplemented(std::string("Camera.") + name + ": the pixel size of the " + s.model +
                                      " is not in the body database");
             return size;
         });
@@ -142,16 +141,19 @@ void CameraDevice::addMembers() {
     addGet("ccdtemperature", [this]() -> nlohmann::json {
         const auto s = sensor("CCDTemperature");
         if (!s.ccd_temperature)
-            throw notImplemented("Camera.CCDTemperature: the sensor temperature comes from the maker notes of an "
-                                 "image; there is none yet, or the body does not record it");
+            throw AlpacaError::notImplemented(
+                "Camera.CCDTemperature: the sensor temperature comes from the maker notes of an "
+                "image; there is none yet, or the body does not record it");
         return *s.ccd_temperature;
     });
     addGet("electronsperadu", []() -> nlohmann::json {
-        throw notImplemented("Camera.ElectronsPerADU: Sony does not publish the conversion gain of its sensors, "
-                             "and it changes with the ISO");
+        throw AlpacaError::notImplemented(
+            "Camera.ElectronsPerADU: Sony does not publish the conversion gain of its sensors, "
+            "and it changes with the ISO");
     });
     addGet("fullwellcapacity", []() -> nlohmann::json {
-        throw notImplemented("Camera.FullWellCapacity: Sony does not publish the full-well capacity of its sensors");
+        throw AlpacaError::notImplemented(
+            "Camera.FullWellCapacity: Sony does not publish the full-well capacity of its sensors");
     });
 
     // No cooler, no fast readout, no guiding port, no offset, no sub-exposures.
@@ -159,9 +161,10 @@ void CameraDevice::addMembers() {
         const std::string message = "Camera." + name + ": " + why;
         std::string lower = asciiLower(name);
         if (verb == Verb::Get)
-            addGet(lower, [message]() -> nlohmann::json { throw notImplemented(message); });
+            addGet(lower, [message]() -> nlohmann::json { throw AlpacaError::notImplemented(message); });
         else
-            addPut(lower, std::move(params), [message](const Arguments&) { throw notImplemented(message); });
+            addPut(lower, std::move(params),
+                   [message](const Arguments&) { throw AlpacaError::notImplemented(message); });
     };
     const std::string no_cooler = "a Sony body has no cooler";
     absent("CoolerOn", Verb::Get, no_cooler);

@@ -38,7 +38,8 @@ DeviceBase::DeviceBase(DeviceTexts texts, std::shared_ptr<BodySession> session)
         const std::string member = command;
         addPut(member, {{"Command", ParamType::String}, {"Raw", ParamType::Bool}}, [this, member](const Arguments&) {
             throw AlpacaError::notImplemented(texts_.type + "." + member +
-                                              " (the Command methods are deprecated in Alpaca; use Action)");
+                                              " is not implemented: the Command methods are deprecated in Alpaca; "
+                                              "use Action");
         });
     }
     addGet("devicestate", [this] {
@@ -91,7 +92,7 @@ void DeviceBase::addAction(std::string name, ActionHandler handler) {
 
 std::string DeviceBase::runAction(const std::string& action, const std::string& parameters) {
     if (actions_.empty())
-        throw AlpacaError::notImplemented(texts_.type + ".Action (this device supports no actions)");
+        throw AlpacaError::notImplemented(texts_.type + ".Action is not implemented: this device supports no actions");
     const auto found = actions_.find(asciiLower(action));
     if (found == actions_.end()) {
         std::string list;

@@ -104,7 +104,15 @@ TEST_CASE("common members with no body attached") {
               (focuser ? nlohmann::json{"home", "status", "learn"} : nlohmann::json::array()));
         CHECK(jsonOf(routePut(server.router, base + "action", "Action=home&Parameters="))["ErrorNumber"] ==
               (focuser ? 0x407 : 0x400));
-        CHECK(jsonOf(routePut(server.router, base + "commandblind", "Command=x&Raw=false"))["ErrorNumber"] == 0x400);
+        const auto command = jsonOf(routePut(server.router, base + "commandblind", "Command=x&Raw=false"));
+        CHECK(command["ErrorNumber"] == 0x400);
+        CHECK(command["ErrorMessage"].get<std::string>().find("commandblind is not implemented: the Command methods") !=
+              std::string::npos);
+        if (focuser) {
+            // One message, said once: no " is not implemented" added after a whole sentence.
+            const std::string step = jsonOf(routeGet(server.router, base + "stepsize"))["ErrorMessage"];
+            CHECK(step.ends_with("report no distance"));
+        }
         CHECK_FALSE(jsonOf(routeGet(server.router, base + "driverversion"))["Value"].get<std::string>().empty());
         CHECK_FALSE(jsonOf(routeGet(server.router, base + "driverinfo"))["Value"].get<std::string>().empty());
     }
