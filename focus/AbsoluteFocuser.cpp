@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "focus/AbsoluteFocuser.hpp"
 
-#include "config/AtomicFile.hpp"
 #include "config/Log.hpp"
 #include "focus/LensModel.hpp"
 
@@ -10,28 +9,22 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <fstream>
 #include <stdexcept>
 
 namespace sonyalpaca::focus {
 namespace {
 using Clock = std::chrono::steady_clock;
-constexpr int kStateVersion = 1;
 /// How long halt() waits for the step in progress to finish.
 constexpr auto kHaltWait = std::chrono::seconds(5);
 
-std::string utcNow() {
-    const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return text;
-}
-
-/// The standard deviation of a position known only to be somewhere on the travel.
-double unknownSigma(double travel) { return travel / std::sqrt(12.0); }
 }  // namespace
+
+double AbsoluteFocuser::unknownSigma(double travel) noexcept { return travel / std::sqrt(12.0); }
+
+void AbsoluteFocuser::loosenPosition() {
+    tracker_.restore(tracker_.position(), std::max(tracker_.sigma(), unknownSigma(model_.travel)),
+                     tracker_.lastDirection(), false, tracker_.farGap());
+}
 
 AbsoluteFocuser::AbsoluteFocuser(ptp::Body& body, FocuserSetup setup)
     : body_(body), setup_(std::move(setup)), model_(driveModel(setup_.lens, setup_.settings.backlash)),
@@ -381,8 +374,7 @@ void AbsoluteFocuser::noticeReconnect() {
     std::lock_guard lock(mutex_);
     if (sessions == body_sessions_) return;
     body_sessions_ = sessions;
-    tracker_.restore(tracker_.position(), std::max(tracker_.sigma(), unknownSigma(model_.travel)),
-                     tracker_.lastDirection(), false, tracker_.farGap());
+    loosenPosition();
     if (setup_.settings.homing != config::HomingPolicy::Never) needs_homing_ = true;
     log::get("focus")->warn("focuser: the body reconnected; its lens may have moved while it was away: position "
                             "{:.1f} ± {:.1f}{}",
@@ -670,73 +662,6 @@ void AbsoluteFocuser::driveStep(const Step& step, std::stop_token stop) {
     const auto until = started + std::chrono::duration_cast<Clock::duration>(drive);
     std::unique_lock lock(mutex_);
     wake_.wait_until(lock, stop, until, [] { return false; });
-}
-
-void AbsoluteFocuser::restore() {
-    auto logger = log::get("focus");
-    bool trusted = false;
-    bool estimate_kept = false;
-    std::string why = "no saved position";
-    std::ifstream in(setup_.state_file);
-    if (in) {
-        try {
-            const auto state = nlohmann::json::parse(in);
-            if (state.value("version", 0) != kStateVersion)
-                why = "the saved state has another version";
-            else if (state.value("body", std::string()) != setup_.body_id)
-                why = "the saved position is for another body (" + state.value("body", std::string()) + ")";
-            else if (state.value("lens", std::string()) != setup_.lens.model_id)
-                why = "the saved position is for another lens (" + state.value("lens", std::string()) + ")";
-            else if (std::abs(state.value("travel", 0.0) - model_.travel) > 1e-6)
-                why = "the lens profile's travel changed since the position was saved";
-            else {
-                tracker_.fromJson(state.at("tracker"));
-                if (state.value("moving", false)) {
-                    why = "the daemon stopped in the middle of a move";
-                    estimate_kept = true;  // roughly right: the move's steps are lost, not the start
-                    tracker_.restore(tracker_.position(), std::max(tracker_.sigma(), unknownSigma(model_.travel)),
-                                     tracker_.lastDirection(), false, tracker_.farGap());
-                } else {
-                    trusted = true;
-                }
-            }
-        } catch (const std::exception& e) {
-            why = "the saved state " + setup_.state_file.string() + " is damaged (" + e.what() + ")";
-        }
-    }
-    if (!trusted && !estimate_kept)
-        tracker_.restore(model_.travel / 2, unknownSigma(model_.travel), 0, false);
-    switch (setup_.settings.homing) {
-    case config::HomingPolicy::EveryConnect: needs_homing_ = true; break;
-    case config::HomingPolicy::FirstConnect: needs_homing_ = !trusted; break;
-    case config::HomingPolicy::Never: needs_homing_ = false; break;
-    }
-    position_ = std::clamp(std::lround(tracker_.position()), 0L, maxStep());
-    target_ = position_;
-    logger->info("focuser: lens {} ({}), profile from {}; {}", setup_.lens.model_id, setup_.lens.name,
-                 setup_.lens.source,
-                 trusted ? "position " + std::to_string(position_) + " restored from the saved state"
-                         : why + ": position unknown");
-    if (needs_homing_) logger->info("focuser: the first move homes into the infinity end stop first");
-}
-
-void AbsoluteFocuser::save(bool moving) {
-    nlohmann::json state;
-    {
-        std::lock_guard lock(mutex_);
-        state = {{"version", kStateVersion},
-                 {"body", setup_.body_id},
-                 {"lens", setup_.lens.model_id},
-                 {"travel", model_.travel},
-                 {"tracker", tracker_.toJson()},
-                 {"moving", moving},
-                 {"saved", utcNow()}};
-    }
-    try {
-        config::writeFileAtomically(setup_.state_file, state.dump(2) + "\n");
-    } catch (const std::exception& e) {
-        log::get("focus")->warn("focuser: cannot save the position to {}: {}", setup_.state_file.string(), e.what());
-    }
 }
 
 }  // namespace sonyalpaca::focus

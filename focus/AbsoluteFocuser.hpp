@@ -178,8 +178,12 @@ private:
     void driveStep(const Step& step, std::stop_token stop);
     bool interrupted(const std::stop_token& stop) const;
     bool homingDue() const;
-    void restore();
+    void restore();  // FocuserState.cpp, as save()
     void save(bool moving);
+    /// The standard deviation of a position known only to be somewhere on the travel.
+    static double unknownSigma(double travel) noexcept;
+    /// Keeps the estimate but no longer trusts it (lock held, or before the worker starts).
+    void loosenPosition();
     /// Refuses a new job while learning runs (lock held).
     void refuseWhileLearning(const char* what) const;
 
