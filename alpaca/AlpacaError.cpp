@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "alpaca/AlpacaError.hpp"
 
+#include "focus/AbsoluteFocuser.hpp"
 #include "ptp/Body.hpp"
 
 namespace sonyalpaca::alpaca {
@@ -33,6 +34,8 @@ ErrorReply toAlpaca(std::exception_ptr error) noexcept {
         return {static_cast<int>(e.code()), fullMessage(e)};
     } catch (const ptp::BodyUnavailable& e) {
         return {static_cast<int>(ErrorCode::NotConnected), fullMessage(e)};
+    } catch (const focus::FocuserBusy& e) {
+        return {static_cast<int>(ErrorCode::InvalidOperation), fullMessage(e)};
     } catch (const std::exception& e) {
         return {static_cast<int>(ErrorCode::Unspecified), fullMessage(e)};
     } catch (...) {

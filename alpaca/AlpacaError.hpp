@@ -44,8 +44,8 @@ struct ErrorReply {
 };
 
 /// Maps any exception to its Alpaca error (the one boundary, like MPD's ToAck): AlpacaError keeps its
-/// code; ptp::BodyUnavailable becomes NotConnected; anything else is UnspecifiedError with its message,
-/// nested causes appended.
+/// code; ptp::BodyUnavailable becomes NotConnected, focus::FocuserBusy InvalidOperation; anything else
+/// is UnspecifiedError with its message, nested causes appended.
 ErrorReply toAlpaca(std::exception_ptr error) noexcept;
 
 /// The message of `error` followed by its nested causes ("a: b: c").

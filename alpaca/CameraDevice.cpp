@@ -85,136 +85,109 @@ CameraDevice::CameraDevice(std::shared_ptr<BodySession> session, CameraConfig co
 CameraDevice::~CameraDevice() { shutdown(); }
 
 void CameraDevice::addMembers() {
+    using enum Needs;
     // Capabilities: fixed for every Sony body, readable before connecting.
-    addGet("canabortexposure", [] { return true; });
-    addGet("canasymmetricbin", [] { return false; });
-    addGet("canfastreadout", [] { return false; });
-    addGet("cangetcoolerpower", [] { return false; });
-    addGet("canpulseguide", [] { return false; });
-    addGet("cansetccdtemperature", [] { return false; });
-    addGet("canstopexposure", [] { return true; });
+    addGet("CanAbortExposure", Nothing, [] { return true; });
+    addGet("CanAsymmetricBin", Nothing, [] { return false; });
+    addGet("CanFastReadout", Nothing, [] { return false; });
+    addGet("CanGetCoolerPower", Nothing, [] { return false; });
+    addGet("CanPulseGuide", Nothing, [] { return false; });
+    addGet("CanSetCCDTemperature", Nothing, [] { return false; });
+    addGet("CanStopExposure", Nothing, [] { return true; });
     // A mechanical shutter cannot be closed for a dark on command: Light is ignored (alpaca.md §3.2).
-    addGet("hasshutter", [] { return false; });
-    addGet("maxbinx", [] { return kMaxBin; });
-    addGet("maxbiny", [] { return kMaxBin; });
-    addGet("sensortype", [] { return kSensorTypeRggb; });
+    addGet("HasShutter", Nothing, [] { return false; });
+    addGet("MaxBinX", Nothing, [] { return kMaxBin; });
+    addGet("MaxBinY", Nothing, [] { return kMaxBin; });
+    addGet("SensorType", Nothing, [] { return kSensorTypeRggb; });
     // The decoder crops the frame so that (0, 0) is a red photosite.
-    addGet("bayeroffsetx", [] { return 0; });
-    addGet("bayeroffsety", [] { return 0; });
+    addGet("BayerOffsetX", Nothing, [] { return 0; });
+    addGet("BayerOffsetY", Nothing, [] { return 0; });
 
     // The sensor.
-    addGet("cameraxsize", [this]() -> nlohmann::json {
-        const auto s = sensor("CameraXSize");
-        if (s.width == 0)
-            throw AlpacaError::invalidOperation("CameraXSize is not known before the first image: the " + s.model +
-                                                " is not in the body database; take an exposure");
-        return s.width;
-    });
-    addGet("cameraysize", [this]() -> nlohmann::json {
-        const auto s = sensor("CameraYSize");
-        if (s.height == 0)
-            throw AlpacaError::invalidOperation("CameraYSize is not known before the first image: the " + s.model +
-                                                " is not in the body database; take an exposure");
-        return s.height;
-    });
-    for (const auto& [member, name] : {std::pair{"pixelsizex", "PixelSizeX"}, std::pair{"pixelsizey", "PixelSizeY"}}) {
-        const bool x = std::string_view(member) == "pixelsizex";
-        addGet(member, [this, x, name]() -> nlohmann::json {
-            const auto s = sensor(name);
+    for (const char* name : {"CameraXSize", "CameraYSize"}) {
+        const bool x = std::string_view(name) == "CameraXSize";
+        addGet(name, Connected, [this, x, name]() -> nlohmann::json {
+            const auto s = sensor();
+            if ((x ? s.width : s.height) == 0)
+                throw AlpacaError::invalidOperation(std::string(name) + " is not known before the first image: the " +
+                                                    s.model + " is not in the body database; take an exposure");
+            return x ? s.width : s.height;
+        });
+    }
+    for (const char* name : {"PixelSizeX", "PixelSizeY"}) {
+        const bool x = std::string_view(name) == "PixelSizeX";
+        addGet(name, Connected, [this, x, name]() -> nlohmann::json {
+            const auto s = sensor();
             const double size = x ? s.pixel_x_um : s.pixel_y_um;
             if (!(size > 0))
                 throw AlpacaError::notImplemented(std::string("Camera.") + name + ": the pixel size of the " + s.model +
-                                     " is not in the body database");
+                                                  " is not in the body database");
             return size;
         });
     }
-    addGet("sensorname", [this] { return sensor("SensorName").sensor_name; });
-    addGet("maxadu", [this] { return sensor("MaxADU").max_adu; });
-    addGet("exposuremin", [this] { return sensor("ExposureMin").exposure_min_s; });
-    addGet("exposuremax", [this] { return sensor("ExposureMax").exposure_max_s; });
+    addGet("SensorName", Connected, [this] { return sensor().sensor_name; });
+    addGet("MaxADU", Connected, [this] { return sensor().max_adu; });
+    addGet("ExposureMin", Connected, [this] { return sensor().exposure_min_s; });
+    addGet("ExposureMax", Connected, [this] { return sensor().exposure_max_s; });
     // Up to 30 s the body takes the nearest of its listed speeds (thirds of a stop), beyond that
     // BULB timed by this computer: there is no fixed step, which Alpaca writes as 0.
-    addGet("exposureresolution", [this] {
-        requireConnected("ExposureResolution");
-        return 0.0;
-    });
-    addGet("ccdtemperature", [this]() -> nlohmann::json {
-        const auto s = sensor("CCDTemperature");
+    addGet("ExposureResolution", Connected, [] { return 0.0; });
+    addGet("CCDTemperature", Connected, [this]() -> nlohmann::json {
+        const auto s = sensor();
         if (!s.ccd_temperature)
             throw AlpacaError::notImplemented(
                 "Camera.CCDTemperature: the sensor temperature comes from the maker notes of an "
                 "image; there is none yet, or the body does not record it");
         return *s.ccd_temperature;
     });
-    addGet("electronsperadu", []() -> nlohmann::json {
-        throw AlpacaError::notImplemented(
-            "Camera.ElectronsPerADU: Sony does not publish the conversion gain of its sensors, "
-            "and it changes with the ISO");
-    });
-    addGet("fullwellcapacity", []() -> nlohmann::json {
-        throw AlpacaError::notImplemented(
-            "Camera.FullWellCapacity: Sony does not publish the full-well capacity of its sensors");
-    });
 
-    // No cooler, no fast readout, no guiding port, no offset, no sub-exposures.
-    const auto absent = [this](std::string name, Verb verb, std::string why, std::vector<ParamSpec> params = {}) {
-        const std::string message = "Camera." + name + ": " + why;
-        std::string lower = asciiLower(name);
-        if (verb == Verb::Get)
-            addGet(lower, [message]() -> nlohmann::json { throw AlpacaError::notImplemented(message); });
-        else
-            addPut(lower, std::move(params),
-                   [message](const Arguments&) { throw AlpacaError::notImplemented(message); });
-    };
+    // What a Sony body does not have or Sony does not publish.
+    addAbsent("ElectronsPerADU", Verb::Get,
+              "Sony does not publish the conversion gain of its sensors, and it changes with the ISO");
+    addAbsent("FullWellCapacity", Verb::Get, "Sony does not publish the full-well capacity of its sensors");
     const std::string no_cooler = "a Sony body has no cooler";
-    absent("CoolerOn", Verb::Get, no_cooler);
-    absent("CoolerOn", Verb::Put, no_cooler, {{"CoolerOn", ParamType::Bool}});
-    absent("CoolerPower", Verb::Get, no_cooler);
-    absent("HeatSinkTemperature", Verb::Get, no_cooler + " and reports no heat-sink temperature");
-    absent("SetCCDTemperature", Verb::Get, no_cooler + " (CanSetCCDTemperature is false)");
-    absent("SetCCDTemperature", Verb::Put, no_cooler + " (CanSetCCDTemperature is false)",
-           {{"SetCCDTemperature", ParamType::Double}});
+    addAbsent("CoolerOn", Verb::Get, no_cooler);
+    addAbsent("CoolerOn", Verb::Put, no_cooler, {{"CoolerOn", ParamType::Bool}});
+    addAbsent("CoolerPower", Verb::Get, no_cooler);
+    addAbsent("HeatSinkTemperature", Verb::Get, no_cooler + " and reports no heat-sink temperature");
+    addAbsent("SetCCDTemperature", Verb::Get, no_cooler + " (CanSetCCDTemperature is false)");
+    addAbsent("SetCCDTemperature", Verb::Put, no_cooler + " (CanSetCCDTemperature is false)",
+              {{"SetCCDTemperature", ParamType::Double}});
     const std::string no_fast = "the body has one readout speed (CanFastReadout is false); see ReadoutModes";
-    absent("FastReadout", Verb::Get, no_fast);
-    absent("FastReadout", Verb::Put, no_fast, {{"FastReadout", ParamType::Bool}});
-    absent("PulseGuide", Verb::Put, "a Sony body has no guide port (CanPulseGuide is false)",
-           {{"Direction", ParamType::Int}, {"Duration", ParamType::Int}});
+    addAbsent("FastReadout", Verb::Get, no_fast);
+    addAbsent("FastReadout", Verb::Put, no_fast, {{"FastReadout", ParamType::Bool}});
+    addAbsent("PulseGuide", Verb::Put, "a Sony body has no guide port (CanPulseGuide is false)",
+              {{"Direction", ParamType::Int}, {"Duration", ParamType::Int}});
     const std::string no_offset = "the black level of a Sony raw file is fixed by the body";
-    absent("Offset", Verb::Get, no_offset);
-    absent("Offset", Verb::Put, no_offset, {{"Offset", ParamType::Int}});
-    absent("OffsetMin", Verb::Get, no_offset);
-    absent("OffsetMax", Verb::Get, no_offset);
-    absent("Offsets", Verb::Get, no_offset);
+    addAbsent("Offset", Verb::Get, no_offset);
+    addAbsent("Offset", Verb::Put, no_offset, {{"Offset", ParamType::Int}});
+    addAbsent("OffsetMin", Verb::Get, no_offset);
+    addAbsent("OffsetMax", Verb::Get, no_offset);
+    addAbsent("Offsets", Verb::Get, no_offset);
     const std::string no_sub = "the body takes one exposure per image";
-    absent("SubExposureDuration", Verb::Get, no_sub);
-    absent("SubExposureDuration", Verb::Put, no_sub, {{"SubExposureDuration", ParamType::Double}});
+    addAbsent("SubExposureDuration", Verb::Get, no_sub);
+    addAbsent("SubExposureDuration", Verb::Put, no_sub, {{"SubExposureDuration", ParamType::Double}});
     const std::string index_mode = "Gain is an index into Gains (the body's ISO list), so there is no minimum or "
                                    "maximum value";
-    absent("GainMin", Verb::Get, index_mode);
-    absent("GainMax", Verb::Get, index_mode);
-    addGet("ispulseguiding", [this] {
-        requireConnected("IsPulseGuiding");
-        return false;
-    });
+    addAbsent("GainMin", Verb::Get, index_mode);
+    addAbsent("GainMax", Verb::Get, index_mode);
+    addGet("IsPulseGuiding", Connected, [] { return false; });
 
     // ISO as Gain, in index mode.
-    addGet("gains", [this] {
-        requireConnected("Gains");
+    addGet("Gains", Connected, [this] {
         std::lock_guard lock(mutex_);
         std::vector<std::string> names;
         for (const auto& choice : isos_) names.push_back("ISO " + std::to_string(choice.iso));
         return names;
     });
-    addGet("gain", [this]() -> nlohmann::json {
-        requireConnected("Gain");
+    addGet("Gain", Connected, [this]() -> nlohmann::json {
         std::lock_guard lock(mutex_);
         if (!gain_)
             throw AlpacaError::invalidOperation("the body's ISO is \"" + body_iso_ +
                                                 "\", which is not one of Gains; write Gain to choose an ISO");
         return *gain_;
     });
-    addPut("gain", {{"Gain", ParamType::Int}}, [this](const Arguments& a) {
-        requireConnected("Gain");
+    addPut("Gain", {{"Gain", ParamType::Int}}, Idle, [this](const Arguments& a) {
         IsoChoice choice;
         std::size_t index = 0;
         {
@@ -222,7 +195,6 @@ void CameraDevice::addMembers() {
             index = checkedIndex<std::size_t>(a.get<std::int32_t>("Gain"), isos_.size(), "Gain", "Gains");
             choice = isos_[index];
         }
-        requireIdle("change the ISO");
         session().body().setIso(choice.body_value);
         std::lock_guard lock(mutex_);
         gain_ = index;
@@ -231,18 +203,15 @@ void CameraDevice::addMembers() {
     });
 
     // The body's RAW file types as readout modes.
-    addGet("readoutmodes", [this] {
-        requireConnected("ReadoutModes");
+    addGet("ReadoutModes", Connected, [this] {
         std::lock_guard lock(mutex_);
         return readout_modes_;
     });
-    addGet("readoutmode", [this] {
-        requireConnected("ReadoutMode");
+    addGet("ReadoutMode", Connected, [this] {
         std::lock_guard lock(mutex_);
         return readout_mode_;
     });
-    addPut("readoutmode", {{"ReadoutMode", ParamType::Int}}, [this](const Arguments& a) {
-        requireConnected("ReadoutMode");
+    addPut("ReadoutMode", {{"ReadoutMode", ParamType::Int}}, Idle, [this](const Arguments& a) {
         std::string mode;
         std::size_t index = 0;
         bool settable = false;
@@ -254,7 +223,6 @@ void CameraDevice::addMembers() {
             settable = readout_settable_;
         }
         if (settable) {
-            requireIdle("change the RAW file type");
             session().body().setRawType(mode);
             log::get("alpaca")->info("RAW file type set to {}", mode);
         }
@@ -264,98 +232,75 @@ void CameraDevice::addMembers() {
 
     // Binning and the subframe: the setters keep any value; StartExposure checks them together.
     for (const char* name : {"BinX", "BinY"}) {
-        const bool x = std::string_view(name) == "BinX";
-        const std::string member = asciiLower(name);
-        addGet(member, [this, x, name] {
-            requireConnected(name);
-            std::lock_guard lock(mutex_);
-            return x ? bin_x_ : bin_y_;
-        });
-        addPut(member, {{name, ParamType::Int}}, [this, x, name](const Arguments& a) {
-            requireConnected(name);
-            const std::int32_t bin = a.get<std::int32_t>(name);
-            if (bin < 1 || bin > kMaxBin)
-                throw AlpacaError::invalidValue(std::string(name) + " " + std::to_string(bin) +
-                                                " is not supported; allowed: 1 or 2 (2x2 binning in software, the "
-                                                "mean of each 2x2 cell)");
-            std::lock_guard lock(mutex_);
-            (x ? bin_x_ : bin_y_) = bin;
-        });
+        std::int32_t& field = std::string_view(name) == "BinX" ? bin_x_ : bin_y_;
+        addProperty(
+            name, ParamType::Int, Connected,
+            [this, &field] {
+                std::lock_guard lock(mutex_);
+                return field;
+            },
+            [this, &field, name](const Arguments& a) {
+                const std::int32_t bin = a.get<std::int32_t>(name);
+                if (bin < 1 || bin > kMaxBin)
+                    throw AlpacaError::invalidValue(std::string(name) + " " + std::to_string(bin) +
+                                                    " is not supported; allowed: 1 or 2 (2x2 binning in software, "
+                                                    "the mean of each 2x2 cell)");
+                std::lock_guard lock(mutex_);
+                field = bin;
+            });
     }
-    for (const char* name : {"NumX", "NumY", "StartX", "StartY"}) {
-        const std::string member = asciiLower(name);
-        auto field = [this, member]() -> std::int32_t& {
-            return member == "numx" ? num_x_ : member == "numy" ? num_y_ : member == "startx" ? start_x_ : start_y_;
-        };
-        addGet(member, [this, field, name] {
-            requireConnected(name);
-            std::lock_guard lock(mutex_);
-            return field();
-        });
-        addPut(member, {{name, ParamType::Int}}, [this, field, name](const Arguments& a) {
-            requireConnected(name);
-            std::lock_guard lock(mutex_);
-            field() = a.get<std::int32_t>(name);
-        });
+    for (const auto& [name, member] : {std::pair{"NumX", &CameraDevice::num_x_}, std::pair{"NumY", &CameraDevice::num_y_},
+                                       std::pair{"StartX", &CameraDevice::start_x_},
+                                       std::pair{"StartY", &CameraDevice::start_y_}}) {
+        std::int32_t& field = this->*member;
+        addProperty(
+            name, ParamType::Int, Connected,
+            [this, &field] {
+                std::lock_guard lock(mutex_);
+                return field;
+            },
+            [this, &field, name](const Arguments& a) {
+                std::lock_guard lock(mutex_);
+                field = a.get<std::int32_t>(name);
+            });
     }
 
     // Exposures.
-    addPut("startexposure", {{"Duration", ParamType::Double}, {"Light", ParamType::Bool}},
+    addPut("StartExposure", {{"Duration", ParamType::Double}, {"Light", ParamType::Bool}}, Idle,
            [this](const Arguments& a) { startExposure(a.get<double>("Duration"), a.get<bool>("Light")); });
-    addPut("stopexposure", {}, [this](const Arguments&) {
-        requireConnected("StopExposure");
-        engine_->stop();
-    });
-    addPut("abortexposure", {}, [this](const Arguments&) {
-        requireConnected("AbortExposure");
-        engine_->abort();
-    });
-    addGet("camerastate", [this] {
-        requireConnected("CameraState");
-        return static_cast<int>(engine_->state());
-    });
-    addGet("percentcompleted", [this]() -> nlohmann::json {
-        requireConnected("PercentCompleted");
+    addPut("StopExposure", {}, Connected, [this](const Arguments&) { engine_->stop(); });
+    addPut("AbortExposure", {}, Connected, [this](const Arguments&) { engine_->abort(); });
+    addGet("CameraState", Connected, [this] { return static_cast<int>(engine_->state()); });
+    addGet("PercentCompleted", Connected, [this]() -> nlohmann::json {
         if (const auto percent = engine_->percentCompleted()) return *percent;
         throw AlpacaError::invalidOperation(std::string("PercentCompleted is known while the camera is Waiting or "
                                                         "Exposing; it is ") +
                                             cameraStateName(engine_->state()));
     });
-    addGet("imageready", [this] {
-        requireConnected("ImageReady");
-        return engine_->imageReady();
-    });
-    addGet("lastexposureduration", [this]() -> nlohmann::json {
-        requireConnected("LastExposureDuration");
-        const auto last = engine_->lastExposure();
-        if (!last) throw AlpacaError::invalidOperation("no exposure has been taken since connecting");
-        return last->duration_s;
-    });
-    addGet("lastexposurestarttime", [this]() -> nlohmann::json {
-        requireConnected("LastExposureStartTime");
-        const auto last = engine_->lastExposure();
-        if (!last) throw AlpacaError::invalidOperation("no exposure has been taken since connecting");
-        return isoUtc(last->start);
-    });
-    for (const char* member : {"imagearray", "imagearrayvariant"}) {
-        addReplyGet(member, [this](const ReplyContext& context) {
-            requireConnected("ImageArray");
+    addGet("ImageReady", Connected, [this] { return engine_->imageReady(); });
+    addGet("LastExposureDuration", Connected, [this]() -> nlohmann::json { return lastExposure().duration_s; });
+    addGet("LastExposureStartTime", Connected, [this]() -> nlohmann::json { return isoUtc(lastExposure().start); });
+    for (const char* name : {"ImageArray", "ImageArrayVariant"})
+        addReplyGet(name, Connected, [this](const ReplyContext& context) {
             return imageArrayReply(engine_->image(), context);
         });
-    }
 }
 
-CameraDevice::Sensor CameraDevice::sensor(std::string_view member) const {
-    requireConnected(member);
+CameraDevice::Sensor CameraDevice::sensor() const {
     std::lock_guard lock(mutex_);
     return sensor_;
 }
 
-void CameraDevice::requireIdle(std::string_view what) const {
+std::optional<std::string> CameraDevice::busyReason() const {
     const CameraState state = engine_->state();
-    if (state != CameraState::Idle && state != CameraState::Error)
-        throw AlpacaError::invalidOperation(std::string("cannot ") + std::string(what) + " while the camera is " +
-                                            cameraStateName(state) + "; wait until the exposure is done");
+    if (state == CameraState::Idle || state == CameraState::Error) return std::nullopt;
+    return std::string("the camera is ") + cameraStateName(state) + "; wait until the exposure is done";
+}
+
+LastExposure CameraDevice::lastExposure() const {
+    auto last = engine_->lastExposure();
+    if (!last) throw AlpacaError::invalidOperation("no exposure has been taken since connecting");
+    return *last;
 }
 
 void CameraDevice::onConnected() {
@@ -517,7 +462,6 @@ double CameraDevice::bodySeconds(double requested) const {
 }
 
 void CameraDevice::startExposure(double duration, bool light) {
-    requireConnected("StartExposure");
     ExposureRequest request;
     request.duration = duration;
     request.light = light;
@@ -561,7 +505,6 @@ void CameraDevice::startExposure(double duration, bool light) {
         }
         request.expected = bodySeconds(duration);
     }
-    requireIdle("start an exposure");
     if (const auto failure = archive_->takeFailure())
         throw AlpacaError(ErrorCode::Unspecified,
                           "the last image could not be saved on the daemon's computer (" + *failure +

@@ -95,10 +95,12 @@ private:
     void onDisconnecting() noexcept override;
     nlohmann::json deviceState() const override;
 
-    /// A copy of the sensor facts, after checking the device is connected (for `member`).
-    Sensor sensor(std::string_view member) const;
-    /// Throws InvalidOperation naming `what` unless the camera is Idle or Error.
-    void requireIdle(std::string_view what) const;
+    /// A copy of the sensor facts.
+    Sensor sensor() const;
+    /// Busy unless the camera is Idle or Error (Needs::Idle).
+    std::optional<std::string> busyReason() const override;
+    /// The last exposure; InvalidOperation before the first.
+    LastExposure lastExposure() const;
     void startExposure(double duration, bool light);
     /// The exposure thread's work after the download: decode, learn, subframe, ImageBytes, files.
     std::shared_ptr<const imaging::ImageBytes> process(ptp::Exposure& exposure, const ExposureRequest& request);

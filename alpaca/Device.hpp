@@ -19,11 +19,14 @@ public:
     /// A short name for people (management API DeviceName).
     virtual std::string deviceName() const = 0;
 
-    /// The member `name` (lower case) for `verb`, or nullptr.
-    virtual const Member* findMember(std::string_view name, Verb verb) const noexcept = 0;
+    /// The member at `route` (lower case) for `verb`, or nullptr.
+    virtual const Member* findMember(std::string_view route, Verb verb) const noexcept = 0;
 
-    /// True if `name` is a member for any verb (to tell "wrong verb" from "unknown member").
-    virtual bool hasMember(std::string_view name) const noexcept = 0;
+    /// True if `route` is a member for any verb (to tell "wrong verb" from "unknown member").
+    virtual bool hasMember(std::string_view route) const noexcept = 0;
+
+    /// Throws the Alpaca error of the first of `member`'s needs the device does not meet now.
+    virtual void admit(const Member& member) const = 0;
 
     /// Stops background work (an asynchronous connect, ...) before the daemon exits. Idempotent.
     virtual void shutdown() noexcept = 0;

@@ -6,9 +6,9 @@
 
 #include <atomic>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -30,8 +30,9 @@ class DeviceBase : public Device {
 public:
     std::string_view deviceType() const noexcept override { return texts_.type; }
     std::string deviceName() const override { return texts_.name; }
-    const Member* findMember(std::string_view name, Verb verb) const noexcept override;
-    bool hasMember(std::string_view name) const noexcept override;
+    const Member* findMember(std::string_view route, Verb verb) const noexcept override;
+    bool hasMember(std::string_view route) const noexcept override;
+    void admit(const Member& member) const override;
     void shutdown() noexcept override;
 
     bool connected() const noexcept { return connected_; }
@@ -45,15 +46,28 @@ protected:
     using Setter = std::function<void(const Arguments&)>;
     using ActionHandler = std::function<std::string(const std::string& parameters)>;
 
-    void addGet(std::string name, Getter getter);
-    void addPut(std::string name, std::vector<ParamSpec> params, Setter setter);
-    /// A GET member that builds its whole response (ImageArray: ImageBytes or streamed JSON).
-    void addReplyGet(std::string name, std::function<HttpResponse(const ReplyContext&)> reply);
-    /// Adds an Action (matched case-insensitively) to SupportedActions.
-    void addAction(std::string name, ActionHandler handler);
+    // The member table. Each member is declared once: its Alpaca name (the route is its lower case),
+    // its parameters, what it needs and its function. The router checks the parameters and admit()
+    // the needs, so a function runs only on a device in the state it declared.
 
-    /// Throws NotConnected naming `member` unless the device is connected.
-    void requireConnected(std::string_view member) const;
+    /// GET `name`.
+    void addGet(std::string name, Needs needs, Getter getter);
+    /// PUT `name` with `params`: a method, or the write of a property.
+    void addPut(std::string name, std::vector<ParamSpec> params, Needs needs, Setter setter);
+    /// A read/write property: GET `name`, and PUT `name` taking the one parameter `name` of `type`.
+    void addProperty(std::string name, ParamType type, Needs needs, Getter getter, Setter setter);
+    /// A member this device does not implement (either verb): NotImplemented "Camera.CoolerOn is not
+    /// implemented: `why`".
+    void addAbsent(std::string name, Verb verb, std::string why, std::vector<ParamSpec> params = {});
+    /// A GET member that builds its whole response (ImageArray: ImageBytes or streamed JSON).
+    void addReplyGet(std::string name, Needs needs, std::function<HttpResponse(const ReplyContext&)> reply);
+    /// An Action (matched case-insensitively), listed in SupportedActions; its needs are checked as a
+    /// member's are.
+    void addAction(std::string name, Needs needs, ActionHandler handler);
+
+    /// Why the device cannot do what Needs::Idle asks now ("the camera is Exposing; wait until ..."),
+    /// or nothing when it is idle.
+    virtual std::optional<std::string> busyReason() const { return std::nullopt; }
 
     /// The DeviceState entries known now ({"Name":…,"Value":…}); called only while connected.
     virtual nlohmann::json deviceState() const;
@@ -65,6 +79,14 @@ protected:
     BodySession& session() const noexcept { return *session_; }
 
 private:
+    struct Action {
+        std::string name;  ///< as declared, for SupportedActions and messages
+        Needs needs;
+        ActionHandler handler;
+    };
+
+    /// Throws the error of the first need not met; `use` names what the client does ("reading Gain").
+    void require(Needs needs, const std::string& use) const;
     void setConnected(bool on);
     void startConnect();
     void disconnect() noexcept;
@@ -73,8 +95,7 @@ private:
     DeviceTexts texts_;
     std::shared_ptr<BodySession> session_;
     std::vector<Member> members_;
-    std::map<std::string, ActionHandler, std::less<>> actions_;  // key: lower-case action name
-    std::vector<std::string> action_names_;
+    std::vector<Action> actions_;
     std::atomic<bool> connected_{false};
     std::atomic<bool> connecting_{false};
     std::mutex connection_mutex_;  // serialises connect and disconnect

@@ -23,29 +23,28 @@ bool sameLens(const config::LensEntry& lens, const std::string& reported) {
 
 FocuserDevice::FocuserDevice(std::shared_ptr<BodySession> session, FocuserConfig config)
     : DeviceBase({"Focuser", "Sony lens focuser", kDescription}, std::move(session)), config_(std::move(config)) {
-    addGet("absolute", [] { return true; });
-    addGet("ismoving", [this] { return focuser("IsMoving")->isMoving(); });
-    addGet("maxstep", [this] { return focuser("MaxStep")->maxStep(); });
-    addGet("maxincrement", [this] { return focuser("MaxIncrement")->maxStep(); });
-    addGet("position", [this] { return focuser("Position")->position(); });
-    addGet("stepsize", []() -> nlohmann::json {
-        throw AlpacaError::notImplemented(
-            "Focuser.StepSize: the size of one focus step in microns is not known; Sony bodies step the lens in "
-            "units of its smallest drive step and report no distance");
-    });
-    addGet("tempcompavailable", [this] { return focuser("TempCompAvailable")->tempCompAvailable(); });
-    addGet("tempcomp", [this] { return focuser("TempComp")->tempComp(); });
-    addPut("tempcomp", {{"TempComp", ParamType::Bool}}, [this](const Arguments& a) {
-        auto drive = focuser("TempComp");
-        if (!drive->tempCompAvailable())
-            throw AlpacaError::notImplemented(
-                "Focuser.TempComp: the lens profile " + drive->lens().model_id +
-                " has no \"temperature_coefficient\" (focus shift in steps per °C), so temperature compensation is "
-                "not available; add one to the lens profile to enable it");
-        drive->setTempComp(a.get<bool>("TempComp"));
-    });
-    addGet("temperature", [this]() -> nlohmann::json {
-        requireConnected("Temperature");
+    using enum Needs;
+    addGet("Absolute", Nothing, [] { return true; });
+    addGet("IsMoving", Connected, [this] { return focuser()->isMoving(); });
+    addGet("MaxStep", Connected, [this] { return focuser()->maxStep(); });
+    addGet("MaxIncrement", Connected, [this] { return focuser()->maxStep(); });
+    addGet("Position", Connected, [this] { return focuser()->position(); });
+    addAbsent("StepSize", Verb::Get,
+              "the size of one focus step in microns is not known; Sony bodies step the lens in units of its "
+              "smallest drive step and report no distance");
+    addGet("TempCompAvailable", Connected, [this] { return focuser()->tempCompAvailable(); });
+    addProperty(
+        "TempComp", ParamType::Bool, Connected, [this] { return focuser()->tempComp(); },
+        [this](const Arguments& a) {
+            auto drive = focuser();
+            if (!drive->tempCompAvailable())
+                throw AlpacaError::notImplemented(
+                    "Focuser.TempComp: the lens profile " + drive->lens().model_id +
+                    " has no \"temperature_coefficient\" (focus shift in steps per °C), so temperature compensation "
+                    "is not available; add one to the lens profile to enable it");
+            drive->setTempComp(a.get<bool>("TempComp"));
+        });
+    addGet("Temperature", Connected, [this]() -> nlohmann::json {
         const auto celsius = this->session().temperature();
         if (!celsius)
             throw AlpacaError::notImplemented(
@@ -53,35 +52,25 @@ FocuserDevice::FocuserDevice(std::shared_ptr<BodySession> session, FocuserConfig
                 "maker notes of the last image, so take an exposure first");
         return *celsius;
     });
-    addPut("halt", {}, [this](const Arguments&) { focuser("Halt")->halt(); });
-    addPut("move", {{"Position", ParamType::Int}}, [this](const Arguments& a) {
-        const auto target = a.get<std::int32_t>("Position");
-        auto drive = focuser("Move");
-        try {
-            drive->move(target);  // clamped to [0, MaxStep] there, as Alpaca wants instead of refusing
-        } catch (const focus::FocuserBusy& e) {
-            throw AlpacaError::invalidOperation(std::string("Focuser.Move: ") + e.what());
-        }
-    });
-    addAction("home", [this](const std::string&) {
-        try {
-            focuser("Action home")->home();
-        } catch (const focus::FocuserBusy& e) {
-            throw AlpacaError::invalidOperation(std::string("Action home: ") + e.what());
-        }
+    addPut("Halt", {}, Connected, [this](const Arguments&) { focuser()->halt(); });
+    // Clamped to [0, MaxStep] by the focuser, as Alpaca wants instead of refusing.
+    addPut("Move", {{"Position", ParamType::Int}}, Connected,
+           [this](const Arguments& a) { focuser()->move(a.get<std::int32_t>("Position")); });
+    addAction("home", Connected, [this](const std::string&) {
+        focuser()->home();
         return std::string("homing into the infinity end stop; IsMoving is true until it is done; Action "
                            "\"status\" shows the progress");
     });
-    addAction("status", [this](const std::string&) { return focuser("Action status")->statusJson().dump(); });
-    addAction("learn", [this](const std::string& parameters) {
+    addAction("status", Connected, [this](const std::string&) { return focuser()->statusJson().dump(); });
+    addAction("learn", Connected, [this](const std::string& parameters) {
         const std::string command = text::trim(parameters);
         if (command == "cancel") {
-            auto drive = focuser("Action learn");
+            auto drive = focuser();
             if (!drive->status().learning.active) return std::string("no lens learning is running");
             drive->halt();
             return std::string("lens learning cancelled; the next move homes first");
         }
-        if (command == "status") return focuser("Action learn")->statusJson().at("learning").dump();
+        if (command == "status") return focuser()->statusJson().at("learning").dump();
         std::string name = command;
         if (name == "start") name.clear();
         if (name.rfind("start ", 0) == 0) name = text::trim(name.substr(6));
@@ -114,7 +103,7 @@ std::shared_ptr<focus::AbsoluteFocuser> FocuserDevice::drive() const {
 }
 
 std::string FocuserDevice::startLearning(const std::string& name) {
-    auto drive = focuser("Action learn");
+    auto drive = focuser();
     focus::LearnOptions options;
     const auto current = drive->lens();
     const std::string reported = session().reportedLens();
@@ -134,19 +123,14 @@ std::string FocuserDevice::startLearning(const std::string& name) {
     }
     if (const std::string why = badLensName(options.model_id); !why.empty())
         throw AlpacaError::invalidValue("Action learn: " + why);
-    try {
-        drive->learn(options);
-    } catch (const std::exception& e) {
-        throw AlpacaError::invalidOperation(std::string("Action learn: ") + e.what());
-    }
+    drive->learn(options);
     log::get("alpaca")->info("focuser: learning lens \"{}\"", loggable(options.model_id));
     return "learning lens \"" + options.model_id + "\": point the camera at a still, detailed scene in daylight. "
            "It drives between the end stops for a few minutes; IsMoving is true until it ends, Halt cancels, and "
            "Action \"learn\" with Parameters \"status\" shows the progress";
 }
 
-std::shared_ptr<focus::AbsoluteFocuser> FocuserDevice::focuser(std::string_view member) const {
-    requireConnected(member);
+std::shared_ptr<focus::AbsoluteFocuser> FocuserDevice::focuser() const {
     std::lock_guard lock(mutex_);
     if (!focuser_) throw AlpacaError::notConnected("Focuser is not connected: set Connected to true first");
     return focuser_;
@@ -249,7 +233,7 @@ void FocuserDevice::onFacts(const FrameFacts& facts) {
 }
 
 nlohmann::json FocuserDevice::deviceState() const {
-    auto drive = focuser("DeviceState");
+    auto drive = focuser();
     auto state = nlohmann::json::array(
         {{{"Name", "IsMoving"}, {"Value", drive->isMoving()}}, {{"Name", "Position"}, {"Value", drive->position()}}});
     if (const auto celsius = session().temperature()) state.push_back({{"Name", "Temperature"}, {"Value", *celsius}});

@@ -40,7 +40,8 @@ public:
     /// Starts learning the lens (Action "learn", the setup page's wizard). The profile is named
     /// `name` when given, else after the lens the body reports, else after the profile in use
     /// (re-learning a known lens), else "learned-<date>". Returns what started, for the user.
-    /// Throws AlpacaError when not connected or already learning.
+    /// Throws AlpacaError (a bad name, not connected), focus::FocuserBusy (already learning) or
+    /// std::logic_error (no live view); toAlpaca() maps them.
     std::string startLearning(const std::string& name);
 
 private:
@@ -48,8 +49,9 @@ private:
     void onDisconnecting() noexcept override;
     nlohmann::json deviceState() const override;
 
-    /// The running focuser; throws NotConnected naming `member` when the device is not connected.
-    std::shared_ptr<focus::AbsoluteFocuser> focuser(std::string_view member) const;
+    /// The running focuser (members that need the device connected); NotConnected while a disconnect
+    /// has just taken it away.
+    std::shared_ptr<focus::AbsoluteFocuser> focuser() const;
     /// Builds the focuser for the lens chosen from the configuration and what was reported.
     std::shared_ptr<focus::AbsoluteFocuser> makeFocuser(const std::string& reported_lens);
     void onFacts(const FrameFacts& facts);

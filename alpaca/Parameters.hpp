@@ -19,7 +19,7 @@ enum class ParamType { Bool, Int, Double, String };
 
 /// A parameter a member requires, named in its exact Alpaca casing (e.g. "BinX").
 struct ParamSpec {
-    std::string_view name;
+    std::string name;
     ParamType type;
 };
 

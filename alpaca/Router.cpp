@@ -155,6 +155,7 @@ HttpResponse Router::handleApi(const HttpRequest& request) {
     const std::uint32_t server_transaction = nextServerTransactionId();
     Json reply = envelope(client_transaction, server_transaction);
     try {
+        device->admit(*member);
         if (member->reply)
             return member->reply(arguments,
                                  {client_transaction, server_transaction, acceptsImageBytes(request.accept)});

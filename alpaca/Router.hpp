@@ -14,7 +14,8 @@ namespace sonyalpaca::alpaca {
 
 /// Turns HTTP requests into Alpaca replies: the device API (/api/v1/...), the management API
 /// (/management/...) and the setup pages (/setup...). Applies every protocol rule in one place, in the
-/// order ConformU expects: route, client IDs, required parameters, value types, then the device.
+/// order ConformU expects: route, client IDs, required parameters, value types, what the member needs
+/// (Device::admit: connected, idle), then the member itself.
 /// Thread-safe; never throws.
 class Router {
 public:

@@ -277,11 +277,12 @@ HttpResponse SetupPages::learnCommand(const HttpRequest& request, const std::str
     std::string started;
     try {
         started = device->startLearning(name);
-    } catch (const AlpacaError& e) {
-        logger->warn("setup: lens learning from {} not started: {}", request.remote, loggable(e.what()));
-        std::string why = e.what();
+    } catch (const std::exception&) {
+        const ErrorReply error = toAlpaca(std::current_exception());
+        logger->warn("setup: lens learning from {} not started: {}", request.remote, loggable(error.message));
+        std::string why = error.message;
         if (why.rfind("Action learn: ", 0) == 0) why.erase(0, 14);
-        return reply(e.code() == ErrorCode::InvalidValue ? 400 : 409, "not started: " + why);
+        return reply(error.number == static_cast<int>(ErrorCode::InvalidValue) ? 400 : 409, "not started: " + why);
     }
     // The name chosen by the rules, as the device's answer says it: learning lens "NAME": ...
     const std::string prefix = "learning lens \"";

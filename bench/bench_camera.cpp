@@ -63,7 +63,8 @@ sockaddr_in loopback(std::uint16_t port) {
 class ImageDevice final : public alpaca::Device {
 public:
     explicit ImageDevice(std::shared_ptr<const imaging::ImageBytes> image) : image_(std::move(image)) {
-        member_.name = "imagearray";
+        member_.name = "ImageArray";
+        member_.route = "imagearray";
         member_.verb = alpaca::Verb::Get;
         member_.reply = [this](const alpaca::Arguments&, const alpaca::ReplyContext& context) {
             return alpaca::imageArrayReply(image_, context);
@@ -71,10 +72,11 @@ public:
     }
     std::string_view deviceType() const noexcept override { return "Camera"; }
     std::string deviceName() const override { return "bench camera"; }
-    const alpaca::Member* findMember(std::string_view name, alpaca::Verb verb) const noexcept override {
-        return name == member_.name && verb == member_.verb ? &member_ : nullptr;
+    const alpaca::Member* findMember(std::string_view route, alpaca::Verb verb) const noexcept override {
+        return route == member_.route && verb == member_.verb ? &member_ : nullptr;
     }
-    bool hasMember(std::string_view name) const noexcept override { return name == member_.name; }
+    bool hasMember(std::string_view route) const noexcept override { return route == member_.route; }
+    void admit(const alpaca::Member&) const override {}
     void shutdown() noexcept override {}
 
 private:

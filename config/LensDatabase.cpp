@@ -27,10 +27,10 @@ LensEntry parseLens(const nlohmann::json& item, std::size_t index) {
     lens.model_id = text("model_id");
     lens.name = text("name");
     const auto& moves = item.value("full_travel_moves_by_step_size", nlohmann::json());
-    if (!moves.is_array() || moves.size() != 7)
+    if (!moves.is_array() || moves.size() != kStepSizes)
         throw std::runtime_error(where + " (" + lens.model_id +
                                  "): \"full_travel_moves_by_step_size\" must list 7 numbers, for step sizes 1 to 7");
-    for (std::size_t k = 0; k < 7; ++k) {
+    for (std::size_t k = 0; k < kStepSizes; ++k) {
         if (!moves[k].is_number() || !std::isfinite(moves[k].get<double>()) || moves[k].get<double>() <= 0)
             throw std::runtime_error(where + " (" + lens.model_id + "): step size " + std::to_string(k + 1) +
                                      " needs a positive number of moves, got " + moves[k].dump());
@@ -59,11 +59,11 @@ LensEntry parseLens(const nlohmann::json& item, std::size_t index) {
     lens.temperature_coefficient = optionalNumber("temperature_coefficient", -1e4, 1e4);
     if (item.contains("step_time_ms")) {
         const auto& times = item["step_time_ms"];
-        if (!times.is_array() || times.size() != 7)
+        if (!times.is_array() || times.size() != kStepSizes)
             throw std::runtime_error(where + " (" + lens.model_id +
                                      "): \"step_time_ms\" must list 7 numbers of milliseconds, for step sizes 1 to 7");
-        std::array<double, 7> ms{};
-        for (std::size_t k = 0; k < 7; ++k) {
+        PerStepSize ms{};
+        for (std::size_t k = 0; k < kStepSizes; ++k) {
             if (!times[k].is_number() || !(times[k].get<double>() >= 0 && times[k].get<double>() <= 60000))
                 throw std::runtime_error(where + " (" + lens.model_id + "): step_time_ms for size " +
                                          std::to_string(k + 1) + " must be 0 to 60000 ms, got " + times[k].dump());

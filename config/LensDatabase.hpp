@@ -10,15 +10,21 @@
 
 namespace sonyalpaca::config {
 
+/// How many step sizes a Sony body drives a lens's focus by: 1 (the smallest) to 7 (the largest).
+inline constexpr int kStepSizes = 7;
+
+/// One value per step size, index 0 = size 1.
+using PerStepSize = std::array<double, kStepSizes>;
+
 /// One lens of the focus-profile database: how many moves of each of the seven step sizes carry the
 /// lens across its whole focus travel (index 0 = size 1, the smallest step).
 struct LensEntry {
     std::string maker;
     std::string model_id;
     std::string name;
-    std::array<double, 7> full_travel_moves{};
+    PerStepSize full_travel_moves{};
     // Optional fields a profile may add (the shipped file has none of them):
-    std::optional<std::array<double, 7>> step_time_ms;  ///< how long a step of each size drives the lens
+    std::optional<PerStepSize> step_time_ms;             ///< how long a step of each size drives the lens
     std::optional<double> backlash;                     ///< units lost at a reversal of direction
     std::optional<double> jitter;                       ///< relative standard deviation of one step's length
     std::optional<double> temperature_coefficient;      ///< focus shift in units per °C (temperature compensation)

@@ -19,6 +19,17 @@ constexpr auto kHaltWait = std::chrono::seconds(5);
 
 }  // namespace
 
+std::string_view activityName(Activity activity) noexcept {
+    switch (activity) {
+    case Activity::Idle: return "idle";
+    case Activity::Moving: return "moving";
+    case Activity::Homing: return "homing";
+    case Activity::Learning: return "learning";
+    case Activity::WaitingForBody: return "waiting for the body to reconnect";
+    }
+    return "idle";
+}
+
 double AbsoluteFocuser::unknownSigma(double travel) noexcept { return travel / std::sqrt(12.0); }
 
 void AbsoluteFocuser::loosenPosition() {
@@ -71,75 +82,46 @@ long AbsoluteFocuser::position() const {
 
 bool AbsoluteFocuser::isMoving() const {
     std::lock_guard lock(mutex_);
-    return busy_;
+    return busy();
+}
+
+void AbsoluteFocuser::post(JobKind kind, long target, Step step, const char* what) {
+    refuseWhileLearning(what);
+    running_cancel_.request_stop();
+    pending_ = Job{kind, target, step, ++generation_};
+    last_error_.clear();
+    wake_.notify_all();
 }
 
 void AbsoluteFocuser::move(long target) {
     const long clamped = std::clamp(target, 0L, maxStep());
     std::lock_guard lock(mutex_);
-    refuseWhileLearning("the move");
-    job_cancel_.request_stop();
-    pending_ = Job{JobKind::Move, clamped, Step{1, 1}, ++generation_};
+    post(JobKind::Move, clamped, Step{1, 1}, "the move");
     target_ = clamped;
-    busy_ = true;
-    halt_ = false;
-    last_error_.clear();
-    wake_.notify_all();
 }
 
 void AbsoluteFocuser::home() {
     std::lock_guard lock(mutex_);
-    refuseWhileLearning("homing");
-    job_cancel_.request_stop();
-    pending_ = Job{JobKind::Home, maxStep(), Step{1, 1}, ++generation_};
-    busy_ = true;
-    halt_ = false;
-    last_error_.clear();
-    wake_.notify_all();
+    post(JobKind::Home, maxStep(), Step{1, 1}, "homing");
 }
 
 void AbsoluteFocuser::jog(int size, int direction) {
-    if (size < 1 || size > 7) throw std::invalid_argument("a focus step size is 1 to 7, not " + std::to_string(size));
+    if (size < 1 || size > config::kStepSizes)
+        throw std::invalid_argument("a focus step size is 1 to 7, not " + std::to_string(size));
     if (direction != 1 && direction != -1)
         throw std::invalid_argument("a jog goes +1 (far) or -1 (near), not " + std::to_string(direction));
     std::lock_guard lock(mutex_);
-    refuseWhileLearning("the jog");
-    job_cancel_.request_stop();
-    pending_ = Job{JobKind::Jog, target_, Step{size, direction}, ++generation_};
-    busy_ = true;
-    halt_ = false;
-    last_error_.clear();
-    wake_.notify_all();
-}
-
-void AbsoluteFocuser::learn(LearnOptions options) {
-    std::lock_guard lock(mutex_);
-    if (!setup_.meter) throw std::logic_error("lens learning needs the body's live view, which this focuser has not");
-    refuseWhileLearning("lens learning");
-    options.guess = setup_.lens;
-    options.step_time_ms = model_.step_time_ms;
-    options.backlash = std::max(setup_.settings.backlash, 0.0);  // configured by the user, else measured
-    learn_request_ = std::move(options);
-    job_cancel_.request_stop();
-    pending_ = Job{JobKind::Learn, target_, Step{1, 1}, ++generation_};
-    busy_ = true;
-    halt_ = false;
-    last_error_.clear();
-    learning_ = LearningStatus{true, "starting", 0, "waiting for the current step", learning_.result,
-                               learning_.profile_file, ""};
-    wake_.notify_all();
+    post(JobKind::Jog, target_, Step{size, direction}, "the jog");
 }
 
 void AbsoluteFocuser::halt() {
     std::unique_lock lock(mutex_);
-    if (!busy_) return;
-    halt_ = true;
+    if (!busy()) return;
     pending_.reset();
-    job_cancel_.request_stop();
+    running_cancel_.request_stop();
     if (!running_) {
         // The worker had not taken the job yet: nothing runs, so nothing to wait for.
-        busy_ = false;
-        activity_ = "idle";
+        activity_ = Activity::Idle;
         if (learning_.active) {
             learning_.active = false;
             learning_.error = "cancelled";
@@ -162,10 +144,10 @@ bool AbsoluteFocuser::tempComp() const {
 }
 
 void AbsoluteFocuser::setTempComp(bool on) {
-    if (!tempCompAvailable())
+    std::lock_guard lock(mutex_);
+    if (!setup_.lens.temperature_coefficient)
         throw std::logic_error("the lens profile " + setup_.lens.model_id +
                                " has no temperature_coefficient, so there is no temperature compensation");
-    std::lock_guard lock(mutex_);
     temp_comp_ = on;
     reference_temperature_ = last_temperature_;
 }
@@ -182,7 +164,7 @@ void AbsoluteFocuser::temperatureChanged(double celsius) {
         }
         const double coefficient = *setup_.lens.temperature_coefficient;
         const double shift = coefficient * (celsius - *reference_temperature_);
-        if (std::abs(shift) < 1 || busy_ || coefficient == 0) return;
+        if (std::abs(shift) < 1 || busy() || coefficient == 0) return;
         const long units = std::lround(shift);
         *reference_temperature_ += static_cast<double>(units) / coefficient;
         target = target_ + units;
@@ -209,7 +191,7 @@ FocuserStatus AbsoluteFocuser::status() const {
     s.homing_due = homingDue();
     s.position = position_;
     s.target = target_;
-    s.moving = busy_;
+    s.moving = busy();
     s.activity = activity_;
     s.steps_done = steps_done_;
     s.steps_total = steps_total_;
@@ -231,7 +213,7 @@ nlohmann::json AbsoluteFocuser::statusJson() const {
             {"position", s.position},
             {"target", s.target},
             {"moving", s.moving},
-            {"activity", s.activity},
+            {"activity", activityName(s.activity)},
             {"steps_done", s.steps_done},
             {"steps_total", s.steps_total},
             {"last_error", s.last_error},
@@ -252,22 +234,21 @@ bool AbsoluteFocuser::homingDue() const {
 }
 
 void AbsoluteFocuser::run(std::stop_token stop) {
-    // Stopping the worker also cancels a learner-driven job (its token is job_cancel_'s).
-    const std::stop_callback forward(stop, [this] {
-        std::lock_guard lock(mutex_);
-        job_cancel_.request_stop();
-    });
+    worker_stop_ = stop;
     std::unique_lock lock(mutex_);
     while (!stop.stop_requested()) {
         wake_.wait(lock, stop, [&] { return pending_.has_value(); });
         if (stop.stop_requested()) break;
-        const Job job = *pending_;
+        const Job job = std::move(*pending_);
         pending_.reset();
         running_ = true;
         running_generation_ = job.generation;
+        running_cancel_ = job.cancel;
         lock.unlock();
         try {
-            runJob(job, stop);
+            // The focuser's end cancels the job as a halt does.
+            const std::stop_callback end(stop, [cancel = job.cancel]() mutable { cancel.request_stop(); });
+            runJob(job);
         } catch (const std::exception& e) {
             const std::string what = job.kind == JobKind::Home    ? std::string("homing")
                                      : job.kind == JobKind::Learn ? std::string("lens learning")
@@ -283,36 +264,34 @@ void AbsoluteFocuser::run(std::stop_token stop) {
         running_ = false;
         done_generation_ = job.generation;
         position_ = std::clamp(position_, 0L, maxStep());
-        if (!pending_) {
-            busy_ = false;
-            activity_ = "idle";
-        }
+        if (!pending_) activity_ = Activity::Idle;
         wake_.notify_all();  // halt() waits for done_generation_
     }
     lock.unlock();
     save(false);
 }
 
-void AbsoluteFocuser::runJob(const Job& job, std::stop_token stop) {
+void AbsoluteFocuser::runJob(const Job& job) {
+    const std::stop_token cancel = job.cancel.get_token();
     noticeReconnect();
     if (job.kind == JobKind::Learn) {
-        driveLearn(stop);
+        driveLearn(cancel);
         return;
     }
     if (job.kind == JobKind::Jog) {
-        driveJog(job.step, stop);
+        driveJog(job.step);
         return;
     }
     // A move or homing outlives a lost body: it waits while the body reconnects, then starts over
     // from where the tracker is (homing first if the loss made it due).
     for (int round = 1;; ++round) {
         try {
-            driveJob(job, stop);
+            driveJob(job, cancel);
             return;
         } catch (const ptp::BodyUnavailable& e) {
             if (round > 3 || body_.state() != ptp::BodyState::Reconnecting) throw;
             log::get("focus")->warn("focuser: {}; the move waits for the body", e.what());
-            switch (waitForBody(stop)) {
+            switch (waitForBody(cancel)) {
             case BodyWait::Back: break;
             case BodyWait::Halted: return;
             case BodyWait::Gone:
@@ -324,7 +303,7 @@ void AbsoluteFocuser::runJob(const Job& job, std::stop_token stop) {
     }
 }
 
-void AbsoluteFocuser::driveJob(const Job& job, std::stop_token stop) {
+void AbsoluteFocuser::driveJob(const Job& job, std::stop_token cancel) {
     bool due = false;
     {
         std::lock_guard lock(mutex_);
@@ -343,18 +322,18 @@ void AbsoluteFocuser::driveJob(const Job& job, std::stop_token stop) {
             due = false;
         }
     }
-    if (due && !driveHome(stop)) return;
-    if (job.kind == JobKind::Move) driveTo(job.target, stop);
+    if (due && !driveHome(cancel)) return;
+    if (job.kind == JobKind::Move) driveTo(job.target, cancel);
 }
 
-AbsoluteFocuser::BodyWait AbsoluteFocuser::waitForBody(std::stop_token stop) {
+AbsoluteFocuser::BodyWait AbsoluteFocuser::waitForBody(std::stop_token cancel) {
     std::unique_lock lock(mutex_);
-    const std::string was = activity_;
-    activity_ = "waiting for the body to reconnect";
+    const Activity was = activity_;
+    activity_ = Activity::WaitingForBody;
     const auto until = Clock::now() + body_away_wait_.load();
     auto result = BodyWait::Gone;
     for (int round = 0; round < 100'000 && Clock::now() < until; ++round) {
-        if (stop.stop_requested() || halt_ || pending_.has_value()) {
+        if (cancel.stop_requested()) {
             result = BodyWait::Halted;
             break;
         }
@@ -363,7 +342,7 @@ AbsoluteFocuser::BodyWait AbsoluteFocuser::waitForBody(std::stop_token stop) {
             result = state == ptp::BodyState::Disconnected ? BodyWait::Gone : BodyWait::Back;
             break;
         }
-        wake_.wait_for(lock, stop, std::chrono::milliseconds(50), [this] { return halt_ || pending_.has_value(); });
+        wake_.wait_for(lock, cancel, std::chrono::milliseconds(50), [] { return false; });
     }
     activity_ = was;
     return result;
@@ -382,169 +361,38 @@ void AbsoluteFocuser::noticeReconnect() {
                             needs_homing_ ? ", homing at the next move" : " (homing is off)");
 }
 
-bool AbsoluteFocuser::interrupted(const std::stop_token& stop) const {
-    std::lock_guard lock(mutex_);
-    return stop.stop_requested() || halt_ || pending_.has_value();
-}
-
-bool AbsoluteFocuser::driveHome(std::stop_token stop) {
+bool AbsoluteFocuser::driveHome(std::stop_token cancel) {
     bool measure = false;
     {
         std::lock_guard lock(mutex_);
         measure = setup_.generic && setup_.meter && !generic_travel_found_;
     }
-    if (measure && measureGenericTravel(stop)) return true;
-    if (interrupted(stop)) return false;
+    if (measure && measureGenericTravel(cancel)) return true;
+    if (cancel.stop_requested()) return false;
     double distance = 0;
     {
         std::lock_guard lock(mutex_);
         distance = homingDistance(model_, setup_.generic) + 3 * tracker_.sigma();
     }
-    return driveIntoStop(1, distance, true, stop);
+    return driveIntoStop(1, distance, true, cancel);
 }
 
-std::stop_token AbsoluteFocuser::jobCancelToken(std::stop_token stop) {
-    std::lock_guard lock(mutex_);
-    job_cancel_ = std::stop_source();
-    // A halt or a new job that came before this source existed cancels it at once.
-    if (stop.stop_requested() || halt_ || pending_) job_cancel_.request_stop();
-    return job_cancel_.get_token();
-}
-
-void AbsoluteFocuser::adoptProfile(const config::LensEntry& lens, bool generic) {
-    setup_.lens = lens;
-    setup_.generic = generic;
-    model_ = driveModel(lens, setup_.settings.backlash);
-    tracker_ = PositionTracker(model_);
-    tracker_.atEndStop(1);
-    max_step_ = static_cast<long>(std::floor(model_.travel + 1e-9));
-    position_ = maxStep();
-    target_ = position_;
-    needs_homing_ = false;
-}
-
-bool AbsoluteFocuser::measureGenericTravel(std::stop_token stop) {
-    auto logger = log::get("focus");
-    const std::stop_token cancel = jobCancelToken(stop);
-    LearnOptions options;
-    {
-        std::lock_guard lock(mutex_);
-        activity_ = "homing";
-        steps_done_ = 0;
-        steps_total_ = 0;
-        options.guess = setup_.lens;
-        options.step_time_ms = model_.step_time_ms;
-    }
-    logger->info("focuser: unknown lens: finding its travel by driving between both end stops, watching the live view");
-    save(true);
-    try {
-        LensLearner learner(body_, setup_.meter, options);
-        const double largest = learner.measureLargestSteps(cancel);
-        config::LensEntry lens = genericLens();
-        const double scale = largest / lens.full_travel_moves[6];
-        for (double& moves : lens.full_travel_moves) moves *= scale;
-        lens.source = "built in, travel found by homing from both ends";
-        {
-            std::lock_guard lock(mutex_);
-            adoptProfile(lens, true);
-            generic_travel_found_ = true;
-        }
-        logger->info("focuser: the unknown lens crosses its travel in {:.2f} of its largest steps: {:.0f} units of the "
-                     "generic profile; homed at the infinity end stop. Learn the lens for exact step sizes",
-                     largest, lens.full_travel_moves[0]);
-        save(false);
-        return true;
-    } catch (const LearnCancelled&) {
-        logger->info("focuser: finding the travel was interrupted; the position stays unknown");
-    } catch (const std::exception& e) {
-        logger->warn("focuser: cannot find the unknown lens's travel ({}); homing with the generic profile's", e.what());
-    }
-    std::lock_guard lock(mutex_);
-    generic_travel_found_ = true;  // not again this session: plain homing from now on
-    return false;
-}
-
-void AbsoluteFocuser::driveLearn(std::stop_token stop) {
-    auto logger = log::get("focus");
-    const std::stop_token cancel = jobCancelToken(stop);
-    LearnOptions options;
-    {
-        std::lock_guard lock(mutex_);
-        options = *learn_request_;
-        activity_ = "learning";
-        steps_done_ = 0;
-        steps_total_ = 100;
-    }
-    save(true);
-    auto progress = [this](const LearnProgress& p) {
-        std::lock_guard lock(mutex_);
-        learning_.phase = p.phase;
-        learning_.percent = p.percent;
-        learning_.message = p.message;
-        steps_done_ = p.percent;
-    };
-    try {
-        LensLearner learner(body_, setup_.meter, options, progress);
-        const LearnResult result = learner.run(cancel);
-        std::string file;
-        try {
-            file = saveLearnedProfile(result, setup_.lenses_dir).string();
-        } catch (const std::exception& e) {
-            logger->error("lens learning: cannot save the profile in {}: {}", setup_.lenses_dir.string(), e.what());
-        }
-        {
-            std::lock_guard lock(mutex_);
-            config::LensEntry lens = result.profile;
-            lens.source = file.empty() ? std::string("learned, not saved") : file;
-            adoptProfile(lens, false);
-            learning_.active = false;
-            learning_.percent = 100;
-            learning_.phase = "done";
-            learning_.message.clear();
-            learning_.result = learnedSummary(result);
-            learning_.profile_file = file;
-        }
-        logger->info("lens learning: done: {}; saved in {}", learnedSummary(result), file.empty() ? "nothing" : file);
-        save(false);
-        return;
-    } catch (const LearnCancelled&) {
-        std::lock_guard lock(mutex_);
-        learning_.error = "cancelled";
-        logger->info("lens learning: cancelled; the position is unknown until the next homing");
-    } catch (const std::exception& e) {
-        std::lock_guard lock(mutex_);
-        learning_.error = e.what();
-        last_error_ = std::string("lens learning failed: ") + e.what();
-        logger->error("lens learning failed: {}", e.what());
-    }
-    {
-        // The lens is somewhere between the stops: the next move homes first.
-        std::lock_guard lock(mutex_);
-        learning_.active = false;
-        tracker_.restore(model_.travel / 2, unknownSigma(model_.travel), 0, false);
-        position_ = std::lround(tracker_.position());
-        target_ = position_;
-        needs_homing_ = true;
-    }
-    save(false);
-}
-
-bool AbsoluteFocuser::driveIntoStop(int direction, double distance, bool homing, std::stop_token stop) {
-    const double length = model_.step_length[6];
+bool AbsoluteFocuser::driveIntoStop(int direction, double distance, bool homing, std::stop_token cancel) {
+    const double length = model_.step_length[config::kStepSizes - 1];
     const int total = std::max(1, static_cast<int>(std::ceil(distance / length)));
     {
         std::lock_guard lock(mutex_);
-        activity_ = homing ? "homing" : "moving";
+        activity_ = homing ? Activity::Homing : Activity::Moving;
         steps_done_ = 0;
         steps_total_ = total;
     }
     auto logger = log::get("focus");
     const char* stop_name = direction > 0 ? "infinity" : "near";
-    if (homing) logger->info("focuser: homing: {} steps of size 7 into the infinity end stop", total);
+    if (homing) logger->info("focuser: homing: {} steps of size {} into the infinity end stop", total, config::kStepSizes);
     save(true);
     int reported_quarter = 0;
     for (int i = 0; i < total; ++i) {
-        if (interrupted(stop)) {
+        if (cancel.stop_requested()) {
             logger->info("focuser: the drive into the {} end stop stopped after {} of {} steps; the position stays "
                          "an estimate", stop_name, i, total);
             {
@@ -554,7 +402,7 @@ bool AbsoluteFocuser::driveIntoStop(int direction, double distance, bool homing,
             save(false);
             return false;
         }
-        driveStep({7, direction}, stop);
+        driveStep({config::kStepSizes, direction});
         if (const int quarter = 4 * (i + 1) / total; homing && quarter > reported_quarter && quarter < 4) {
             reported_quarter = quarter;
             logger->info("focuser: homing {} %", 25 * quarter);
@@ -572,7 +420,7 @@ bool AbsoluteFocuser::driveIntoStop(int direction, double distance, bool homing,
     return true;
 }
 
-bool AbsoluteFocuser::driveTo(long target, std::stop_token stop) {
+bool AbsoluteFocuser::driveTo(long target, std::stop_token cancel) {
     // A target at an end stop: drive into it, where the position is exact.
     if (target <= 0 || target >= maxStep()) {
         const int direction = target <= 0 ? -1 : 1;
@@ -582,7 +430,7 @@ bool AbsoluteFocuser::driveTo(long target, std::stop_token stop) {
             distance = (direction > 0 ? model_.travel - tracker_.position() : tracker_.position()) +
                        3 * tracker_.sigma() + model_.backlash + 1;
         }
-        if (!driveIntoStop(direction, distance, false, stop)) return false;
+        if (!driveIntoStop(direction, distance, false, cancel)) return false;
         std::lock_guard lock(mutex_);
         position_ = target;
         return true;
@@ -590,7 +438,7 @@ bool AbsoluteFocuser::driveTo(long target, std::stop_token stop) {
     Plan plan;
     {
         std::lock_guard lock(mutex_);
-        activity_ = "moving";
+        activity_ = Activity::Moving;
         const double goal = std::min(static_cast<double>(target), model_.travel);
         const double from = tracker_.position();
         plan = planMoveFromGap(model_, from, tracker_.farGap(), goal, setup_.settings.approach);
@@ -599,7 +447,7 @@ bool AbsoluteFocuser::driveTo(long target, std::stop_token stop) {
     }
     if (!plan.steps.empty()) save(true);
     for (const auto& step : plan.steps) {
-        if (interrupted(stop)) {
+        if (cancel.stop_requested()) {
             {
                 std::lock_guard lock(mutex_);
                 position_ = std::lround(tracker_.position());
@@ -609,7 +457,7 @@ bool AbsoluteFocuser::driveTo(long target, std::stop_token stop) {
             save(false);
             return false;
         }
-        driveStep(step, stop);
+        driveStep(step);
     }
     {
         std::lock_guard lock(mutex_);
@@ -624,10 +472,10 @@ bool AbsoluteFocuser::driveTo(long target, std::stop_token stop) {
     return true;
 }
 
-void AbsoluteFocuser::driveJog(const Step& step, std::stop_token stop) {
+void AbsoluteFocuser::driveJog(const Step& step) {
     {
         std::lock_guard lock(mutex_);
-        activity_ = "moving";
+        activity_ = Activity::Moving;
         steps_done_ = 0;
         steps_total_ = 1;
         // The jog's target is where its step leaves the lens, from the start: the status never shows
@@ -637,7 +485,7 @@ void AbsoluteFocuser::driveJog(const Step& step, std::stop_token stop) {
         target_ = std::clamp(std::lround(after.position()), 0L, maxStep());
     }
     save(true);
-    driveStep(step, stop);
+    driveStep(step);
     {
         std::lock_guard lock(mutex_);
         position_ = std::clamp(std::lround(tracker_.position()), 0L, maxStep());
@@ -648,7 +496,7 @@ void AbsoluteFocuser::driveJog(const Step& step, std::stop_token stop) {
     save(false);
 }
 
-void AbsoluteFocuser::driveStep(const Step& step, std::stop_token stop) {
+void AbsoluteFocuser::driveStep(const Step& step) {
     const auto started = Clock::now();
     body_.focusStep(step.size, step.direction);
     {
@@ -661,7 +509,7 @@ void AbsoluteFocuser::driveStep(const Step& step, std::stop_token stop) {
     const auto drive = std::chrono::duration<double, std::milli>(model_.step_time_ms[static_cast<std::size_t>(step.size - 1)]);
     const auto until = started + std::chrono::duration_cast<Clock::duration>(drive);
     std::unique_lock lock(mutex_);
-    wake_.wait_until(lock, stop, until, [] { return false; });
+    wake_.wait_until(lock, worker_stop_, until, [] { return false; });
 }
 
 }  // namespace sonyalpaca::focus

@@ -15,7 +15,9 @@
 #include <filesystem>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
+#include <string_view>
 #include <thread>
 
 namespace sonyalpaca::focus {
@@ -44,6 +46,19 @@ struct LearningStatus {
     std::string error;           ///< why the last learning stopped, empty when it did not fail
 };
 
+/// What the focuser is doing.
+enum class Activity {
+    Idle,
+    Moving,          ///< a move or a jog
+    Homing,          ///< into the infinity end stop (or finding an unknown lens's travel)
+    Learning,        ///< lens learning
+    WaitingForBody,  ///< a move waits while the body reconnects
+};
+
+/// The activity as the status shows it: "idle", "moving", "homing", "learning",
+/// "waiting for the body to reconnect".
+std::string_view activityName(Activity activity) noexcept;
+
 /// What the focuser is doing and believes, for the Action "status", the setup page and the log.
 struct FocuserStatus {
     std::string lens_id;
@@ -57,7 +72,7 @@ struct FocuserStatus {
     long position = 0;       ///< Alpaca Position
     long target = 0;         ///< the last commanded target
     bool moving = false;
-    std::string activity;    ///< "idle", "moving", "homing"
+    Activity activity = Activity::Idle;
     int steps_done = 0;      ///< progress of the current move or homing
     int steps_total = 0;
     std::string last_error;  ///< why the last move failed, empty when it did not
@@ -139,44 +154,51 @@ public:
 
 private:
     enum class JobKind { Move, Home, Jog, Learn };
+    /// One job for the worker. Its stop source is its one cancellation: halt(), a newer job and the
+    /// focuser's end all stop it, and the job looks at nothing else.
     struct Job {
         JobKind kind;
         long target;
         Step step{1, 1};  ///< Jog only
         unsigned long generation = 0;
+        std::stop_source cancel{};
     };
 
+    /// Makes a job the next one; the running job ends after its current step (lock held). Refuses
+    /// (FocuserBusy, naming `what`) while the lens is being learned.
+    void post(JobKind kind, long target, Step step, const char* what);
+    /// Running or pending: IsMoving (lock held).
+    bool busy() const noexcept { return running_ || pending_.has_value(); }
+
     void run(std::stop_token stop);
-    void runJob(const Job& job, std::stop_token stop);
+    void runJob(const Job& job);
     /// A move or homing: homes first when due, then drives to the target.
-    void driveJob(const Job& job, std::stop_token stop);
+    void driveJob(const Job& job, std::stop_token cancel);
     enum class BodyWait { Back, Halted, Gone };
     /// Waits while the body reconnects (IsMoving stays true), up to body_away_wait_.
-    BodyWait waitForBody(std::stop_token stop);
+    BodyWait waitForBody(std::stop_token cancel);
     /// When the body has reconnected since the last look, its lens may have moved while it was away
     /// (the body off, the lens detached): the position becomes uncertain and homing due.
     void noticeReconnect();
-    /// Homing: drives into the infinity stop far enough whatever the position; false when interrupted.
-    bool driveHome(std::stop_token stop);
+    /// Homing: drives into the infinity stop far enough whatever the position; false when cancelled.
+    bool driveHome(std::stop_token cancel);
     /// Drives with the largest step into the end stop in `direction` (+1 infinity, -1 near), `distance`
-    /// units and more; there the position is exact. False when interrupted.
-    bool driveIntoStop(int direction, double distance, bool homing, std::stop_token stop);
-    /// Drives one planned move; false when interrupted.
-    bool driveTo(long target, std::stop_token stop);
-    /// Learns the lens and switches to the learned profile.
-    void driveLearn(std::stop_token stop);
+    /// units and more; there the position is exact. False when cancelled.
+    bool driveIntoStop(int direction, double distance, bool homing, std::stop_token cancel);
+    /// Drives one planned move; false when cancelled.
+    bool driveTo(long target, std::stop_token cancel);
+    /// Learns the lens and switches to the learned profile (FocuserLearning.cpp, as the next two).
+    void driveLearn(std::stop_token cancel);
     /// The generic profile's travel: the largest steps between the two end stops, counted on the
-    /// live view; ends at the infinity stop. False when interrupted or not measurable.
-    bool measureGenericTravel(std::stop_token stop);
+    /// live view; ends at the infinity stop. False when cancelled or not measurable.
+    bool measureGenericTravel(std::stop_token cancel);
     /// Runs on the new profile from the infinity stop (lock held).
     void adoptProfile(const config::LensEntry& lens, bool generic);
-    /// A stop token that fires when the job is halted or replaced (or the focuser stops).
-    std::stop_token jobCancelToken(std::stop_token stop);
     /// Drives the single step of a jog.
-    void driveJog(const Step& step, std::stop_token stop);
-    /// Sends one step and waits until the lens has finished it; false when interrupted before it.
-    void driveStep(const Step& step, std::stop_token stop);
-    bool interrupted(const std::stop_token& stop) const;
+    void driveJog(const Step& step);
+    /// Sends one step and waits until the lens has finished it (a halt waits for it too; only the
+    /// focuser's end cuts the wait).
+    void driveStep(const Step& step);
     bool homingDue() const;
     void restore();  // FocuserState.cpp, as save()
     void save(bool moving);
@@ -197,9 +219,9 @@ private:
     std::condition_variable_any wake_;
     PositionTracker tracker_;
     std::optional<Job> pending_;
-    bool busy_ = false;         // a job is running or pending: IsMoving
     bool running_ = false;      // the worker is running a job (not only pending)
-    bool halt_ = false;
+    std::stop_source running_cancel_;  // the running job's (Job::cancel)
+    std::stop_token worker_stop_;      // the worker's own: set and read on the worker only
     // Generations: every job gets the next number when it is asked; the worker records the number of
     // the job it runs and of the last one it finished, so halt() waits for exactly the job it cut.
     unsigned long generation_ = 0;          // of the newest job asked
@@ -208,7 +230,7 @@ private:
     bool needs_homing_ = false; // the policy asks to home at the first move
     long position_ = 0;
     long target_ = 0;
-    std::string activity_ = "idle";
+    Activity activity_ = Activity::Idle;
     int steps_done_ = 0;
     int steps_total_ = 0;
     std::string last_error_;
@@ -218,7 +240,6 @@ private:
     bool deferred_logged_ = false;
     std::optional<LearnOptions> learn_request_;
     LearningStatus learning_;
-    std::stop_source job_cancel_;       // cancels a learner-driven job (learning, the generic travel)
     bool generic_travel_found_ = false;
     std::atomic<long> max_step_{0};     // maxStep(), readable without the lock
     std::uint64_t body_sessions_ = 0;   // the body's sessions() when the focuser last looked

@@ -15,6 +15,8 @@
 
 namespace sonyalpaca::focus {
 namespace {
+/// The largest step size, the one that drives into the end stops.
+constexpr int kLargest = config::kStepSizes;
 using Clock = std::chrono::steady_clock;
 
 /// A step changed the live view when the mean squared difference of its frame and the one before
@@ -201,7 +203,7 @@ LensLearner::StopRun LensLearner::runToStop(int size, int direction, int max_ste
 
 void LensLearner::driveNear(std::stop_token& stop) {
     const int steps = static_cast<int>(std::ceil(largest_per_travel_ * 1.08)) + 2;
-    for (int i = 0; i < steps; ++i) step(7, -1, stop);
+    for (int i = 0; i < steps; ++i) step(kLargest, -1, stop);
 }
 
 void LensLearner::calibrate() {
@@ -217,10 +219,10 @@ double LensLearner::measureLargestSteps(std::stop_token stop) {
     runs_total_ = 3;
     calibrate();
     report("homing", "driving into the infinity stop");
-    runToStop(7, +1, kLargestStepsCap, stop);
+    runToStop(kLargest, +1, kLargestStepsCap, stop);
     ++runs_done_;
     report("homing", "driving into the close-focus stop, counting the largest steps");
-    const StopRun near = runToStop(7, -1, kLargestStepsCap, stop, true);
+    const StopRun near = runToStop(kLargest, -1, kLargestStepsCap, stop, true);
     ++runs_done_;
     // A largest step must change the view plainly (a dark or featureless view, e.g. the night sky,
     // cannot locate the stops).
@@ -228,7 +230,7 @@ double LensLearner::measureLargestSteps(std::stop_token stop) {
         throw LearnFailed("the largest focus steps barely change the live view (" + std::to_string(near.peak) +
                           "× the noise): it cannot show where the end stops are");
     report("homing", "driving back into the infinity stop");
-    for (int i = 0; i < static_cast<int>(std::ceil(near.steps * 1.15)) + 2; ++i) step(7, +1, stop);
+    for (int i = 0; i < static_cast<int>(std::ceil(near.steps * 1.15)) + 2; ++i) step(kLargest, +1, stop);
     return std::max(near.steps, 1.0);
 }
 
@@ -254,7 +256,7 @@ double LensLearner::measurePlay(int detector, double largest, std::stop_token& s
     }
     // Back into the infinity stop: 3 + 2 × 3 detector steps out, in largest steps with a margin.
     const int back = static_cast<int>(std::ceil(10.0 / std::max(largest, 1e-9))) + 2;
-    for (int i = 0; i < back; ++i) step(7, +1, stop);
+    for (int i = 0; i < back; ++i) step(kLargest, +1, stop);
     if (ratios.empty()) return 0;  // too little change to tell: no play assumed
     std::sort(ratios.begin(), ratios.end());
     const double play = ratios[ratios.size() / 2];  // in detector steps
@@ -274,20 +276,20 @@ LearnResult LensLearner::run(std::stop_token stop) {
     calibrate();
 
     report("homing", "driving into the infinity stop");
-    runToStop(7, +1, kLargestStepsCap, stop);
+    runToStop(kLargest, +1, kLargestStepsCap, stop);
     ++runs_done_;
     report("homing", "driving into the close-focus stop, counting the largest steps");
-    const StopRun near = runToStop(7, -1, kLargestStepsCap, stop);
+    const StopRun near = runToStop(kLargest, -1, kLargestStepsCap, stop);
     largest_per_travel_ = std::max(near.steps, 1.0);
     ++runs_done_;
 
     // The detector: the smallest size expected to take at most ~120 steps across the travel, so a
     // single step is well visible; larger when the crossing shows it is not.
     auto expected_steps = [&](int size) {
-        return largest_per_travel_ * guess.full_travel_moves[static_cast<std::size_t>(size - 1)] / guess.full_travel_moves[6];
+        return largest_per_travel_ * guess.full_travel_moves[static_cast<std::size_t>(size - 1)] / guess.full_travel_moves[config::kStepSizes - 1];
     };
-    int detector = 7;
-    for (int size = 1; size <= 7; ++size)
+    int detector = kLargest;
+    for (int size = 1; size <= config::kStepSizes; ++size)
         if (expected_steps(size) <= 120) {
             detector = size;
             break;
@@ -298,7 +300,7 @@ LearnResult LensLearner::run(std::stop_token stop) {
         const int cap = static_cast<int>(expected_steps(detector) * 3) + 20;
         crossing = runToStop(detector, +1, cap, stop, true);
         driveNear(stop);
-        if (crossing.visibility >= kVisibleRatio || detector == 7) break;
+        if (crossing.visibility >= kVisibleRatio || detector == kLargest) break;
         log::get("focus")->info("lens learning: steps of size {} change the live view too little ({:.2f}× the noise); "
                                 "trying size {}", detector, crossing.visibility, detector + 1);
         ++detector;
@@ -310,22 +312,22 @@ LearnResult LensLearner::run(std::stop_token stop) {
                           " visible steps: too few to measure. Point the camera at a scene with finer detail");
 
     // Each size: m steps, then detector steps into the stop. u[k] = s_k / s_J.
-    std::array<double, 7> u{};
-    std::array<double, 7> r{};
-    std::array<int, 7> m{};
+    config::PerStepSize u{};
+    config::PerStepSize r{};
+    std::array<int, config::kStepSizes> m{};
     LearnResult result;
     u[static_cast<std::size_t>(detector - 1)] = 1.0;
     r[static_cast<std::size_t>(detector - 1)] = 0;
     auto guess_ratio = [&](int size) {  // s_size / s_detector from the guess
         return guess.full_travel_moves[static_cast<std::size_t>(detector - 1)] / guess.full_travel_moves[static_cast<std::size_t>(size - 1)];
     };
-    for (int size = 7; size >= 1; --size) {
+    for (int size = kLargest; size >= 1; --size) {
         const auto k = static_cast<std::size_t>(size - 1);
         if (size == detector) continue;
         // The best guess of this size in detector steps: from the largest size's count for size 7,
         // otherwise from the measured next size and the guess's ratio between the two.
-        double estimate = size == 7 ? r0 / largest_per_travel_ : guess_ratio(size);
-        if (size < 7 && u[k + 1] > 0) estimate = u[k + 1] * guess.full_travel_moves[k + 1] / guess.full_travel_moves[k];
+        double estimate = size == kLargest ? r0 / largest_per_travel_ : guess_ratio(size);
+        if (size < kLargest && u[k + 1] > 0) estimate = u[k + 1] * guess.full_travel_moves[k + 1] / guess.full_travel_moves[k];
         const double per_step_ms = options_.step_time_ms[k] + options_.command_ms;
         // Size 1 is the unit every other size is expressed in: its leg gets twice the time.
         const double leg_ms = options_.leg_seconds * 1000.0 * (size == 1 ? 2.0 : 1.0);
@@ -368,14 +370,14 @@ LearnResult LensLearner::run(std::stop_token stop) {
 
     // Both crossings count: the sizes from their mean.
     const double crossing_steps = 0.5 * (r0 + check.steps);
-    for (std::size_t k = 0; k < 7; ++k)
+    for (std::size_t k = 0; k < config::kStepSizes; ++k)
         if (m[k] > 0 && !result.whole_travel[k]) u[k] = (crossing_steps - r[k]) / m[k];
 
     // Into size-1 units: s_k = u_k / u_1; the travel is the crossing less the play it took up.
     const double u1 = u[0];
     if (!(u1 > 0)) throw LearnFailed("the smallest step could not be measured");
     report("play", "measuring the play (backlash) at a reversal");
-    const double play = options_.backlash > 0 ? options_.backlash : measurePlay(detector, u[6], stop) / u1;
+    const double play = options_.backlash > 0 ? options_.backlash : measurePlay(detector, u[config::kStepSizes - 1], stop) / u1;
     const double sigma_r = std::max(0.05, std::abs(result.repeat_difference) / std::sqrt(2.0));
     auto relative = [&](std::size_t k) {  // of u_k
         if (static_cast<int>(k) == detector - 1 || result.whole_travel[k]) return 0.0;
@@ -385,7 +387,7 @@ LearnResult LensLearner::run(std::stop_token stop) {
     result.profile.maker = options_.maker;
     result.profile.model_id = options_.model_id;
     result.profile.name = options_.name;
-    for (std::size_t k = 0; k < 7; ++k) {
+    for (std::size_t k = 0; k < config::kStepSizes; ++k) {
         result.profile.full_travel_moves[k] = result.whole_travel[k] ? 1.0 : travel * u1 / u[k];
         const double rel_travel = sigma_r / r0;
         result.relative_sigma[k] = result.whole_travel[k]
@@ -394,7 +396,7 @@ LearnResult LensLearner::run(std::stop_token stop) {
                                                    (k == 0 ? 0.0 : relative(0) * relative(0)));
     }
     // Size 1 defines the unit: its moves are the travel; sizes must grow.
-    for (std::size_t k = 1; k < 7; ++k)
+    for (std::size_t k = 1; k < config::kStepSizes; ++k)
         if (result.profile.full_travel_moves[k] > result.profile.full_travel_moves[k - 1])
             throw LearnFailed("size " + std::to_string(k + 1) + " measured smaller than size " + std::to_string(k) +
                               ": the live view was not steady enough. Try again on a still, detailed scene");
@@ -419,7 +421,7 @@ std::string learnedLensId() {
 
 std::string learnedSummary(const LearnResult& result) {
     std::string moves;
-    for (std::size_t k = 0; k < 7; ++k) {
+    for (std::size_t k = 0; k < config::kStepSizes; ++k) {
         char item[64];
         std::snprintf(item, sizeof item, "%s%.1f (±%.1f %%)", k ? ", " : "", result.profile.full_travel_moves[k],
                       100 * result.relative_sigma[k]);

@@ -42,7 +42,7 @@ struct LearnOptions {
     double leg_seconds = 35;   ///< drive time of the many-small-steps leg of each run (twice this for size 1)
     double command_ms = 10;    ///< what one step costs besides its drive time (planning the legs)
     double backlash = 0;       ///< known play in units; 0 = measure it (counting alone cannot see it)
-    std::array<double, 7> step_time_ms = kDefaultStepTimeMs;  ///< how long to let each size drive
+    config::PerStepSize step_time_ms = kDefaultStepTimeMs;  ///< how long to let each size drive
     double settle_ms = 0;      ///< extra wait before a live-view frame (bodies whose live view lags)
 };
 
@@ -56,8 +56,8 @@ struct LearnProgress {
 /// A learned profile and how well it is known.
 struct LearnResult {
     config::LensEntry profile;               ///< shipped format: moves of each size across the travel
-    std::array<double, 7> relative_sigma{};  ///< 1-σ relative uncertainty of each size's move count
-    std::array<bool, 7> whole_travel{};      ///< one step of this size crosses the whole travel: moves is 1
+    config::PerStepSize relative_sigma{};  ///< 1-σ relative uncertainty of each size's move count
+    std::array<bool, config::kStepSizes> whole_travel{};      ///< one step of this size crosses the whole travel: moves is 1
     int detector_size = 0;                   ///< the size whose steps located the infinity stop
     double repeat_difference = 0;            ///< the repeated crossing differed by this many detector steps
     double seconds = 0;

@@ -20,14 +20,14 @@ LensModel::LensModel(const config::LensEntry& entry) : travel_(entry.full_travel
 }
 
 double LensModel::stepLength(int size) const {
-    if (size < 1 || size > 7) throw std::out_of_range("step size " + std::to_string(size) + " is not in 1..7");
+    if (size < 1 || size > config::kStepSizes) throw std::out_of_range("step size " + std::to_string(size) + " is not in 1..7");
     return steps_[static_cast<std::size_t>(size - 1)];
 }
 
 DriveModel driveModel(const config::LensEntry& entry, double backlash) {
     const LensModel lens(entry);
     DriveModel model;
-    for (int size = 1; size <= 7; ++size) model.step_length[static_cast<std::size_t>(size - 1)] = lens.stepLength(size);
+    for (int size = 1; size <= config::kStepSizes; ++size) model.step_length[static_cast<std::size_t>(size - 1)] = lens.stepLength(size);
     model.step_time_ms = entry.step_time_ms.value_or(kDefaultStepTimeMs);
     model.command_ms = kCommandMs;
     model.variance_ms = kVarianceMs;
@@ -42,7 +42,7 @@ config::LensEntry genericLens() {
     lens.maker = "unknown";
     lens.model_id = "generic";
     lens.name = "unknown lens (generic profile)";
-    for (std::size_t k = 0; k < 7; ++k)
+    for (std::size_t k = 0; k < config::kStepSizes; ++k)
         lens.full_travel_moves[k] = kGenericTravel / std::pow(kGenericRatio, static_cast<double>(k));
     lens.source = "built in";
     return lens;
@@ -50,7 +50,7 @@ config::LensEntry genericLens() {
 
 double homingDistance(const DriveModel& model, bool generic) {
     const double travel = generic ? std::max(model.travel, kUnknownLensTravel) : model.travel;
-    return travel * 1.1 + 2 * model.backlash + model.step_length[6];
+    return travel * 1.1 + 2 * model.backlash + model.step_length[config::kStepSizes - 1];
 }
 
 }  // namespace sonyalpaca::focus

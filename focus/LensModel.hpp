@@ -21,12 +21,12 @@ public:
 
 private:
     double travel_;
-    std::array<double, 7> steps_{};
+    config::PerStepSize steps_{};
 };
 
 /// How long a step of each size drives the lens when a profile does not say: 25 ms for size 1 up
 /// to 235 ms for size 7, a typical focus motor (and the virtual body's).
-constexpr std::array<double, 7> kDefaultStepTimeMs{25, 60, 95, 130, 165, 200, 235};
+constexpr config::PerStepSize kDefaultStepTimeMs{25, 60, 95, 130, 165, 200, 235};
 /// Relative spread of one step's length when a profile does not say.
 constexpr double kDefaultJitter = 0.005;
 /// What one focus-drive command costs besides the lens's motion: a PTP round trip.

@@ -10,7 +10,7 @@
 
 namespace sonyalpaca::focus {
 namespace {
-constexpr std::size_t kSizes = 7;
+constexpr std::size_t kSizes = config::kStepSizes;
 
 /// The two legs of a plan: steps against the approach, then steps with it.
 struct Legs {
@@ -18,7 +18,7 @@ struct Legs {
     double with = 0;     ///< total length of the steps in the approach direction
 };
 
-Legs legsOf(const DriveModel& model, const std::array<int, 7>& counts, int approach) {
+Legs legsOf(const DriveModel& model, const std::array<int, config::kStepSizes>& counts, int approach) {
     Legs legs;
     for (std::size_t k = 0; k < kSizes; ++k) {
         const double length = std::abs(counts[k]) * model.step_length[k];
@@ -74,7 +74,7 @@ public:
     void run() { descend(kSizes, target_ - from_, 0.0); }
 
     bool found() const { return best_time_ < std::numeric_limits<double>::infinity(); }
-    const std::array<int, 7>& counts() const { return best_; }
+    const std::array<int, config::kStepSizes>& counts() const { return best_; }
     double time() const { return best_time_; }
 
 private:
@@ -142,8 +142,8 @@ private:
     int direction_;        // the approach, or the direction of the move when free
     double against_play_;  // play to take up before the leg against the approach moves the lens
     double against_ = 0;   // motor travel of the leg against the approach chosen so far
-    std::array<int, 7> counts_{};
-    std::array<int, 7> best_{};
+    std::array<int, config::kStepSizes> counts_{};
+    std::array<int, config::kStepSizes> best_{};
     double best_time_ = std::numeric_limits<double>::infinity();
 };
 }  // namespace
@@ -152,7 +152,7 @@ double farGap(int previous_direction, double backlash) {
     return previous_direction > 0 ? 0.0 : previous_direction < 0 ? backlash : backlash / 2;
 }
 
-double endPosition(const DriveModel& model, double from, const std::array<int, 7>& counts, int approach,
+double endPosition(const DriveModel& model, double from, const std::array<int, config::kStepSizes>& counts, int approach,
                    int previous_direction) {
     return pathOf(model, from, legsOf(model, counts, approach), approach, farGap(previous_direction, model.backlash))
         .end;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "config/LensDatabase.hpp"
+
 #include <array>
 #include <vector>
 
@@ -8,8 +10,8 @@ namespace sonyalpaca::focus {
 
 /// What the planner knows of a lens's focus drive, in units of the smallest step.
 struct DriveModel {
-    std::array<double, 7> step_length{};   ///< true mean length of sizes 1..7 (size 1 ≈ 1 unit)
-    std::array<double, 7> step_time_ms{};  ///< how long each size takes to move
+    config::PerStepSize step_length{};   ///< true mean length of sizes 1..7 (size 1 ≈ 1 unit)
+    config::PerStepSize step_time_ms{};  ///< how long each size takes to move
     double command_ms = 50;                ///< what each step costs besides the move (one PTP round trip)
     double backlash = 0;                   ///< units lost at a reversal of direction
     double jitter = 0.02;                  ///< relative standard deviation of one step's length
@@ -62,7 +64,7 @@ Plan planMove(const DriveModel& model, double from, double target, int approach,
 
 /// Where a plan with per-size net counts `counts` (negative: toward near) leaves the lens, steps
 /// against the approach first, with the play taken up at each reversal; for tests.
-double endPosition(const DriveModel& model, double from, const std::array<int, 7>& counts, int approach,
+double endPosition(const DriveModel& model, double from, const std::array<int, config::kStepSizes>& counts, int approach,
                    int previous_direction);
 
 }  // namespace sonyalpaca::focus

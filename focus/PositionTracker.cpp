@@ -15,7 +15,7 @@ constexpr double kBacklashSpread = 0.25;
 }  // namespace
 
 void PositionTracker::step(const Step& step) {
-    if (step.size < 1 || step.size > 7 || (step.direction != 1 && step.direction != -1))
+    if (step.size < 1 || step.size > config::kStepSizes || (step.direction != 1 && step.direction != -1))
         throw std::invalid_argument("not a focus step: size " + std::to_string(step.size) + ", direction " +
                                     std::to_string(step.direction));
     const double length = model_.step_length[static_cast<std::size_t>(step.size - 1)];

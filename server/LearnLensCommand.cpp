@@ -199,7 +199,7 @@ int runLearnLens(int argc, const char* const* argv) {
                     result.profile.model_id.c_str(), result.seconds, result.steps, result.frames,
                     result.detector_size);
         std::printf("size  moves across the travel  uncertainty\n");
-        for (std::size_t k = 0; k < 7; ++k)
+        for (std::size_t k = 0; k < config::kStepSizes; ++k)
             std::printf("%4zu  %22.2f  %s\n", k + 1, result.profile.full_travel_moves[k],
                         result.whole_travel[k] ? "one step crosses the whole travel"
                                                : ("±" + std::to_string(100 * result.relative_sigma[k]).substr(0, 4) +

@@ -3,6 +3,7 @@
 
 #include "config/Log.hpp"
 #include "config/DecodeSupport.hpp"
+#include "config/LensDatabase.hpp"
 #include "config/GphotoSupport.hpp"
 #include "config/RawTypes.hpp"
 #include "ptp/gphoto/Reachability.hpp"
@@ -566,7 +567,7 @@ bool GPhotoBody::hasFocusDrive() {
 
 void GPhotoBody::focusStep(int size, int direction) {
     requireOpen();
-    if (size < 1 || size > 7) throw BodyError("focus step size " + std::to_string(size) + " is not in 1..7");
+    if (size < 1 || size > config::kStepSizes) throw BodyError("focus step size " + std::to_string(size) + " is not in 1..7");
     if (!hasFocusDrive())
         throw BodyError("this body offers no focus drive through libgphoto2, so the focuser cannot move the lens");
     const float value = static_cast<float>(direction < 0 ? -size : size);

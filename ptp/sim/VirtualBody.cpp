@@ -122,7 +122,7 @@ void VirtualBody::buildProperties() {
     for (std::uint16_t button : {code::SonyS1, code::SonyS2, code::SonyBulb, code::SonyMovie, code::SonyAfMfHold})
         properties_.add({button, code::UInt16, 0x81, 1, 1, 1, Form::None, 0, 0, 0, {}});
     if (options_.focus_drive)
-        properties_.add({code::SonyNearFar, code::Int16, 0x82, 1, 0, 0, Form::Range, -7, 7, 1, {}});
+        properties_.add({code::SonyNearFar, code::Int16, 0x82, 1, 0, 0, Form::Range, -config::kStepSizes, config::kStepSizes, 1, {}});
 }
 
 void VirtualBody::setEventSink(EventSink sink) {
@@ -244,7 +244,7 @@ void VirtualBody::stepNotch(std::uint16_t property, std::int8_t delta) {
 }
 
 OperationResult VirtualBody::stepFocus(std::int16_t value) {
-    if (value == 0 || value < -7 || value > 7) return OperationResult::failed(code::InvalidDevicePropValue);
+    if (value == 0 || value < -config::kStepSizes || value > config::kStepSizes) return OperationResult::failed(code::InvalidDevicePropValue);
     const auto now = Clock::now();
     if (now < lens_busy_until_ || shutter_ == Shutter::Exposing) return OperationResult::failed(code::DeviceBusy);
     // The focus drive moves the lens only in manual focus, as on real bodies.
@@ -470,10 +470,10 @@ double VirtualBody::lensTravel() const {
     return lens_.travel();
 }
 
-std::array<double, 7> VirtualBody::trueMoves() const {
+config::PerStepSize VirtualBody::trueMoves() const {
     std::lock_guard lock(mutex_);
-    std::array<double, 7> moves{};
-    for (int size = 1; size <= 7; ++size)
+    config::PerStepSize moves{};
+    for (int size = 1; size <= config::kStepSizes; ++size)
         moves[static_cast<std::size_t>(size - 1)] = lens_.travel() / lens_.trueStepLength(size);
     return moves;
 }
@@ -493,7 +493,7 @@ void VirtualBody::setBestFocus(double units) {
     options_.best_focus = units;
 }
 
-std::array<std::uint64_t, 7> VirtualBody::focusStepCounts() const {
+std::array<std::uint64_t, config::kStepSizes> VirtualBody::focusStepCounts() const {
     std::lock_guard lock(mutex_);
     return lens_.stepCounts();
 }

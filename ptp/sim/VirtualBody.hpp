@@ -2,6 +2,7 @@
 #pragma once
 
 #include "config/BodyDatabase.hpp"
+#include "config/LensDatabase.hpp"
 #include "ptp/sim/Faults.hpp"
 #include "ptp/sim/FrameSource.hpp"
 #include "ptp/sim/PropertyTable.hpp"
@@ -90,9 +91,9 @@ public:
     void setTemperature(double celsius);
     /// Moves best focus (at 20 °C) to `units`.
     void setBestFocus(double units);
-    std::array<std::uint64_t, 7> focusStepCounts() const;
+    std::array<std::uint64_t, config::kStepSizes> focusStepCounts() const;
     /// The hidden true profile: moves of each size across the travel (what lens learning should find).
-    std::array<double, 7> trueMoves() const;
+    config::PerStepSize trueMoves() const;
     std::uint64_t exposureCount() const;
     const config::BodyEntry& model() const noexcept { return body_; }
     Faults& faults() const noexcept { return *faults_; }

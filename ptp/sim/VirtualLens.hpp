@@ -42,7 +42,7 @@ public:
     std::chrono::milliseconds step(int size, int direction);
 
     /// Steps taken per size (index 0 = size 1).
-    const std::array<std::uint64_t, 7>& stepCounts() const noexcept { return counts_; }
+    const std::array<std::uint64_t, config::kStepSizes>& stepCounts() const noexcept { return counts_; }
 
     const config::LensEntry& shipped() const noexcept { return shipped_; }
 
@@ -50,10 +50,10 @@ private:
     config::LensEntry shipped_;
     LensOptions options_;
     double travel_;
-    std::array<double, 7> true_steps_{};
+    config::PerStepSize true_steps_{};
     double position_;
     double gap_ = 0;  // motor motion toward far before the lens follows (0..backlash); starts engaged far
-    std::array<std::uint64_t, 7> counts_{};
+    std::array<std::uint64_t, config::kStepSizes> counts_{};
     std::mt19937_64 random_;
 };
 

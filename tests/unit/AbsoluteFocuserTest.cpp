@@ -292,7 +292,7 @@ TEST_CASE("absolute focuser: a move while the body reconnects waits for it, then
     focuser.move(20);
     std::this_thread::sleep_for(200ms);
     CHECK(focuser.isMoving());
-    CHECK(focuser.status().activity == "waiting for the body to reconnect");
+    CHECK(focuser.status().activity == focus::Activity::WaitingForBody);
     rig.body.comeBack();
     REQUIRE(settle(focuser));
     CHECK(focuser.position() == 20);

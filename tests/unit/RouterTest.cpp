@@ -106,7 +106,7 @@ TEST_CASE("common members with no body attached") {
               (focuser ? 0x407 : 0x400));
         const auto command = jsonOf(routePut(server.router, base + "commandblind", "Command=x&Raw=false"));
         CHECK(command["ErrorNumber"] == 0x400);
-        CHECK(command["ErrorMessage"].get<std::string>().find("commandblind is not implemented: the Command methods") !=
+        CHECK(command["ErrorMessage"].get<std::string>().find("CommandBlind is not implemented: the Command methods") !=
               std::string::npos);
         if (focuser) {
             // One message, said once: no " is not implemented" added after a whole sentence.
