@@ -177,6 +177,32 @@ TEST_CASE("camera device: Gain and ReadoutMode reach the body, never while it ex
     CHECK(f.value("gain") == 3);
 }
 
+TEST_CASE("camera device: the member table's needs are checked before the member, and the error names it") {
+    Fixture f;
+    const auto message = [](const nlohmann::json& reply) { return reply["ErrorMessage"].get<std::string>(); };
+    // Not connected: every member that needs the body says which one, and how it was used.
+    CHECK(message(f.get("maxadu")).ends_with("before reading MaxADU"));
+    CHECK(message(f.put("binx", "BinX=1")).ends_with("before writing BinX"));
+    CHECK(message(f.put("startexposure", "Duration=1&Light=true")).ends_with("before calling StartExposure"));
+    // Parameters come first: a missing one is HTTP 400 even while not connected.
+    CHECK(routePut(f.router, "/api/v1/camera/0/binx", "").status == 400);
+    // Capabilities and absent members need nothing.
+    CHECK(f.get("canstopexposure")["ErrorNumber"] == 0);
+    CHECK(message(f.get("cooleron")) == "Camera.CoolerOn is not implemented: a Sony body has no cooler");
+
+    REQUIRE(f.put("connected", "Connected=true")["ErrorNumber"] == 0);
+    f.body->closeGate();
+    REQUIRE(f.put("startexposure", "Duration=1&Light=true")["ErrorNumber"] == 0);
+    // Idle members are refused while exposing, naming the member; Connected ones still answer.
+    const auto busy = f.put("gain", "Gain=0");
+    CHECK(busy["ErrorNumber"] == 0x40B);
+    CHECK(message(busy).starts_with("writing Gain is refused while the camera is Exposing"));
+    CHECK(f.put("binx", "BinX=2")["ErrorNumber"] == 0);
+    f.body->openGate();
+    REQUIRE(f.waitForImage());
+    CHECK(f.put("gain", "Gain=0")["ErrorNumber"] == 0);
+}
+
 TEST_CASE("camera device: raw_type from the settings is set at every connect, if the body offers it") {
     SUBCASE("offered") {
         Fixture f({}, "Compressed RAW");
