@@ -5,11 +5,10 @@
 #include "alpaca/SetupPagesParts.hpp"
 #include "config/Log.hpp"
 #include "config/Text.hpp"
+#include "config/TimeText.hpp"
 
-#include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <ctime>
 
 namespace sonyalpaca::alpaca {
 namespace setup {
@@ -17,16 +16,6 @@ namespace {
 std::string fixed(double value, int decimals) {
     char text[64];
     std::snprintf(text, sizeof text, "%.*f", decimals, value);
-    return text;
-}
-
-/// "21:53:01" in UTC.
-std::string utcTime(std::chrono::system_clock::time_point when) {
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(when);
-    std::tm utc{};
-    ::gmtime_r(&seconds, &utc);
-    char text[16];
-    std::strftime(text, sizeof text, "%H:%M:%S", &utc);
     return text;
 }
 
@@ -79,7 +68,7 @@ Json statusFields(const DeviceRegistry& registry, const SetupContext& context) {
     f["camera_connected"] = camera ? (camera->connected() ? "yes" : camera->connecting() ? "connecting" : "no") : "none";
     const auto preview = camera ? camera->preview() : nullptr;
     f["last_frame"] = preview ? "#" + std::to_string(preview->number) + ", " + fixed(preview->seconds, 3) + " s at " +
-                                    utcTime(preview->start) + " UTC, " + std::to_string(preview->frame_width) + "x" +
+                                    timetext::utc(preview->start, "%H:%M:%S") + " UTC, " + std::to_string(preview->frame_width) + "x" +
                                     std::to_string(preview->frame_height)
                               : std::string("none yet: take an exposure from the imaging program");
     f["focuser_connected"] =

@@ -5,27 +5,18 @@
 
 #include "config/AtomicFile.hpp"
 #include "config/Log.hpp"
+#include "config/TimeText.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <ctime>
 #include <fstream>
 
 namespace sonyalpaca::focus {
 namespace {
 constexpr int kStateVersion = 1;
-
-std::string utcNow() {
-    const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return text;
-}
 }  // namespace
 
 void AbsoluteFocuser::restore() {
@@ -85,7 +76,7 @@ void AbsoluteFocuser::save(bool moving) {
                  {"travel", model_.travel},
                  {"tracker", tracker_.toJson()},
                  {"moving", moving},
-                 {"saved", utcNow()}};
+                 {"saved", timetext::utc(std::chrono::system_clock::now(), "%Y-%m-%dT%H:%M:%SZ")}};
     }
     try {
         config::writeFileAtomically(setup_.state_file, state.dump(2) + "\n");

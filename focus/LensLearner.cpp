@@ -3,6 +3,7 @@
 
 #include "config/AtomicFile.hpp"
 #include "config/Log.hpp"
+#include "config/TimeText.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -10,7 +11,6 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
-#include <ctime>
 #include <thread>
 
 namespace sonyalpaca::focus {
@@ -410,14 +410,7 @@ LearnResult LensLearner::run(std::stop_token stop) {
     return result;
 }
 
-std::string learnedLensId() {
-    const std::time_t now = std::time(nullptr);
-    std::tm local{};
-    localtime_r(&now, &local);
-    char id[40];
-    std::strftime(id, sizeof id, "learned-%Y%m%d-%H%M", &local);
-    return id;
-}
+std::string learnedLensId() { return timetext::local(std::chrono::system_clock::now(), "learned-%Y%m%d-%H%M"); }
 
 std::string learnedSummary(const LearnResult& result) {
     std::string moves;

@@ -40,6 +40,32 @@ std::string usageText() {
     return text;
 }
 
+namespace {
+/// One setting from the command line into `result`; a repeated list option (--bind) adds to the
+/// list it started.
+void addSetting(CommandLine& result, std::map<const SettingKey*, std::size_t>& list_index, const SettingKey& key,
+                const std::string& text) {
+    if (key.argument.empty()) {  // a flag: --no-discovery
+        result.settings.emplace_back(&key, false);
+        return;
+    }
+    config::SettingValue value;
+    try {
+        value = config::parseOptionText(key, text);
+    } catch (const std::invalid_argument& e) {
+        throw config::ConfigError("command line: " + std::string(key.option) + ": " + e.what());
+    }
+    if (key.type == SettingKey::Type::StringList) {
+        if (auto found = list_index.find(&key); found != list_index.end()) {
+            std::get<std::vector<std::string>>(result.settings[found->second].second).push_back(text);
+            return;
+        }
+        list_index[&key] = result.settings.size();
+    }
+    result.settings.emplace_back(&key, std::move(value));
+}
+}  // namespace
+
 CommandLine parseCommandLine(int argc, const char* const* argv) {
     CommandLine result;
     if (argc < 2) throw UsageError("no command given; run \"sonyalpaca serve\" to start the daemon, or see --help");
@@ -52,53 +78,16 @@ CommandLine parseCommandLine(int argc, const char* const* argv) {
     if (first != "serve")
         throw UsageError("unknown command \"" + std::string(first) +
                          "\"; known: serve, info, learn-lens, simulate-body, --help, --version");
+    if (helpWanted(argc, argv)) return result;
     result.command = CommandLine::Command::Serve;
     std::map<const SettingKey*, std::size_t> list_index;  // where a repeated list option collects
-    for (int i = 2; i < argc; ++i) {
-        std::string_view argument = argv[i];
-        if (argument == "--help" || argument == "-h") {
-            result.command = CommandLine::Command::Help;
-            return result;
-        }
-        std::string option(argument);
-        std::optional<std::string> inline_value;
-        if (const auto equals = argument.find('='); argument.rfind("--", 0) == 0 && equals != std::string_view::npos) {
-            option = std::string(argument.substr(0, equals));
-            inline_value = std::string(argument.substr(equals + 1));
-        }
-        auto takeValue = [&](std::string_view what) -> std::string {
-            if (inline_value) return *inline_value;
-            if (i + 1 >= argc) throw UsageError(option + " needs a value: " + std::string(what));
-            return argv[++i];
-        };
-        if (option == "--config") {
-            result.config_file = takeValue("FILE");
-            continue;
-        }
-        const SettingKey* key = config::findOption(option);
-        if (!key) throw UsageError("unknown option \"" + option + "\"; see sonyalpaca --help");
-        if (key->argument.empty()) {  // a flag: --no-discovery
-            if (inline_value) throw UsageError(option + " takes no value");
-            result.settings.emplace_back(key, false);
-            continue;
-        }
-        const std::string text = takeValue(key->argument);
-        config::SettingValue value;
-        try {
-            value = config::parseOptionText(*key, text);
-        } catch (const std::invalid_argument& e) {
-            throw config::ConfigError("command line: " + option + ": " + e.what());
-        }
-        if (key->type == SettingKey::Type::StringList) {
-            if (auto found = list_index.find(key); found != list_index.end()) {
-                auto& list = std::get<std::vector<std::string>>(result.settings[found->second].second);
-                list.push_back(text);
-                continue;
-            }
-            list_index[key] = result.settings.size();
-        }
-        result.settings.emplace_back(key, std::move(value));
-    }
+    std::vector<CommandOption> options{
+        {"--config", "FILE", [&](const std::string& file) { result.config_file = file; }}};
+    for (const auto& key : config::settingKeys())
+        options.push_back({key.option, key.argument, [&, setting = &key](const std::string& text) {
+                               addSetting(result, list_index, *setting, text);
+                           }});
+    parseOptions(argc, argv, options, "sonyalpaca --help");
     return result;
 }
 

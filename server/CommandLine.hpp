@@ -3,22 +3,16 @@
 
 #include "config/Settings.hpp"
 #include "config/SettingsSchema.hpp"
+#include "server/CommandOptions.hpp"
 
 #include <filesystem>
 #include <map>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace sonyalpaca::server {
-
-/// The command line could not be understood (exit code 2); the message says what to type instead.
-class UsageError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
 
 /// What the command line asks for.
 struct CommandLine {
@@ -29,7 +23,8 @@ struct CommandLine {
     std::vector<std::pair<const config::SettingKey*, config::SettingValue>> settings;
 };
 
-/// Parses argv. Throws UsageError for unknown commands or options and missing or malformed values.
+/// Parses argv. Throws UsageError for unknown commands or options and missing values,
+/// config::ConfigError for a value its option does not allow.
 CommandLine parseCommandLine(int argc, const char* const* argv);
 
 /// The --help text.

@@ -8,6 +8,7 @@
 #include "config/Settings.hpp"
 #include "ptp/gphoto/GPhotoBody.hpp"
 #include "ptp/sim/SimulatorHost.hpp"
+#include "server/CommandOptions.hpp"
 #include "server/Logging.hpp"
 
 #include <cstdio>
@@ -36,19 +37,23 @@ std::string speedText(double seconds) {
 }
 }  // namespace
 
+const char* infoUsage() {
+    return "usage: sonyalpaca info [--camera auto|simulator|ptpip:HOST[:PORT]]\n"
+           "Opens the body and shows its identity, settings, lists and capabilities.\n"
+           "  --camera auto|simulator|ptpip:HOST[:PORT]  the body (default auto: USB)\n";
+}
+
 int runInfo(int argc, const char* const* argv) {
+    if (helpWanted(argc, argv)) {
+        std::fputs(infoUsage(), stdout);
+        return 0;
+    }
     config::CameraSource source;
     try {
-        for (int i = 2; i < argc; ++i) {
-            const std::string argument = argv[i];
-            if (argument == "--camera" && i + 1 < argc)
-                source = config::CameraSource::parse(argv[++i]);
-            else if (argument.rfind("--camera=", 0) == 0)
-                source = config::CameraSource::parse(argument.substr(9));
-            else
-                throw std::invalid_argument("unknown option \"" + argument +
-                                            "\"; usage: sonyalpaca info [--camera auto|simulator|ptpip:HOST[:PORT]]");
-        }
+        parseOptions(argc, argv,
+                     {{"--camera", "auto|simulator|ptpip:HOST[:PORT]",
+                       [&](const std::string& v) { source = config::CameraSource::parse(v); }}},
+                     "sonyalpaca info --help");
     } catch (const std::exception& e) {
         std::fprintf(stderr, "sonyalpaca info: %s\n", e.what());
         return 2;

@@ -8,4 +8,7 @@ namespace sonyalpaca::server {
 /// Returns 0, or 1 with the reason when no body can be opened, 2 for a bad command line.
 int runInfo(int argc, const char* const* argv);
 
+/// The --help text of info.
+const char* infoUsage();
+
 }  // namespace sonyalpaca::server

@@ -9,7 +9,10 @@
 #include "imaging/LiveViewGrid.hpp"
 #include "ptp/gphoto/GPhotoBody.hpp"
 #include "ptp/sim/SimulatorHost.hpp"
+#include "server/CommandOptions.hpp"
 #include "server/Logging.hpp"
+
+#include <spdlog/fmt/fmt.h>
 
 #include <csignal>
 #include <cstdio>
@@ -46,43 +49,28 @@ double numberOption(const std::string& option, const std::string& value, double 
         used = 0;
     }
     if (used != value.size() || !(number >= low && number <= high))
-        throw std::invalid_argument(option + " wants a number from " + std::to_string(low) + " to " +
-                                    std::to_string(high) + ", not \"" + value + "\"");
+        throw std::invalid_argument(
+            fmt::format("{} wants a number from {:g} to {:g}, not \"{}\"", option, low, high, value));
     return number;
 }
 
 Options parse(int argc, const char* const* argv) {
     Options options;
-    for (int i = 2; i < argc; ++i) {
-        std::string argument = argv[i];
-        std::string value;
-        if (const auto equals = argument.find('='); argument.rfind("--", 0) == 0 && equals != std::string::npos) {
-            value = argument.substr(equals + 1);
-            argument = argument.substr(0, equals);
-        } else if (argument != "--help" && i + 1 < argc) {
-            value = argv[++i];
-        } else if (argument != "--help") {
-            throw std::invalid_argument(argument + " needs a value; see sonyalpaca learn-lens --help");
-        }
-        if (argument == "--camera")
-            options.source = config::CameraSource::parse(value);
-        else if (argument == "--name")
-            options.name = value;
-        else if (argument == "--lens")
-            options.guess = value;
-        else if (argument == "--output")
-            options.output = value;
-        else if (argument == "--state-dir")
-            options.state_dir = value;
-        else if (argument == "--settle-ms")
-            options.settle_ms = numberOption(argument, value, 0, 2000);
-        else if (argument == "--simulator-lens")
-            options.simulator_lens = value;
-        else if (argument == "--simulator-move-time-scale")
-            options.simulator_time_scale = numberOption(argument, value, 0.01, 10);
-        else
-            throw std::invalid_argument("unknown option \"" + argument + "\"; see sonyalpaca learn-lens --help");
-    }
+    parseOptions(argc, argv,
+                 {{"--camera", "auto|simulator|ptpip:HOST[:PORT]",
+                   [&](const std::string& v) { options.source = config::CameraSource::parse(v); }},
+                  {"--name", "NAME", [&](const std::string& v) { options.name = v; }},
+                  {"--lens", "PROFILE", [&](const std::string& v) { options.guess = v; }},
+                  {"--output", "DIR", [&](const std::string& v) { options.output = v; }},
+                  {"--state-dir", "DIR", [&](const std::string& v) { options.state_dir = v; }},
+                  {"--settle-ms", "MS",
+                   [&](const std::string& v) { options.settle_ms = numberOption("--settle-ms", v, 0, 2000); }},
+                  {"--simulator-lens", "ID", [&](const std::string& v) { options.simulator_lens = v; }},
+                  {"--simulator-move-time-scale", "F",
+                   [&](const std::string& v) {
+                       options.simulator_time_scale = numberOption("--simulator-move-time-scale", v, 0.01, 10);
+                   }}},
+                 "sonyalpaca learn-lens --help");
     if (options.name.size() > 100) throw std::invalid_argument("--name is longer than 100 characters");
     return options;
 }
@@ -131,13 +119,12 @@ const char* learnLensUsage() {
 }
 
 int runLearnLens(int argc, const char* const* argv) {
+    if (helpWanted(argc, argv)) {
+        std::fputs(learnLensUsage(), stdout);
+        return 0;
+    }
     Options options;
     try {
-        for (int i = 2; i < argc; ++i)
-            if (std::string(argv[i]) == "--help") {
-                std::fputs(learnLensUsage(), stdout);
-                return 0;
-            }
         options = parse(argc, argv);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "sonyalpaca learn-lens: %s\n", e.what());

@@ -2,6 +2,7 @@
 #include "server/SimulatorCommand.hpp"
 
 #include "config/Log.hpp"
+#include "server/CommandOptions.hpp"
 #include "server/Daemon.hpp"
 #include "server/Logging.hpp"
 #include "server/SimulatorControl.hpp"
@@ -10,8 +11,6 @@
 #include <charconv>
 #include <csignal>
 #include <cstdio>
-#include <functional>
-#include <map>
 #include <stdexcept>
 
 namespace sonyalpaca::server {
@@ -44,55 +43,46 @@ std::uint32_t shutterCode(const std::string& text) {
 
 Options parse(int argc, const char* const* argv) {
     Options o;
-    using Setter = std::function<void(const std::string&)>;
-    const std::map<std::string, Setter> with_value{
-        {"--port", [&](const std::string& v) { o.simulator.port = static_cast<std::uint16_t>(number("--port", v)); }},
-        {"--bind", [&](const std::string& v) { o.simulator.bind = v; }},
-        {"--body", [&](const std::string& v) { o.simulator.body = v; }},
-        {"--lens", [&](const std::string& v) { o.simulator.lens = v; }},
-        {"--seed", [&](const std::string& v) { o.simulator.lens_options.seed = static_cast<std::uint64_t>(number("--seed", v)); }},
-        {"--profile-error", [&](const std::string& v) { o.simulator.lens_options.profile_error = number("--profile-error", v); }},
-        {"--jitter", [&](const std::string& v) { o.simulator.lens_options.jitter = number("--jitter", v); }},
-        {"--backlash", [&](const std::string& v) { o.simulator.lens_options.backlash = number("--backlash", v); }},
-        {"--lens-position", [&](const std::string& v) { o.simulator.lens_options.start_position = number("--lens-position", v); }},
-        {"--move-time-scale", [&](const std::string& v) { o.simulator.lens_options.time_scale = number("--move-time-scale", v); }},
-        {"--readout", [&](const std::string& v) { o.simulator.body_options.readout_s = number("--readout", v); }},
-        {"--shutter", [&](const std::string& v) { o.simulator.body_options.shutter = shutterCode(v); }},
-        {"--iso", [&](const std::string& v) { o.simulator.body_options.iso = static_cast<std::uint32_t>(number("--iso", v)); }},
-        {"--temperature", [&](const std::string& v) { o.simulator.body_options.temperature_c = number("--temperature", v); }},
-        {"--sensor-scale", [&](const std::string& v) {
+    auto& lens = o.simulator.lens_options;
+    auto& body = o.simulator.body_options;
+    auto& faults = *o.simulator.faults;
+    parseOptions(argc, argv, {
+        {"--port", "N", [&](const std::string& v) { o.simulator.port = static_cast<std::uint16_t>(number("--port", v)); }},
+        {"--bind", "ADDR", [&](const std::string& v) { o.simulator.bind = v; }},
+        {"--body", "MODEL", [&](const std::string& v) { o.simulator.body = v; }},
+        {"--lens", "ID", [&](const std::string& v) { o.simulator.lens = v; }},
+        {"--seed", "N", [&](const std::string& v) { lens.seed = static_cast<std::uint64_t>(number("--seed", v)); }},
+        {"--profile-error", "F", [&](const std::string& v) { lens.profile_error = number("--profile-error", v); }},
+        {"--jitter", "F", [&](const std::string& v) { lens.jitter = number("--jitter", v); }},
+        {"--backlash", "U", [&](const std::string& v) { lens.backlash = number("--backlash", v); }},
+        {"--lens-position", "U", [&](const std::string& v) { lens.start_position = number("--lens-position", v); }},
+        {"--move-time-scale", "F", [&](const std::string& v) { lens.time_scale = number("--move-time-scale", v); }},
+        {"--readout", "S", [&](const std::string& v) { body.readout_s = number("--readout", v); }},
+        {"--shutter", "S", [&](const std::string& v) { body.shutter = shutterCode(v); }},
+        {"--iso", "N", [&](const std::string& v) { body.iso = static_cast<std::uint32_t>(number("--iso", v)); }},
+        {"--temperature", "C", [&](const std::string& v) { body.temperature_c = number("--temperature", v); }},
+        {"--sensor-scale", "N", [&](const std::string& v) {
              o.simulator.sensor_scale = static_cast<unsigned>(number("--sensor-scale", v));
              if (o.simulator.sensor_scale < 1 || o.simulator.sensor_scale > 16) throw std::invalid_argument("--sensor-scale: 1 to 16");
          }},
-        {"--apsc", [&](const std::string& v) {
-             if (v == "off") o.simulator.body_options.apsc = ptp::sim::ApscSetting::Off;
-             else if (v == "on") o.simulator.body_options.apsc = ptp::sim::ApscSetting::On;
-             else if (v == "auto") o.simulator.body_options.apsc = ptp::sim::ApscSetting::Auto;
+        {"--apsc", "WHEN", [&](const std::string& v) {
+             if (v == "off") body.apsc = ptp::sim::ApscSetting::Off;
+             else if (v == "on") body.apsc = ptp::sim::ApscSetting::On;
+             else if (v == "auto") body.apsc = ptp::sim::ApscSetting::Auto;
              else throw std::invalid_argument("--apsc: off, on or auto, not \"" + v + "\"");
          }},
-        {"--protocol", [&](const std::string& v) {
+        {"--protocol", "N", [&](const std::string& v) {
              if (v != "2" && v != "3") throw std::invalid_argument("--protocol: 2 or 3, not \"" + v + "\"");
-             o.simulator.body_options.protocol = v == "2" ? 2 : 3;
+             body.protocol = v == "2" ? 2 : 3;
          }},
-        {"--log-level", [&](const std::string& v) { o.log_level = v; }},
-        {"--drop-after", [&](const std::string& v) { o.simulator.faults->drop_after_operations = static_cast<std::uint32_t>(number("--drop-after", v)); }},
-        {"--busy-captures", [&](const std::string& v) { o.simulator.faults->busy_captures = static_cast<std::uint32_t>(number("--busy-captures", v)); }},
-        {"--never-ready", [&](const std::string& v) { o.simulator.faults->never_ready_captures = static_cast<std::uint32_t>(number("--never-ready", v)); }},
-        {"--control-port", [&](const std::string& v) { o.control_port = static_cast<int>(number("--control-port", v)); }},
-    };
-    for (int i = 2; i < argc; ++i) {
-        const std::string argument = argv[i];
-        if (argument == "--no-events") {
-            o.simulator.body_options.events = false;
-        } else if (argument == "--no-focus-drive") {
-            o.simulator.body_options.focus_drive = false;
-        } else if (auto found = with_value.find(argument); found != with_value.end()) {
-            if (i + 1 >= argc) throw std::invalid_argument(argument + " needs a value");
-            found->second(argv[++i]);
-        } else {
-            throw std::invalid_argument("unknown option \"" + argument + "\"; see sonyalpaca simulate-body --help");
-        }
-    }
+        {"--no-events", "", [&](const std::string&) { body.events = false; }},
+        {"--no-focus-drive", "", [&](const std::string&) { body.focus_drive = false; }},
+        {"--log-level", "LEVEL", [&](const std::string& v) { o.log_level = v; }},
+        {"--drop-after", "N", [&](const std::string& v) { faults.drop_after_operations = static_cast<std::uint32_t>(number("--drop-after", v)); }},
+        {"--busy-captures", "K", [&](const std::string& v) { faults.busy_captures = static_cast<std::uint32_t>(number("--busy-captures", v)); }},
+        {"--never-ready", "K", [&](const std::string& v) { faults.never_ready_captures = static_cast<std::uint32_t>(number("--never-ready", v)); }},
+        {"--control-port", "N", [&](const std::string& v) { o.control_port = static_cast<int>(number("--control-port", v)); }},
+    }, "sonyalpaca simulate-body --help");
     return o;
 }
 }  // namespace
@@ -132,13 +122,12 @@ std::string simulateBodyUsage() {
 }
 
 int runSimulateBody(int argc, const char* const* argv) {
+    if (helpWanted(argc, argv)) {
+        std::fputs(simulateBodyUsage().c_str(), stdout);
+        return 0;
+    }
     Options options;
     try {
-        for (int i = 2; i < argc; ++i)
-            if (std::string(argv[i]) == "--help") {
-                std::fputs(simulateBodyUsage().c_str(), stdout);
-                return 0;
-            }
         options = parse(argc, argv);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "sonyalpaca simulate-body: %s\n", e.what());

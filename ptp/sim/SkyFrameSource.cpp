@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ptp/sim/SkyFrameSource.hpp"
 
+#include "config/TimeText.hpp"
 #include "ptp/sim/PtpCodes.hpp"
 #include "ptp/sim/RawFileTypes.hpp"
 #include "ptp/sim/sky/ArwFile.hpp"
@@ -15,7 +16,6 @@
 #include <cmath>
 #include <cstdio>
 #include <optional>
-#include <ctime>
 #include <stdexcept>
 
 namespace sonyalpaca::ptp::sim {
@@ -80,15 +80,6 @@ void padTo(RawImage& image, const SensorLayout& padded) {
     image.layout = padded;
 }
 
-std::string exifTime(std::chrono::system_clock::time_point when) {
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(when);
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y:%m:%d %H:%M:%S", &utc);
-    return text;
-}
-
 class SkyFrameSource final : public FrameSource {
 public:
     SkyFrameSource(const config::BodyEntry& body, unsigned scale, std::uint64_t seed, double travel_hint,
@@ -119,7 +110,7 @@ public:
             info.iso = exposure.iso;
             info.sensor_temperature_c = std::round(exposure.temperature_c);
             info.ambient_temperature_c = std::round(exposure.ambient_c);
-            info.date_time = exifTime(exposure.start);
+            info.date_time = timetext::utc(exposure.start, "%Y:%m:%d %H:%M:%S");
             info.lens_model = lens_name_;
             const ArwKind kind = exposure.raw_file_type == raw_file_type::Uncompressed ? ArwKind::Uncompressed
                                  : exposure.raw_file_type == raw_file_type::Lossless   ? ArwKind::Lossless

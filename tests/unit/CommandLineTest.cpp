@@ -31,6 +31,12 @@ TEST_CASE("commands: serve, --help, --version") {
     CHECK_THROWS_AS(parse({"serve", "--prot", "1"}), server::UsageError);
     CHECK_THROWS_AS(parse({"serve", "--port"}), server::UsageError);
     CHECK_THROWS_AS(parse({"serve", "--no-discovery=yes"}), server::UsageError);
+    // --help or -h anywhere after serve shows the help, even after a mistake.
+    CHECK(parse({"serve", "--port", "1", "-h"}).command == CommandLine::Command::Help);
+    CHECK(parse({"serve", "--prot", "1", "--help"}).command == CommandLine::Command::Help);
+    CHECK_THROWS_WITH(parse({"serve", "--prot", "1"}), "unknown option \"--prot\"; see sonyalpaca --help");
+    CHECK_THROWS_WITH(parse({"serve", "--port"}), "--port needs a value: N");
+    CHECK_THROWS_WITH(parse({"serve", "--no-discovery=yes"}), "--no-discovery takes no value");
 }
 
 TEST_CASE("serve options, in both --opt value and --opt=value forms") {
