@@ -7,18 +7,19 @@
 #include "config/DecodeSupport.hpp"
 #include "config/Log.hpp"
 #include "config/RawTypes.hpp"
+#include "config/TimeText.hpp"
 #include "imaging/Jpeg.hpp"
 #include "imaging/RawDecoder.hpp"
 #include "imaging/Thumbnail.hpp"
-#include "sonyalpaca/Version.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <ctime>
-#include <sstream>
 
 namespace sonyalpaca::alpaca {
 namespace {
+/// A duration for messages and file names, as printf's %g writes it: 0.5, 30, 1e-05.
+std::string secondsText(double value) { return fmt::format("{:g}", value); }
+
 constexpr int kMaxBin = 2;
 constexpr int kSensorTypeRggb = 2;
 constexpr double kLongestListed = 30.0;  // seconds; BULB beyond (ptp::Body::expose)
@@ -32,34 +33,6 @@ std::optional<unsigned> isoNumber(const std::string& text) {
         return std::nullopt;
     const unsigned value = static_cast<unsigned>(std::stoul(text));
     return value > 0 ? std::optional<unsigned>(value) : std::nullopt;
-}
-
-/// UTC as Alpaca's LastExposureStartTime and FITS's DATE-OBS write it: 2026-11-26T21:53:01.123.
-std::string isoUtc(std::chrono::system_clock::time_point when) {
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count();
-    const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-    std::tm utc{};
-    ::gmtime_r(&seconds, &utc);
-    char text[40];
-    const std::size_t n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-    std::snprintf(text + n, sizeof text - n, ".%03d", static_cast<int>(ms % 1000));
-    return text;
-}
-
-/// Local time for file names: 2026-11-26T215301.
-std::string localStamp(std::chrono::system_clock::time_point when) {
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(when);
-    std::tm local{};
-    ::localtime_r(&seconds, &local);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H%M%S", &local);
-    return text;
-}
-
-std::string number(double value) {
-    std::ostringstream out;
-    out << value;
-    return out.str();
 }
 
 template <typename T>
@@ -279,7 +252,7 @@ void CameraDevice::addMembers() {
     });
     addGet("ImageReady", Connected, [this] { return engine_->imageReady(); });
     addGet("LastExposureDuration", Connected, [this]() -> nlohmann::json { return lastExposure().duration_s; });
-    addGet("LastExposureStartTime", Connected, [this]() -> nlohmann::json { return isoUtc(lastExposure().start); });
+    addGet("LastExposureStartTime", Connected, [this]() -> nlohmann::json { return timetext::isoUtcMillis(lastExposure().start); });
     for (const char* name : {"ImageArray", "ImageArrayVariant"})
         addReplyGet(name, Connected, [this](const ReplyContext& context) {
             return imageArrayReply(engine_->image(), context);
@@ -469,11 +442,11 @@ void CameraDevice::startExposure(double duration, bool light) {
         std::lock_guard lock(mutex_);
         const auto invalid = [](const std::string& what) { throw AlpacaError::invalidValue(what); };
         if (duration < 0)
-            invalid("Duration " + number(duration) + " s is negative; allowed: 0 to " +
-                    number(sensor_.exposure_max_s) + " s (0 and anything below " + number(sensor_.exposure_min_s) +
+            invalid("Duration " + secondsText(duration) + " s is negative; allowed: 0 to " +
+                    secondsText(sensor_.exposure_max_s) + " s (0 and anything below " + secondsText(sensor_.exposure_min_s) +
                     " s take the shortest shutter speed)");
         if (duration > sensor_.exposure_max_s)
-            invalid("Duration " + number(duration) + " s is longer than ExposureMax, " + number(sensor_.exposure_max_s) +
+            invalid("Duration " + secondsText(duration) + " s is longer than ExposureMax, " + secondsText(sensor_.exposure_max_s) +
                     " s");
         if (bin_x_ != bin_y_)
             throw AlpacaError::invalidOperation("BinX " + std::to_string(bin_x_) + " and BinY " +
@@ -612,60 +585,6 @@ void CameraDevice::learn(const imaging::RawFrame& frame) {
     facts.temperature = m.ambient_temperature_c ? m.ambient_temperature_c : m.sensor_temperature_c;
     facts.lens = m.lens.value_or("");
     session().report(facts);
-}
-
-ArchiveJob CameraDevice::archiveJob(ptp::Exposure& exposure, const imaging::RawMetadata& m, const ServedFrame& served,
-                                    const ExposureRequest& request) const {
-    Sensor s;
-    {
-        std::lock_guard lock(mutex_);
-        s = sensor_;
-    }
-    const unsigned iso = static_cast<unsigned>(std::lround(std::max(m.iso, 0.0)));
-    ArchiveJob job;
-    job.start = exposure.start;
-    job.stem = localStamp(exposure.start) + "_" + number(exposure.seconds) + "s_ISO" + std::to_string(iso);
-    const auto& settings = archive_->settings();
-    if (settings.keep_raw) job.raw = std::move(exposure.file);
-    if (!settings.save_fits) return job;
-    job.frame = served.rows;
-    const auto& r = served.region;
-    using Card = imaging::FitsCard;
-    auto& cards = job.cards;
-    cards.push_back(Card{"DATE-OBS", isoUtc(exposure.start), "UTC start of the exposure"});
-    cards.push_back(Card{"EXPTIME", exposure.seconds, "[s] exposure time"});
-    cards.push_back(Card{"IMAGETYP", std::string(request.light ? "Light Frame" : "Dark Frame"), "type of image"});
-    cards.push_back(Card{"INSTRUME", s.instrument, "camera"});
-    if (iso > 0) {
-        cards.push_back(Card{"GAIN", std::int64_t{iso}, "the camera's gain setting: its ISO speed"});
-        cards.push_back(Card{"ISOSPEED", std::int64_t{iso}, "ISO speed"});
-    }
-    cards.push_back(Card{"XBINNING", std::int64_t{r.bin}, "binning (2x2 mean in software)"});
-    cards.push_back(Card{"YBINNING", std::int64_t{r.bin}, "binning (2x2 mean in software)"});
-    if (s.pixel_x_um > 0) cards.push_back(Card{"XPIXSZ", s.pixel_x_um * r.bin, "[um] pixel width, binned"});
-    if (s.pixel_y_um > 0) cards.push_back(Card{"YPIXSZ", s.pixel_y_um * r.bin, "[um] pixel height, binned"});
-    cards.push_back(Card{"XORGSUBF", std::int64_t{r.start_x}, "subframe origin in binned pixels"});
-    cards.push_back(Card{"YORGSUBF", std::int64_t{r.start_y}, "subframe origin in binned pixels"});
-    if (r.bin == 1) {
-        cards.push_back(Card{"BAYERPAT", std::string("RGGB"), "Bayer pattern of the sensor"});
-        cards.push_back(Card{"XBAYROFF", std::int64_t{r.start_x % 2}, "X offset of the image origin in the pattern"});
-        cards.push_back(Card{"YBAYROFF", std::int64_t{r.start_y % 2}, "Y offset of the image origin in the pattern"});
-    }
-    if (m.sensor_temperature_c) cards.push_back(Card{"CCD-TEMP", *m.sensor_temperature_c, "[C] sensor temperature"});
-    if (m.ambient_temperature_c) cards.push_back(Card{"AMBTEMP", *m.ambient_temperature_c, "[C] ambient temperature"});
-    if (config_.focuser_position)
-        if (const auto position = config_.focuser_position())
-            cards.push_back(Card{"FOCUSPOS", std::int64_t{*position}, "focuser position at the end of the exposure"});
-    if (m.lens) cards.push_back(Card{"LENS", *m.lens, "lens as the camera reports it"});
-    // LibRaw keeps these as floats: 2.8 comes back as 2.7999999523.
-    if (m.focal_length_mm > 0)
-        cards.push_back(Card{"FOCALLEN", std::round(m.focal_length_mm * 10) / 10, "[mm] focal length"});
-    if (m.f_number > 0) cards.push_back(Card{"FNUMBER", std::round(m.f_number * 100) / 100, "f-number"});
-    cards.push_back(Card{"BLKLEVEL", std::int64_t{m.black_level}, "[ADU] black level of the raw values"});
-    cards.push_back(Card{"DATAMAX", std::int64_t{m.max_adu}, "[ADU] the camera's MaxADU"});
-    cards.push_back(Card{"SWCREATE", std::string(kProductName) + " " + kVersion, "software that wrote the file"});
-    cards.push_back(Card{"COMMENT", std::string("Raw Bayer values decoded by LibRaw, no black level subtracted"), ""});
-    return job;
 }
 
 }  // namespace sonyalpaca::alpaca
