@@ -13,7 +13,7 @@ packages=(
   # throwaway root, systemd-analyze verify/security, sysusers/tmpfiles, the syscall sandbox.
   dpkg-dev fakeroot binutils systemd init-system-helpers strace procps
   file  # cpack's Debian generator runs it; a minimal system (a Pi image, a debootstrap root) lacks it
-  chromium python3  # the setup-page test drives headless Chromium (tests/browser)
+  chromium python3 python3-websocket  # the setup-page test drives headless Chromium (tests/browser)
 )
 
 missing=()

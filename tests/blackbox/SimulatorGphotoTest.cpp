@@ -4,9 +4,16 @@
 #include "DaemonProcess.hpp"
 #include "RawHttp.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <memory>
 #include <regex>
 #include <thread>
 
@@ -60,6 +67,35 @@ struct SimulatedBody {
         const std::regex current(R"(Current: ([^\n]*))");
         return std::regex_search(result.output, match, current) ? match[1].str() : std::string();
     }
+};
+
+/// A host that opens a PTP/IP command channel to the body on 127.0.0.1:`port` (InitCommandRequest)
+/// and holds it until it goes. `answer`: the type of the body's reply (2 InitCommandAck, 5 InitFail,
+/// 0 none within 10 s).
+struct PtpIpHost {
+    int fd = -1;
+    std::uint32_t answer = 0;
+
+    explicit PtpIpHost(const std::string& port) {
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(static_cast<std::uint16_t>(std::stoi(port)));
+        ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
+        fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        REQUIRE(::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0);
+        const timeval limit{10, 0};
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+        // Length, type 1, a GUID, an empty UTF-16 name, protocol version 1.0 (little-endian).
+        std::uint8_t request[8 + 16 + 2 + 4] = {sizeof request, 0, 0, 0, 1};
+        request[sizeof request - 2] = 1;
+        REQUIRE(::send(fd, request, sizeof request, MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof request));
+        std::uint8_t reply[8];
+        if (::recv(fd, reply, sizeof reply, MSG_WAITALL) == static_cast<ssize_t>(sizeof reply))
+            answer = reply[4] | reply[5] << 8 | reply[6] << 16 | static_cast<std::uint32_t>(reply[7]) << 24;
+    }
+    ~PtpIpHost() { ::close(fd); }
+    PtpIpHost(const PtpIpHost&) = delete;
+    PtpIpHost& operator=(const PtpIpHost&) = delete;
 };
 }  // namespace
 
@@ -190,5 +226,12 @@ TEST_CASE("simulator: a bulb exposure runs from bulb=1 to bulb=0") {
 
 TEST_CASE("simulator: a second host is refused while one is connected, and reconnects work") {
     SimulatedBody body;
-    for (int i = 0; i < 3; ++i) CHECK(body.gphoto2({"--summary"}).exit_code == 0);
+    auto host = std::make_unique<PtpIpHost>(body.port);
+    CHECK(host->answer == 2);                 // InitCommandAck: this host holds the body
+    CHECK(PtpIpHost(body.port).answer == 5);  // InitFail
+    body.gphoto2({"--summary"}, true);        // libgphoto2 as the second host
+    CHECK(body.process.waitForLog(R"(refused a second host[\s\S]*refused a second host)"));
+    host.reset();
+    // Free again: hosts come one after another.
+    for (int i = 0; i < 2; ++i) body.gphoto2({"--summary"});
 }

@@ -1,124 +1,27 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Headless Chromium driven through the DevTools protocol, with Python's standard library only.
+"""Headless Chromium driven through the DevTools protocol, over Debian's WebSocket client
+(python3-websocket).
 
-Enough of a WebSocket client (RFC 6455: text frames, fragments, ping, close) and of the protocol
-(Page, Runtime, Input, Emulation) for the setup-page test: open a page, run script in it, click an
-element with the mouse, wait for conditions, take screenshots. Everything talks to 127.0.0.1 only;
-every wait has a deadline.
+Enough of the protocol (Page, Runtime, Input, Emulation) for the setup-page test: open a page, run
+script in it, click an element with the mouse, wait for conditions, take screenshots. Everything
+talks to 127.0.0.1 only; every wait has a deadline.
 """
 
 import base64
-import hashlib
 import json
 import os
-import socket
-import struct
 import subprocess
 import time
 import urllib.parse
 import urllib.request
 
-_WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+import websocket
+
 _MAX_MESSAGES = 100000  # a bound on the messages read while waiting for one answer or event
 
 
 class DevToolsError(RuntimeError):
     """The browser did not start, did not answer in time, or reported an error."""
-
-
-class WebSocket:
-    """A client connection to ws://127.0.0.1:PORT/PATH that sends and receives text messages."""
-
-    def __init__(self, url, timeout=10.0):
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme != "ws" or parts.hostname not in ("127.0.0.1", "localhost"):
-            raise DevToolsError(f"refusing to connect to {url}: only ws://127.0.0.1 is used")
-        self._sock = socket.create_connection(("127.0.0.1", parts.port), timeout=timeout)
-        key = base64.b64encode(os.urandom(16)).decode()
-        request = (f"GET {parts.path} HTTP/1.1\r\nHost: 127.0.0.1:{parts.port}\r\nUpgrade: websocket\r\n"
-                   f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n")
-        self._sock.sendall(request.encode())
-        head = b""
-        while b"\r\n\r\n" not in head:
-            chunk = self._sock.recv(4096)
-            if not chunk or len(head) > 65536:
-                raise DevToolsError("the DevTools endpoint closed during the WebSocket handshake")
-            head += chunk
-        head, self._buffer = head.split(b"\r\n\r\n", 1)
-        lines = head.decode("latin-1").split("\r\n")
-        if " 101 " not in lines[0] + " ":
-            raise DevToolsError(f"WebSocket handshake refused: {lines[0]}")
-        accept = base64.b64encode(hashlib.sha1((key + _WEBSOCKET_GUID).encode()).digest()).decode()
-        headers = {line.split(":", 1)[0].strip().lower(): line.split(":", 1)[1].strip()
-                   for line in lines[1:] if ":" in line}
-        if headers.get("sec-websocket-accept") != accept:
-            raise DevToolsError("WebSocket handshake: wrong Sec-WebSocket-Accept")
-
-    def close(self):
-        try:
-            self._frame(0x8, b"")
-        except OSError:
-            pass
-        self._sock.close()
-
-    def send(self, text):
-        self._frame(0x1, text.encode())
-
-    def _frame(self, opcode, payload):
-        header = bytes([0x80 | opcode])
-        length = len(payload)
-        if length < 126:
-            header += bytes([0x80 | length])
-        elif length < 65536:
-            header += bytes([0x80 | 126]) + struct.pack("!H", length)
-        else:
-            header += bytes([0x80 | 127]) + struct.pack("!Q", length)
-        mask = os.urandom(4)  # a client masks every frame
-        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-        self._sock.sendall(header + mask + masked)
-
-    def _read(self, count, deadline):
-        while len(self._buffer) < count:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise DevToolsError("timed out waiting for the browser")
-            self._sock.settimeout(remaining)
-            try:
-                chunk = self._sock.recv(max(65536, count - len(self._buffer)))
-            except socket.timeout as error:
-                raise DevToolsError("timed out waiting for the browser") from error
-            if not chunk:
-                raise DevToolsError("the browser closed the DevTools connection")
-            self._buffer += chunk
-        data, self._buffer = self._buffer[:count], self._buffer[count:]
-        return data
-
-    def receive(self, deadline):
-        """The next text message, waiting until `deadline` (time.monotonic())."""
-        message = b""
-        for _ in range(100000):  # fragments of one message
-            first, second = self._read(2, deadline)
-            opcode = first & 0x0F
-            length = second & 0x7F
-            if length == 126:
-                length = struct.unpack("!H", self._read(2, deadline))[0]
-            elif length == 127:
-                length = struct.unpack("!Q", self._read(8, deadline))[0]
-            mask = self._read(4, deadline) if second & 0x80 else None
-            payload = self._read(length, deadline)
-            if mask:
-                payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-            if opcode == 0x8:
-                raise DevToolsError("the browser closed the DevTools connection")
-            if opcode == 0x9:
-                self._frame(0xA, payload)
-                continue
-            if opcode == 0xA:
-                continue
-            message += payload
-            if first & 0x80:
-                return message.decode()
-        raise DevToolsError("a DevTools message came in too many fragments")
 
 
 class Browser:
@@ -142,7 +45,11 @@ class Browser:
         self._socket = None
         try:
             port = self._wait_for_port(port_file, time.monotonic() + 30)
-            self._socket = WebSocket(self._page_url(port, time.monotonic() + 15))
+            url = self._page_url(port, time.monotonic() + 15)
+            if urllib.parse.urlsplit(url).hostname != "127.0.0.1":
+                raise DevToolsError(f"refusing to connect to {url}: only 127.0.0.1 is used")
+            # No Origin header: Chromium refuses DevTools connections that name an origin it was not told of.
+            self._socket = websocket.create_connection(url, timeout=10, suppress_origin=True)
             self.call("Page.enable")
             self.call("Runtime.enable")
             self.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1,
@@ -183,7 +90,7 @@ class Browser:
         if self._socket:
             try:
                 self.call("Browser.close", timeout=5)
-            except (DevToolsError, OSError):
+            except (DevToolsError, OSError, websocket.WebSocketException):
                 pass
             self._socket.close()
             self._socket = None
@@ -194,14 +101,33 @@ class Browser:
             self._process.wait(timeout=10)
         self._log.close()
 
+    def _receive(self, deadline):
+        """The next message, waiting until `deadline` (time.monotonic())."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise DevToolsError("timed out waiting for the browser")
+        self._socket.settimeout(remaining)
+        try:
+            text = self._socket.recv()
+        except websocket.WebSocketTimeoutException as error:
+            raise DevToolsError("timed out waiting for the browser") from error
+        except websocket.WebSocketException as error:
+            raise DevToolsError(f"the DevTools connection failed: {error}") from error
+        if not text:  # a close frame
+            raise DevToolsError("the browser closed the DevTools connection")
+        return json.loads(text)
+
     def call(self, method, timeout=30, **params):
         """Sends one command and returns its result; events that come meanwhile are kept."""
         self._next_id += 1
         call_id = self._next_id
-        self._socket.send(json.dumps({"id": call_id, "method": method, "params": params}))
+        try:
+            self._socket.send(json.dumps({"id": call_id, "method": method, "params": params}))
+        except websocket.WebSocketException as error:
+            raise DevToolsError(f"{method}: the DevTools connection failed: {error}") from error
         deadline = time.monotonic() + timeout
         for _ in range(_MAX_MESSAGES):
-            message = json.loads(self._socket.receive(deadline))
+            message = self._receive(deadline)
             if message.get("id") == call_id:
                 if "error" in message:
                     raise DevToolsError(f"{method}: {message['error'].get('message')}")
@@ -218,7 +144,7 @@ class Browser:
                 if event["method"] == method:
                     del self._events[i]
                     return event.get("params", {})
-            message = json.loads(self._socket.receive(deadline))
+            message = self._receive(deadline)
             if "method" in message:
                 self._events.append(message)
         raise DevToolsError(f"no {method} among {_MAX_MESSAGES} messages")

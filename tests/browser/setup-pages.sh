@@ -4,13 +4,13 @@
 # virtual body (`sonyalpaca simulate-body`: a short zoom, SELP1650, its focus motor 5x faster so
 # learning it takes about a minute), started as the packaged service starts it: without --config,
 # so the page saves to STATE_DIR/settings.json. setup_pages.py drives Chromium through the DevTools
-# protocol (Python's standard library only): it clicks a jog button and checks the focuser moved,
+# protocol (over Debian's python3-websocket): it clicks a jog button and checks the focuser moved,
 # chooses settings in the form and clicks Save and checks the settings file, waits for the camera's
 # last frame to appear, and learns the lens with the wizard; screenshots of each step are kept in
 # ARTIFACT_DIR.
 #
 # Usage: setup-pages.sh SONYALPACA_EXECUTABLE ARTIFACT_DIR
-# Fails when chromium or python3 is not installed (scripts/install-deps.sh installs both).
+# Fails when chromium, python3 or python3-websocket is missing (scripts/install-deps.sh installs them).
 set -euo pipefail
 
 exe=${1:?usage: setup-pages.sh SONYALPACA_EXECUTABLE ARTIFACT_DIR}
@@ -21,8 +21,14 @@ if [[ -z $chromium ]]; then
     echo "FAIL: chromium is not installed: run scripts/install-deps.sh (or apt-get install chromium)"
     exit 1
 fi
-if ! command -v python3 > /dev/null; then
-    echo "FAIL: python3 is not installed: run scripts/install-deps.sh"
+# Debian's interpreter, the one python3-websocket installs into (a pyenv or venv python3 on PATH lacks it).
+python=/usr/bin/python3
+if [[ ! -x $python ]]; then
+    echo "FAIL: $python is not installed: run scripts/install-deps.sh (or apt-get install python3)"
+    exit 1
+fi
+if ! "$python" -c 'import websocket' 2> /dev/null; then
+    echo "FAIL: $python cannot import websocket: run scripts/install-deps.sh (or apt-get install python3-websocket)"
     exit 1
 fi
 
@@ -81,7 +87,7 @@ status=$(curl -s -o /dev/null -w '%{http_code}' -H "Origin: http://evil.example"
 [[ $status == 403 ]] || fail "a settings change from another site was not refused ($status)"
 [[ ! -e $work/state/settings.json ]] || fail "the refused change wrote the settings file"
 
-python3 -B "$here/setup_pages.py" --chromium "$chromium" --base "$base" --artifacts "$artifacts" \
+"$python" -B "$here/setup_pages.py" --chromium "$chromium" --base "$base" --artifacts "$artifacts" \
     --settings "$work/state/settings.json" --work "$work" || fail "the browser run failed"
 grep -q 'setup: jog near by a step of size 5 requested from 127.0.0.1' "$work/daemon.log" || fail "the jog is not logged"
 grep -q "setup: settings saved to $work/state/settings.json from 127.0.0.1" "$work/daemon.log" ||

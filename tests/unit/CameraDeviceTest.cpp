@@ -10,7 +10,6 @@
 #include "imaging/NightFolder.hpp"
 
 #include "RouterCalls.hpp"
-#include "ScriptedBody.hpp"
 #include "TestBody.hpp"
 
 #include <doctest/doctest.h>
@@ -41,7 +40,7 @@ std::shared_ptr<const config::BodyDatabase> database(const std::filesystem::path
 
 struct Fixture {
     test::TestStateDir state;
-    std::shared_ptr<test::ScriptedBody> body = std::make_shared<test::ScriptedBody>();
+    std::shared_ptr<test::TestBody> body = std::make_shared<test::TestBody>(test::TestBody::Camera{});
     std::shared_ptr<BodySession> session = std::make_shared<BodySession>(body);
     std::vector<FrameFacts> reported;  // before the devices: their threads report until they go
     std::mutex reported_mutex;

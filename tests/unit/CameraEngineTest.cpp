@@ -6,7 +6,7 @@
 #include "alpaca/ServedFrame.hpp"
 #include "imaging/RawDecoder.hpp"
 
-#include "ScriptedBody.hpp"
+#include "TestBody.hpp"
 
 #include <doctest/doctest.h>
 
@@ -29,7 +29,7 @@ ExposureRequest request(double seconds) {
 
 /// The engine with the real processing: decode, cut, ImageBytes.
 struct Rig {
-    test::ScriptedBody body;
+    test::TestBody body{test::TestBody::Camera{}};
     std::atomic<int> processed{0};
     std::function<void()> before_process = [] {};
     CameraEngine engine{body, [this](ptp::Exposure& exposure, const ExposureRequest& r) {
@@ -153,7 +153,7 @@ TEST_CASE("camera engine: a failure ends in Error with its message - Abort or a 
     const std::string message = messageOf([&] { rig.engine.imageReady(); });
     CHECK(message.find("lossless-compressed") != std::string::npos);
     CHECK(message.find("RAW File Type") != std::string::npos);
-    rig.body.exposure = [&](double s, std::stop_token stop) { return rig.body.timed(s, stop); };
+    rig.body.exposure = test::timedExposure;
     rig.engine.start(request(0.01));  // allowed from Error
     REQUIRE(rig.ready());
 }
@@ -163,7 +163,7 @@ TEST_CASE("camera engine: AbortExposure discards in every state - the next expos
     // Exposing: Idle at once, no image; the body's exposure keeps running (a listed speed).
     rig.body.exposure = [&](double, std::stop_token) {
         std::this_thread::sleep_for(300ms);  // not interruptible
-        return rig.body.timed(0, {});
+        return test::timedExposure(0, {});
     };
     rig.engine.start(request(1));
     REQUIRE(rig.eventually([&] { return rig.body.exposures == 1; }));
@@ -189,7 +189,7 @@ TEST_CASE("camera engine: AbortExposure discards in every state - the next expos
     REQUIRE(rig.ready());
 
     // Download (decoding): discarded.
-    rig.body.exposure = [&](double s, std::stop_token stop) { return rig.body.timed(s, stop); };
+    rig.body.exposure = test::timedExposure;
     std::atomic<bool> hold{true};
     rig.before_process = [&] {
         while (hold) std::this_thread::sleep_for(1ms);
@@ -250,7 +250,7 @@ TEST_CASE("camera engine: an exposure waits (Waiting) for a body that is away, a
             });
             throw ptp::BodyAway("the body is away (test)");
         }
-        return rig.body.timed(seconds, stop);
+        return test::timedExposure(seconds, stop);
     };
     rig.engine.start(request(0.01));
     CHECK(rig.eventually([&] { return rig.engine.state() == CameraState::Waiting; }, 2s));
