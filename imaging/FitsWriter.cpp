@@ -182,7 +182,7 @@ void writeFits(const std::filesystem::path& path, const Frame& frame, std::span<
         throw std::runtime_error("cannot write the FITS file " + path.string() + ": cannot create the folder " +
                                  folder.string() + ": " + error.message());
     }
-    struct statvfs space {};
+    struct statvfs space = {};
     // Pseudo file systems (/proc, /sys) report no blocks at all: nothing to check there.
     if (::statvfs(folder.c_str(), &space) == 0 && space.f_blocks > 0) {
         const std::size_t needed = expectedFileSize(frame, cards.size());

@@ -14,6 +14,7 @@ packages=(
   dpkg-dev fakeroot binutils systemd init-system-helpers strace procps
   file  # cpack's Debian generator runs it; a minimal system (a Pi image, a debootstrap root) lacks it
   chromium python3 python3-websocket  # the setup-page test drives headless Chromium (tests/browser)
+  clang-format  # the source_format test (scripts/check-format.sh)
 )
 
 missing=()

@@ -36,7 +36,7 @@ public:
 bool stderrIsJournal(const std::map<std::string, std::string>& environment) {
     const auto found = environment.find("JOURNAL_STREAM");
     if (found == environment.end() || found->second.empty()) return false;
-    struct stat status {};
+    struct stat status = {};
     if (::fstat(2, &status) != 0) return false;
     unsigned long long device = 0, inode = 0;
     if (std::sscanf(found->second.c_str(), "%llu:%llu", &device, &inode) != 2) return false;

@@ -127,8 +127,8 @@ void throwFailure(int result, const std::string& what, std::string detail) {
 GPhotoSession::GPhotoSession() : context_(gp_context_new()) {
     // libgphoto2 explains a failure (often with the PTP error, "PTP Store Full") through the context
     // or in an error log line, then returns a generic code: keep the last explanation.
-    gp_context_set_error_func(
-        context_, [](GPContext*, const char* text, void*) { noteGphotoError(text); }, nullptr);
+    const auto note_context_error = [](GPContext*, const char* text, void*) { noteGphotoError(text); };
+    gp_context_set_error_func(context_, note_context_error, nullptr);
     static const int log_id =
         gp_log_add_func(GP_LOG_ERROR, [](GPLogLevel, const char*, const char* text, void*) { noteGphotoError(text); },
                         nullptr);

@@ -354,7 +354,7 @@ TEST_CASE("gphoto backend: autofocus through the real path finds a V-curve") {
 TEST_CASE("gphoto backend: the program holding a device is named") {
     // A child process holds a file open, as gvfs holds the camera's USB device node.
     const auto file = std::filesystem::temp_directory_path() / ("held-" + std::to_string(::getpid()));
-    { std::ofstream(file) << "x"; }
+    std::ofstream(file) << "x";
     const pid_t child = ::fork();
     if (child == 0) {
         const int fd = ::open(file.c_str(), O_RDONLY);

@@ -47,7 +47,7 @@ DaemonProcess::DaemonProcess(std::vector<std::string> arguments, std::map<std::s
     }
     const int log_fd = ::open(log_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (log_fd < 0) throw std::runtime_error("cannot create the daemon log file");
-    struct stat log_status {};
+    struct stat log_status = {};
     ::fstat(log_fd, &log_status);
     for (const auto& [name, value] : environment)
         env_strings.push_back(name + "=" +

@@ -205,8 +205,8 @@ TEST_CASE("a FITS file that cannot be written throws with the path and the reaso
     const auto old_size = std::filesystem::file_size(path);
     rlimit saved{};
     REQUIRE(::getrlimit(RLIMIT_FSIZE, &saved) == 0);
-    struct sigaction ignore {};
-    struct sigaction previous {};
+    struct sigaction ignore = {};
+    struct sigaction previous = {};
     ignore.sa_handler = SIG_IGN;
     REQUIRE(::sigaction(SIGXFSZ, &ignore, &previous) == 0);
     rlimit small = saved;

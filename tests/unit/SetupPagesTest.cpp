@@ -153,7 +153,7 @@ TEST_CASE("setup pages: writes are POST only, with the page's token and from the
 TEST_CASE("setup pages: a bad setting is refused with its reason and the config file stays as it was") {
     Fixture f;
     const std::string before = "{\n  \"port\": 11112,\n  \"focuser_backlash\": 3\n}\n";
-    { std::ofstream(f.config_file) << before; }
+    std::ofstream(f.config_file) << before;
     const std::string token = f.token();
     for (const auto& [form, reason] : std::vector<std::pair<std::string, std::string>>{
              {"focuser_backlash=-4", "focuser_backlash"},
@@ -175,14 +175,14 @@ TEST_CASE("setup pages: a bad setting is refused with its reason and the config 
         CHECK(readText(f.config_file) == before);
     }
     // A damaged config file is not overwritten.
-    { std::ofstream(f.config_file) << "{ not json"; }
+    std::ofstream(f.config_file) << "{ not json";
     CHECK(f.post("/setup/settings", "csrf=" + token + "&keep_raw=true").status == 400);
     CHECK(readText(f.config_file) == "{ not json");
 }
 
 TEST_CASE("setup pages: good settings are saved as valid JSON, other keys kept, empty fields back to default") {
     Fixture f;
-    { std::ofstream(f.config_file) << "{\"port\": 11112, \"focuser_backlash\": 3, \"image_dir\": \"/old\"}"; }
+    std::ofstream(f.config_file) << "{\"port\": 11112, \"focuser_backlash\": 3, \"image_dir\": \"/old\"}";
     const auto reply = f.post("/setup/settings",
                               "csrf=" + f.token() +
                                   "&lens=TESTLENS&focuser_homing=never&focuser_rehome_sigma=1.5&focuser_approach=near"
@@ -279,7 +279,7 @@ TEST_CASE("setup pages: the RAW file type is a choice of the form, unset by defa
 TEST_CASE("setup pages: over a base config file the form shows its values as what unset means") {
     Fixture f;
     const auto base = f.state.path / "base.json";
-    { std::ofstream(base) << "// the packaged file\n{\"keep_raw\": true, \"focuser_backlash\": 7, \"port\": 1}\n"; }
+    std::ofstream(base) << "// the packaged file\n{\"keep_raw\": true, \"focuser_backlash\": 7, \"port\": 1}\n";
     Router router{f.registry, {}, {f.session, f.lenses, f.state.path / "settings.json", base}};
     const auto page = routeGet(router, "/setup").body;
     CHECK(page.find("unset: yes (from " + base.string() + ")") != std::string::npos);
@@ -409,7 +409,7 @@ TEST_CASE("setup pages: a failed learning shows why") {
 TEST_CASE("setup pages: a lens the file names that is not in the profiles yet stays a choice and is kept") {
     // E.g. learned before the last restart under a state directory this test router does not read.
     Fixture f;
-    { std::ofstream(f.config_file) << "{\"lens\": \"MYLEARNED\"}"; }
+    std::ofstream(f.config_file) << "{\"lens\": \"MYLEARNED\"}";
     auto page = routeGet(f.router, "/setup").body;
     CHECK(page.find("<option value=\"MYLEARNED\" selected>MYLEARNED</option>") != std::string::npos);
     auto reply = f.post("/setup/settings", "csrf=" + f.token() + "&lens=MYLEARNED&keep_raw=true");
