@@ -26,7 +26,6 @@ constexpr double kLongestListed = 30.0;  // seconds; BULB beyond (ptp::Body::exp
 constexpr auto kDisconnectWait = std::chrono::seconds(2);
 constexpr int kPreviewQuality = 80;  // JPEG quality of the setup page's preview
 
-
 /// "800" → 800; nothing for "Auto ISO" and other non-numeric choices.
 std::optional<unsigned> isoNumber(const std::string& text) {
     if (text.empty() || text.size() > 7 || text.find_first_not_of("0123456789") != std::string::npos)
@@ -190,8 +189,8 @@ void CameraDevice::addMembers() {
         bool settable = false;
         {
             std::lock_guard lock(mutex_);
-            index = checkedIndex<std::size_t>(a.get<std::int32_t>("ReadoutMode"), readout_modes_.size(),
-                                              "ReadoutMode", "ReadoutModes");
+            index = checkedIndex<std::size_t>(a.get<std::int32_t>("ReadoutMode"), readout_modes_.size(), "ReadoutMode",
+                                              "ReadoutModes");
             mode = readout_modes_[index];
             settable = readout_settable_;
         }
@@ -222,9 +221,9 @@ void CameraDevice::addMembers() {
                 field = bin;
             });
     }
-    for (const auto& [name, member] : {std::pair{"NumX", &CameraDevice::num_x_}, std::pair{"NumY", &CameraDevice::num_y_},
-                                       std::pair{"StartX", &CameraDevice::start_x_},
-                                       std::pair{"StartY", &CameraDevice::start_y_}}) {
+    for (const auto& [name, member] :
+         {std::pair{"NumX", &CameraDevice::num_x_}, std::pair{"NumY", &CameraDevice::num_y_},
+          std::pair{"StartX", &CameraDevice::start_x_}, std::pair{"StartY", &CameraDevice::start_y_}}) {
         std::int32_t& field = this->*member;
         addProperty(
             name, ParamType::Int, Connected,
@@ -252,11 +251,11 @@ void CameraDevice::addMembers() {
     });
     addGet("ImageReady", Connected, [this] { return engine_->imageReady(); });
     addGet("LastExposureDuration", Connected, [this]() -> nlohmann::json { return lastExposure().duration_s; });
-    addGet("LastExposureStartTime", Connected, [this]() -> nlohmann::json { return timetext::isoUtcMillis(lastExposure().start); });
+    addGet("LastExposureStartTime", Connected,
+           [this]() -> nlohmann::json { return timetext::isoUtcMillis(lastExposure().start); });
     for (const char* name : {"ImageArray", "ImageArrayVariant"})
-        addReplyGet(name, Connected, [this](const ReplyContext& context) {
-            return imageArrayReply(engine_->image(), context);
-        });
+        addReplyGet(name, Connected,
+                    [this](const ReplyContext& context) { return imageArrayReply(engine_->image(), context); });
 }
 
 CameraDevice::Sensor CameraDevice::sensor() const {
@@ -316,13 +315,14 @@ void CameraDevice::onConnected() {
     const std::string lens_name = session().reportedLens();
     const config::LensEntry* lens = config_.lenses && !lens_name.empty() ? config_.lenses->find(lens_name) : nullptr;
     BodyMemory* memory = session().memory();
-    const auto size = frameSizeAtConnect(entry, crop, lens, [&](BodyMemory::Mode mode) -> std::optional<BodyMemory::Size> {
-        if (memory) return memory->frameSize(sensor.body_key, mode);
-        std::lock_guard lock(mutex_);
-        const auto found = learned_sizes_.find({sensor.body_key, mode});
-        if (found == learned_sizes_.end()) return std::nullopt;
-        return found->second;
-    });
+    const auto size =
+        frameSizeAtConnect(entry, crop, lens, [&](BodyMemory::Mode mode) -> std::optional<BodyMemory::Size> {
+            if (memory) return memory->frameSize(sensor.body_key, mode);
+            std::lock_guard lock(mutex_);
+            const auto found = learned_sizes_.find({sensor.body_key, mode});
+            if (found == learned_sizes_.end()) return std::nullopt;
+            return found->second;
+        });
     sensor.mode = size.mode;
     sensor.width = size.width;
     sensor.height = size.height;
@@ -421,7 +421,8 @@ nlohmann::json CameraDevice::deviceState() const {
     }
     items.push_back({{"Name", "ImageReady"}, {"Value", ready}});
     items.push_back({{"Name", "IsPulseGuiding"}, {"Value", false}});
-    if (const auto percent = engine_->percentCompleted()) items.push_back({{"Name", "PercentCompleted"}, {"Value", *percent}});
+    if (const auto percent = engine_->percentCompleted())
+        items.push_back({{"Name", "PercentCompleted"}, {"Value", *percent}});
     return items;
 }
 
@@ -443,22 +444,24 @@ void CameraDevice::startExposure(double duration, bool light) {
         const auto invalid = [](const std::string& what) { throw AlpacaError::invalidValue(what); };
         if (duration < 0)
             invalid("Duration " + secondsText(duration) + " s is negative; allowed: 0 to " +
-                    secondsText(sensor_.exposure_max_s) + " s (0 and anything below " + secondsText(sensor_.exposure_min_s) +
-                    " s take the shortest shutter speed)");
+                    secondsText(sensor_.exposure_max_s) + " s (0 and anything below " +
+                    secondsText(sensor_.exposure_min_s) + " s take the shortest shutter speed)");
         if (duration > sensor_.exposure_max_s)
-            invalid("Duration " + secondsText(duration) + " s is longer than ExposureMax, " + secondsText(sensor_.exposure_max_s) +
-                    " s");
+            invalid("Duration " + secondsText(duration) + " s is longer than ExposureMax, " +
+                    secondsText(sensor_.exposure_max_s) + " s");
         if (bin_x_ != bin_y_)
             throw AlpacaError::invalidOperation("BinX " + std::to_string(bin_x_) + " and BinY " +
                                                 std::to_string(bin_y_) +
                                                 " differ; this camera bins the same in both directions "
                                                 "(CanAsymmetricBin is false): set both to the same value");
         for (const auto& [name, value] : {std::pair{"StartX", start_x_}, std::pair{"StartY", start_y_}})
-            if (value < 0) invalid(std::string(name) + " " + std::to_string(value) + " is negative; allowed: 0 or more");
+            if (value < 0)
+                invalid(std::string(name) + " " + std::to_string(value) + " is negative; allowed: 0 or more");
         const bool unknown_size = sensor_.width == 0;
         if (!unknown_size || num_x_ != 0 || num_y_ != 0)
             for (const auto& [name, value] : {std::pair{"NumX", num_x_}, std::pair{"NumY", num_y_}})
-                if (value < 1) invalid(std::string(name) + " " + std::to_string(value) + " is too small; allowed: 1 or more");
+                if (value < 1)
+                    invalid(std::string(name) + " " + std::to_string(value) + " is too small; allowed: 1 or more");
         request.region = {static_cast<unsigned>(start_x_), static_cast<unsigned>(start_y_),
                           static_cast<unsigned>(std::max(num_x_, 0)), static_cast<unsigned>(std::max(num_y_, 0)),
                           static_cast<unsigned>(bin_x_)};
@@ -472,8 +475,7 @@ void CameraDevice::startExposure(double duration, bool light) {
                         std::to_string(sensor_.height) + ")");
             }
             const auto bin = static_cast<unsigned>(bin_x_);
-            request.full_frame = start_x_ == 0 && start_y_ == 0 &&
-                                 request.region.num_x == sensor_.width / bin &&
+            request.full_frame = start_x_ == 0 && start_y_ == 0 && request.region.num_x == sensor_.width / bin &&
                                  request.region.num_y == sensor_.height / bin;
         }
         request.expected = bodySeconds(duration);
@@ -490,8 +492,9 @@ std::shared_ptr<const imaging::ImageBytes> CameraDevice::process(ptp::Exposure& 
                                                                  const ExposureRequest& request) {
     // Without keep_raw the decoder takes the file and frees it once LibRaw has unpacked it, so that
     // the file, LibRaw's mosaic and the frame are never all held at once (bench_memory).
-    imaging::RawFrame raw = archive_->settings().keep_raw ? imaging::decodeArw(std::span<const std::uint8_t>(exposure.file))
-                                                          : imaging::decodeArw(std::move(exposure.file));
+    imaging::RawFrame raw = archive_->settings().keep_raw
+                                ? imaging::decodeArw(std::span<const std::uint8_t>(exposure.file))
+                                : imaging::decodeArw(std::move(exposure.file));
     learn(raw);
     makePreview(raw, exposure);
     const unsigned width = raw.image.width;
@@ -559,9 +562,8 @@ void CameraDevice::learn(const imaging::RawFrame& frame) {
                 log::get("alpaca")->info("camera: the {} delivers {}x{} frames", sensor_.model, width, height);
             // A full-frame setting stays full frame at the new size.
             if (start_x_ == 0 && start_y_ == 0 && bin_x_ == bin_y_ && bin_x_ >= 1 &&
-                ((num_x_ == 0 && num_y_ == 0) ||
-                 (num_x_ == static_cast<std::int32_t>(sensor_.width) / bin_x_ &&
-                  num_y_ == static_cast<std::int32_t>(sensor_.height) / bin_y_))) {
+                ((num_x_ == 0 && num_y_ == 0) || (num_x_ == static_cast<std::int32_t>(sensor_.width) / bin_x_ &&
+                                                  num_y_ == static_cast<std::int32_t>(sensor_.height) / bin_y_))) {
                 num_x_ = static_cast<std::int32_t>(width) / bin_x_;
                 num_y_ = static_cast<std::int32_t>(height) / bin_y_;
             }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "alpaca/CameraEngine.hpp"
 #include "alpaca/BodyMemory.hpp"
+#include "alpaca/CameraEngine.hpp"
 #include "alpaca/DeviceBase.hpp"
 #include "alpaca/FrameArchive.hpp"
 #include "alpaca/ServedFrame.hpp"
@@ -73,14 +73,14 @@ private:
         std::string instrument;  ///< "Sony ILCE-7M3"
         unsigned width = 0;      ///< the decoded frame (LibRaw's visible area, even sides); 0 = not known yet
         unsigned height = 0;
-        double pixel_x_um = 0;   ///< 0 = not known
+        double pixel_x_um = 0;  ///< 0 = not known
         double pixel_y_um = 0;
         std::string sensor_name;
         double exposure_min_s = 1.0 / 8000;
         double exposure_max_s = 3600;
         unsigned max_adu = 16383;  ///< 14 bits until a frame says otherwise
         std::optional<double> ccd_temperature;
-        std::vector<double> speeds;  ///< listed shutter speeds, longest first
+        std::vector<double> speeds;                      ///< listed shutter speeds, longest first
         BodyMemory::Mode mode = BodyMemory::Mode::Full;  ///< the sensor area, as decided at connect
         std::string body_key;                            ///< BodyMemory's key of the body
     };
@@ -121,7 +121,7 @@ private:
     std::optional<std::size_t> gain_;  // index into isos_ of the body's ISO
     std::string body_iso_;             // the body's ISO as it names it
     std::vector<std::string> readout_modes_;
-    bool readout_settable_ = false;    // the modes are the body's RAW file types
+    bool readout_settable_ = false;  // the modes are the body's RAW file types
     std::size_t readout_mode_ = 0;
     std::int32_t bin_x_ = 1, bin_y_ = 1;
     std::int32_t num_x_ = 0, num_y_ = 0, start_x_ = 0, start_y_ = 0;

@@ -12,7 +12,6 @@ namespace sonyalpaca::alpaca {
 namespace {
 using Clock = std::chrono::steady_clock;
 
-
 double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 std::string describe(const ExposureRequest& request) {
@@ -71,8 +70,7 @@ void CameraEngine::start(const ExposureRequest& request) {
     }
 }
 
-void CameraEngine::run(std::uint64_t generation, ExposureRequest request, std::jthread previous,
-                       std::stop_token stop) {
+void CameraEngine::run(std::uint64_t generation, ExposureRequest request, std::jthread previous, std::stop_token stop) {
     struct Finish {
         CameraEngine& engine;
         ~Finish() { engine.finishThread(); }
@@ -101,8 +99,8 @@ void CameraEngine::run(std::uint64_t generation, ExposureRequest request, std::j
             last_ = LastExposure{exposure.seconds, exposure.start};
             phase_ = Phase::Download;
         }
-        logger->debug("exposure of {} s: {} ({} bytes) in memory after {:.2f} s", exposure.seconds,
-                      exposure.filename, exposure.file.size(), secondsSince(started));
+        logger->debug("exposure of {} s: {} ({} bytes) in memory after {:.2f} s", exposure.seconds, exposure.filename,
+                      exposure.file.size(), secondsSince(started));
         auto image = process_(exposure, request);
         std::lock_guard lock(mutex_);
         if (generation != generation_) {

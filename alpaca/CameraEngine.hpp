@@ -25,11 +25,11 @@ const char* cameraStateName(CameraState state) noexcept;
 
 /// One exposure as StartExposure asked for it, validated.
 struct ExposureRequest {
-    double duration = 0;        ///< seconds asked for
-    double expected = 0;        ///< seconds the body will take (its nearest listed speed; bulb: duration)
+    double duration = 0;  ///< seconds asked for
+    double expected = 0;  ///< seconds the body will take (its nearest listed speed; bulb: duration)
     bool light = true;
-    imaging::Subframe region;   ///< binned pixels, checked against the frame size known at the start
-    bool full_frame = false;    ///< the region is the whole frame (kept whole if the frame differs)
+    imaging::Subframe region;  ///< binned pixels, checked against the frame size known at the start
+    bool full_frame = false;   ///< the region is the whole frame (kept whole if the frame differs)
 };
 
 /// The last exposure the body took: what LastExposureDuration and LastExposureStartTime report.
@@ -112,12 +112,12 @@ private:
     std::chrono::steady_clock::time_point exposing_since_{};
     double expected_s_ = 0;
     bool stop_asked_ = false;
-    bool aborted_ = false;        // the last exposure was discarded (for messages)
+    bool aborted_ = false;  // the last exposure was discarded (for messages)
     std::shared_ptr<const imaging::ImageBytes> image_;
     std::optional<LastExposure> last_;
-    std::string failure_;         // why the last exposure failed (state Error)
-    int threads_ = 0;             // exposure threads still running (an aborted one may linger)
-    std::jthread worker_;         // the newest exposure thread; it joins its predecessor first
+    std::string failure_;  // why the last exposure failed (state Error)
+    int threads_ = 0;      // exposure threads still running (an aborted one may linger)
+    std::jthread worker_;  // the newest exposure thread; it joins its predecessor first
     std::chrono::milliseconds body_away_wait_{30000};
 };
 

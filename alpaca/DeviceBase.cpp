@@ -15,8 +15,9 @@ constexpr int kInterfaceVersion = 4;
 
 DeviceBase::DeviceBase(DeviceTexts texts, std::shared_ptr<BodySession> session)
     : texts_(std::move(texts)), session_(std::move(session)) {
-    addProperty("Connected", ParamType::Bool, Needs::Nothing, [this] { return connected(); },
-                [this](const Arguments& a) { setConnected(a.get<bool>("Connected")); });
+    addProperty(
+        "Connected", ParamType::Bool, Needs::Nothing, [this] { return connected(); },
+        [this](const Arguments& a) { setConnected(a.get<bool>("Connected")); });
     addPut("Connect", {}, Needs::Nothing, [this](const Arguments&) { startConnect(); });
     addPut("Disconnect", {}, Needs::Nothing, [this](const Arguments&) { disconnect(); });
     addGet("Connecting", Needs::Nothing, [this] { return connecting(); });
@@ -33,8 +34,12 @@ DeviceBase::DeviceBase(DeviceTexts texts, std::shared_ptr<BodySession> session)
         for (const auto& action : actions_) names.push_back(action.name);
         return names;
     });
-    members_.push_back({"Action", "action", Verb::Put, {{"Action", ParamType::String}, {"Parameters", ParamType::String}},
-                        Needs::Nothing, [this](const Arguments& a) -> nlohmann::json {
+    members_.push_back({"Action",
+                        "action",
+                        Verb::Put,
+                        {{"Action", ParamType::String}, {"Parameters", ParamType::String}},
+                        Needs::Nothing,
+                        [this](const Arguments& a) -> nlohmann::json {
                             return runAction(a.get<std::string>("Action"), a.get<std::string>("Parameters"));
                         }});
     for (const char* command : {"CommandBlind", "CommandBool", "CommandString"})
@@ -68,17 +73,20 @@ void DeviceBase::admit(const Member& member) const { require(member.needs, membe
 void DeviceBase::require(Needs needs, const std::string& use) const {
     if (needs == Needs::Nothing) return;
     if (!connected_)
-        throw AlpacaError::notConnected(texts_.type + " is not connected: set Connected to true (or call Connect) "
-                                        "before " + use);
+        throw AlpacaError::notConnected(texts_.type +
+                                        " is not connected: set Connected to true (or call Connect) "
+                                        "before " +
+                                        use);
     if (needs == Needs::Idle)
-        if (const auto busy = busyReason())
-            throw AlpacaError::invalidOperation(use + " is refused while " + *busy);
+        if (const auto busy = busyReason()) throw AlpacaError::invalidOperation(use + " is refused while " + *busy);
 }
 
 void DeviceBase::addGet(std::string name, Needs needs, Getter getter) {
     std::string route = asciiLower(name);
-    members_.push_back({std::move(name), std::move(route), Verb::Get, {}, needs,
-                        [g = std::move(getter)](const Arguments&) { return g(); }});
+    members_.push_back(
+        {std::move(name), std::move(route), Verb::Get, {}, needs, [g = std::move(getter)](const Arguments&) {
+             return g();
+         }});
 }
 
 void DeviceBase::addPut(std::string name, std::vector<ParamSpec> params, Needs needs, Setter setter) {

@@ -61,13 +61,13 @@ private:
     void readInterfaces() noexcept;
 
     std::uint16_t alpaca_port_;
-    std::vector<std::string> bind_;              // canonical numeric text
-    bool everywhere_ = true;                     // bind_ is empty or holds "::"
+    std::vector<std::string> bind_;               // canonical numeric text
+    bool everywhere_ = true;                      // bind_ is empty or holds "::"
     std::vector<DiscoveryInterface> interfaces_;  // read at start and at each rescan (run() thread)
     std::uint16_t port_ = 0;
     int ipv4_ = -1;
     int ipv6_ = -1;
-    int wake_ = -1;  // eventfd that ends run()
+    int wake_ = -1;              // eventfd that ends run()
     std::set<unsigned> joined_;  // interface indexes joined to the IPv6 group
     std::atomic<bool> running_{false};
     std::atomic<std::uint64_t> answered_{0};

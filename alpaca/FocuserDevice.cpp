@@ -125,7 +125,8 @@ std::string FocuserDevice::startLearning(const std::string& name) {
         throw AlpacaError::invalidValue("Action learn: " + why);
     drive->learn(options);
     log::get("alpaca")->info("focuser: learning lens \"{}\"", loggable(options.model_id));
-    return "learning lens \"" + options.model_id + "\": point the camera at a still, detailed scene in daylight. "
+    return "learning lens \"" + options.model_id +
+           "\": point the camera at a still, detailed scene in daylight. "
            "It drives between the end stops for a few minutes; IsMoving is true until it ends, Halt cancels, and "
            "Action \"learn\" with Parameters \"status\" shows the progress";
 }
@@ -168,8 +169,9 @@ std::shared_ptr<focus::AbsoluteFocuser> FocuserDevice::makeFocuser(const std::st
     setup.settings = config_.settings;
     setup.state_file = config_.state_dir / "focuser.json";
     setup.body_id = body_id_;
-    setup.meter = config_.meter ? config_.meter
-                                : focus::ViewMeter([](const std::vector<std::uint8_t>& jpeg) { return imaging::liveViewGrid(jpeg); });
+    setup.meter = config_.meter ? config_.meter : focus::ViewMeter([](const std::vector<std::uint8_t>& jpeg) {
+        return imaging::liveViewGrid(jpeg);
+    });
     setup.lenses_dir = config_.state_dir / "lenses";
     const config::LensEntry* chosen = nullptr;
     if (!config_.configured_lens.empty()) {
@@ -186,11 +188,12 @@ std::shared_ptr<focus::AbsoluteFocuser> FocuserDevice::makeFocuser(const std::st
     } else {
         setup.lens = focus::genericLens();
         setup.generic = true;
-        logger->warn("focuser: {} has no focus profile: running on the generic profile (step sizes 2.5x apart, "
-                     "{} steps below infinity until homing finds its travel), which is only approximate. Choose the "
-                     "lens with --lens / \"lens\", or learn it: setup page, Action \"learn\" or `sonyalpaca learn-lens`",
-                     reported.empty() ? std::string("the lens (none reported)") : "lens \"" + loggable(reported) + "\"",
-                     static_cast<long>(setup.lens.full_travel_moves[0]));
+        logger->warn(
+            "focuser: {} has no focus profile: running on the generic profile (step sizes 2.5x apart, "
+            "{} steps below infinity until homing finds its travel), which is only approximate. Choose the "
+            "lens with --lens / \"lens\", or learn it: setup page, Action \"learn\" or `sonyalpaca learn-lens`",
+            reported.empty() ? std::string("the lens (none reported)") : "lens \"" + loggable(reported) + "\"",
+            static_cast<long>(setup.lens.full_travel_moves[0]));
     }
     return std::make_shared<focus::AbsoluteFocuser>(session().body(), std::move(setup));
 }

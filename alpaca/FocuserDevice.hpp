@@ -19,8 +19,8 @@ struct FocuserConfig {
     std::shared_ptr<const config::LensDatabase> lenses;  ///< shipped and user profiles
     std::string configured_lens;                         ///< --lens / "lens"; empty = the reported lens
     config::FocuserSettings settings;
-    std::filesystem::path state_dir;                     ///< focuser.json is kept here, learned profiles in lenses/
-    focus::ViewMeter meter;                              ///< live view → grid; empty = imaging::liveViewGrid
+    std::filesystem::path state_dir;  ///< focuser.json is kept here, learned profiles in lenses/
+    focus::ViewMeter meter;           ///< live view → grid; empty = imaging::liveViewGrid
 };
 
 /// The Alpaca Focuser (IFocuserV4) on the lens of a Sony body: an absolute focuser synthesised from
@@ -61,7 +61,7 @@ private:
     mutable std::mutex mutex_;  // guards focuser_ and mismatch_warned_
     std::shared_ptr<focus::AbsoluteFocuser> focuser_;
     bool mismatch_warned_ = false;
-    bool profile_remembered_ = false;  // the profile is of the lens remembered from an earlier connection
+    bool profile_remembered_ = false;           // the profile is of the lens remembered from an earlier connection
     std::optional<config::LensEntry> learned_;  // learned this session: used on reconnects until a restart loads it
     int listener_ = 0;
 };

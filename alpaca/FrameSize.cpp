@@ -9,9 +9,9 @@ bool fullFrame(const config::BodyEntry* body) { return body && body->sensor_form
 unsigned evenSide(int side) { return side > 0 ? static_cast<unsigned>(side) & ~1U : 0; }
 }  // namespace
 
-FrameSizeAtConnect frameSizeAtConnect(const config::BodyEntry* body, std::optional<bool> sensor_crop,
-                                      const config::LensEntry* lens,
-                                      const std::function<std::optional<BodyMemory::Size>(BodyMemory::Mode)>& remembered) {
+FrameSizeAtConnect frameSizeAtConnect(
+    const config::BodyEntry* body, std::optional<bool> sensor_crop, const config::LensEntry* lens,
+    const std::function<std::optional<BodyMemory::Size>(BodyMemory::Mode)>& remembered) {
     using Mode = BodyMemory::Mode;
     FrameSizeAtConnect result;
     if (fullFrame(body)) {

@@ -27,8 +27,8 @@ struct FrameSizeAtConnect {
 ///   data's (LibRaw's visible area of the whole sensor; for APS-C BodyEntry::apscRawSize(), which
 ///   LibRaw keeps whole for raw widths it has no margin rule for), else unknown.
 /// `body` and `lens` may be null (not in the data).
-FrameSizeAtConnect frameSizeAtConnect(const config::BodyEntry* body, std::optional<bool> sensor_crop,
-                                      const config::LensEntry* lens,
-                                      const std::function<std::optional<BodyMemory::Size>(BodyMemory::Mode)>& remembered);
+FrameSizeAtConnect frameSizeAtConnect(
+    const config::BodyEntry* body, std::optional<bool> sensor_crop, const config::LensEntry* lens,
+    const std::function<std::optional<BodyMemory::Size>(BodyMemory::Mode)>& remembered);
 
 }  // namespace sonyalpaca::alpaca

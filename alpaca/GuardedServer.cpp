@@ -204,7 +204,8 @@ private:
         if (error == 0)
             workers_.push_back(thread);
         else  // the task waits for a worker that is running
-            log::get("alpaca")->warn("cannot start an HTTP worker ({} running): {}", workers_.size(), std::strerror(error));
+            log::get("alpaca")->warn("cannot start an HTTP worker ({} running): {}", workers_.size(),
+                                     std::strerror(error));
     }
 
     static void* run(void* self) {
@@ -331,8 +332,7 @@ void GuardedServer::serve(int fd) {
         const bool last = served + 1 == most;
         bool closed = false;
 #ifdef CPPHTTPLIB_SERVER_READ_TIMEOUT_SECOND
-        const bool ok =
-            process_request(stream, remote_ip, remote_port, local_ip, local_port, last, closed, nullptr);
+        const bool ok = process_request(stream, remote_ip, remote_port, local_ip, local_port, last, closed, nullptr);
 #else
         const bool ok = process_request(stream, last, closed, nullptr);
 #endif

@@ -92,7 +92,8 @@ std::string HostCheck::refusal(std::string_view host) const {
     for (const auto& name : names_) allowed += (allowed.empty() ? "" : ", ") + name;
     return "this server does not answer requests addressed to the host \"" + std::string(host) +
            "\" (a protection against web pages that rebind their own name to this machine); use its IP "
-           "address or one of: " + allowed + ", or add the name to the \"allowed_hosts\" setting\n";
+           "address or one of: " +
+           allowed + ", or add the name to the \"allowed_hosts\" setting\n";
 }
 
 }  // namespace sonyalpaca::alpaca

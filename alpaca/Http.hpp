@@ -12,16 +12,16 @@ namespace sonyalpaca::alpaca {
 
 /// An HTTP request as the router sees it, independent of the HTTP library.
 struct HttpRequest {
-    std::string method;        ///< "GET", "PUT", ...
-    std::string path;          ///< percent-decoded path, e.g. "/api/v1/camera/0/name"
-    std::string query;         ///< raw query string after '?', not decoded
+    std::string method;  ///< "GET", "PUT", ...
+    std::string path;    ///< percent-decoded path, e.g. "/api/v1/camera/0/name"
+    std::string query;   ///< raw query string after '?', not decoded
     std::string body;
     std::string content_type;  ///< Content-Type header, or empty
     std::string remote;        ///< peer address, for logs
     /// A body was announced (Content-Length > 0 or Transfer-Encoding), even if the transport did
     /// not read it: cpp-httplib leaves the body of a GET unread.
     bool body_announced = false;
-    std::string accept{};  ///< Accept header, or empty
+    std::string accept{};   ///< Accept header, or empty
     std::string host{};     ///< Host header, or empty (the setup pages check Origin and Referer against it)
     std::string origin{};   ///< Origin header, or empty
     std::string referer{};  ///< Referer header, or empty

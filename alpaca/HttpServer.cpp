@@ -44,10 +44,13 @@ void serverSocketOptions(int fd) {
 /// "::" alone serves every IPv4 and IPv6 address, and "0.0.0.0" every IPv4 one; addresses a
 /// wildcard already covers would only collide with it, so they are dropped (and logged).
 std::vector<std::string> effectiveAddresses(const std::vector<std::string>& wanted) {
-    const auto has = [&](const char* address) { return std::find(wanted.begin(), wanted.end(), address) != wanted.end(); };
+    const auto has = [&](const char* address) {
+        return std::find(wanted.begin(), wanted.end(), address) != wanted.end();
+    };
     std::vector<std::string> result;
     for (const auto& address : wanted) {
-        const bool covered = (has("::") && address != "::") || (has("0.0.0.0") && address != "0.0.0.0" && !isIpv6(address));
+        const bool covered = (has("::") && address != "::") ||
+                             (has("0.0.0.0") && address != "0.0.0.0" && !isIpv6(address));
         if (covered)
             log::get("alpaca")->info("not binding {} separately: {} already serves it", address,
                                      has("::") ? "[::]" : "0.0.0.0");
@@ -94,16 +97,17 @@ std::uint16_t probeBind(const std::string& address, std::uint16_t port) {
     const std::string where = endpoint(address, port);
     switch (error) {
     case EADDRINUSE:
-        throw ListenError("cannot listen on " + where + ": the port is already in use (another sonyalpaca or "
-                          "Alpaca server?). Stop it, or choose another port with --port or \"port\" in the config",
+        throw ListenError("cannot listen on " + where +
+                              ": the port is already in use (another sonyalpaca or "
+                              "Alpaca server?). Stop it, or choose another port with --port or \"port\" in the config",
                           error);
     case EACCES:
-        throw ListenError("cannot listen on " + where + ": permission denied (ports below 1024 need privileges); "
-                          "choose a port of 1024 or more",
+        throw ListenError("cannot listen on " + where +
+                              ": permission denied (ports below 1024 need privileges); "
+                              "choose a port of 1024 or more",
                           error);
     case EADDRNOTAVAIL:
-        throw ListenError("cannot listen on " + where + ": the address is not one of this machine's addresses",
-                          error);
+        throw ListenError("cannot listen on " + where + ": the address is not one of this machine's addresses", error);
     default: throw ListenError("cannot listen on " + where + ": " + std::strerror(error), error);
     }
 }
@@ -205,8 +209,8 @@ void HttpServer::start(const std::vector<std::string>& addresses, std::uint16_t 
                                      "text/plain; charset=utf-8");
                 return httplib::Server::HandlerResponse::Handled;
             }
-            const bool sends_body = request.method == "POST" || request.method == "PUT" ||
-                                    request.method == "PATCH" || request.method == "DELETE";
+            const bool sends_body = request.method == "POST" || request.method == "PUT" || request.method == "PATCH" ||
+                                    request.method == "DELETE";
             if (!sends_body || request.has_header("Content-Length") || request.has_header("Transfer-Encoding"))
                 return httplib::Server::HandlerResponse::Unhandled;
             handler(request, response);
@@ -220,7 +224,8 @@ void HttpServer::start(const std::vector<std::string>& addresses, std::uint16_t 
         server.Options(".*", handler);
         if (!server.bind_to_port(address, port_)) {
             stop();
-            throw ListenError("cannot listen on " + endpoint(address, port_) + ": the port was taken meanwhile", EADDRINUSE);
+            throw ListenError("cannot listen on " + endpoint(address, port_) + ": the port was taken meanwhile",
+                              EADDRINUSE);
         }
         server.setBacklog(kListenBacklog);
         listener->running = true;

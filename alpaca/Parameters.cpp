@@ -78,8 +78,8 @@ std::optional<double> parseDouble(std::string_view text) {
     if (text.empty()) return std::nullopt;
     // from_chars does not take a leading '+'; allow it as invariant culture does.
     if (text.front() == '+') text.remove_prefix(1);
-    if (text.empty() || !(std::isdigit(static_cast<unsigned char>(text.front())) || text.front() == '-' ||
-                          text.front() == '.'))
+    if (text.empty() ||
+        !(std::isdigit(static_cast<unsigned char>(text.front())) || text.front() == '-' || text.front() == '.'))
         return std::nullopt;
     double value = 0;
     const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);

@@ -68,7 +68,9 @@ Json envelope(std::uint32_t client_transaction, std::uint32_t server_transaction
 }  // namespace
 
 Router::Router(const DeviceRegistry& registry, ServerDescription description, SetupContext setup, HostCheck hosts)
-    : registry_(registry), description_(description), setup_(registry, std::move(description), std::move(setup)),
+    : registry_(registry),
+      description_(description),
+      setup_(registry, std::move(description), std::move(setup)),
       hosts_(std::move(hosts)) {}
 
 std::uint32_t Router::nextServerTransactionId() noexcept {
@@ -144,7 +146,10 @@ HttpResponse Router::handleApi(const HttpRequest& request) {
     if (!member) {
         const bool get = device->findMember(member_name, Verb::Get) != nullptr;
         const bool put = device->findMember(member_name, Verb::Put) != nullptr;
-        throw BadRequest(std::string(member_name) + " accepts " + (get && put ? "GET and PUT" : get ? "GET" : "PUT") +
+        throw BadRequest(std::string(member_name) + " accepts " +
+                         (get && put ? "GET and PUT"
+                          : get      ? "GET"
+                                     : "PUT") +
                          "; " + request.method + " is not allowed");
     }
 
@@ -170,7 +175,7 @@ HttpResponse Router::handleApi(const HttpRequest& request) {
         if (member->verb == Verb::Get) reply["Value"] = nullptr;
         auto logger = log::get("alpaca");
         logger->log(error.number == static_cast<int>(ErrorCode::Unspecified) ? spdlog::level::warn
-                                                                              : spdlog::level::debug,
+                                                                             : spdlog::level::debug,
                     "{} {}: error 0x{:X}: {}", loggable(request.method), loggable(request.path), error.number,
                     loggable(error.message));
     }
@@ -186,7 +191,8 @@ HttpResponse Router::handleManagement(const HttpRequest& request) {
         throw BadRequest("unknown management path " + path +
                          "; known: /management/apiversions, /management/v1/description, "
                          "/management/v1/configureddevices");
-    if (verb != Verb::Get) throw BadRequest("the management API is read with GET; " + request.method + " is not allowed");
+    if (verb != Verb::Get)
+        throw BadRequest("the management API is read with GET; " + request.method + " is not allowed");
     const auto params = RequestParameters::fromRequest(request, Verb::Get);
     Json reply = envelope(params.clientTransactionId(), nextServerTransactionId());
     if (path == "/management/apiversions") {

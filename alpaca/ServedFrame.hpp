@@ -12,9 +12,9 @@ namespace sonyalpaca::alpaca {
 
 /// A decoded frame made ready to serve: the region a client asked for, binned, in Alpaca's order.
 struct ServedFrame {
-    imaging::Subframe region;                           ///< what was cut, in binned pixels
-    std::shared_ptr<const imaging::Frame> rows;         ///< the served pixels row-major (null unless kept)
-    std::shared_ptr<const imaging::ImageBytes> image;   ///< the served pixels as ImageBytes
+    imaging::Subframe region;                          ///< what was cut, in binned pixels
+    std::shared_ptr<const imaging::Frame> rows;        ///< the served pixels row-major (null unless kept)
+    std::shared_ptr<const imaging::ImageBytes> image;  ///< the served pixels as ImageBytes
 };
 
 /// Cuts `region` out of `frame` (the whole frame at region.bin when `full_frame`, whatever its

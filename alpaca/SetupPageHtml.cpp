@@ -153,8 +153,8 @@ std::string escape(std::string_view text) {
 }
 
 std::string definition(const Json& fields, const char* id, const char* label) {
-    return std::string("<dt>") + label + "</dt><dd id=\"f-" + id + "\">" +
-           escape(fields.value(id, std::string())) + "</dd>";
+    return std::string("<dt>") + label + "</dt><dd id=\"f-" + id + "\">" + escape(fields.value(id, std::string())) +
+           "</dd>";
 }
 
 std::string select(std::string_view name, const std::string& current,
@@ -166,9 +166,7 @@ std::string select(std::string_view name, const std::string& current,
     return html + "</select>";
 }
 
-std::string hidden(const std::string& token) {
-    return "<input type=\"hidden\" name=\"csrf\" value=\"" + token + "\">";
-}
+std::string hidden(const std::string& token) { return "<input type=\"hidden\" name=\"csrf\" value=\"" + token + "\">"; }
 
 /// One part of the page: its <section>, and its script (run after kScript; it registers the panel's
 /// update with sonyalpaca.panel). A new panel is a function returning one of these, added in page().
@@ -179,20 +177,19 @@ struct Panel {
 
 Panel statusPanel(const Json& fields) {
     std::string html = "<section id=\"status\"><h2>Status</h2><dl>";
-    static constexpr std::pair<const char*, const char*> kRows[] = {
-        {"server", "Server"},
-        {"body", "Body"},
-        {"body_state", "Body state"},
-        {"camera_connected", "Camera connected"},
-        {"focuser_connected", "Focuser connected"},
-        {"lens_reported", "Lens (reported)"},
-        {"temperature", "Temperature"},
-        {"focus_lens", "Focus profile"},
-        {"focus_position", "Position"},
-        {"focus_estimate", "Estimate"},
-        {"focus_homed", "Homed"},
-        {"focus_activity", "Activity"},
-        {"focus_error", "Last error"}};
+    static constexpr std::pair<const char*, const char*> kRows[] = {{"server", "Server"},
+                                                                    {"body", "Body"},
+                                                                    {"body_state", "Body state"},
+                                                                    {"camera_connected", "Camera connected"},
+                                                                    {"focuser_connected", "Focuser connected"},
+                                                                    {"lens_reported", "Lens (reported)"},
+                                                                    {"temperature", "Temperature"},
+                                                                    {"focus_lens", "Focus profile"},
+                                                                    {"focus_position", "Position"},
+                                                                    {"focus_estimate", "Estimate"},
+                                                                    {"focus_homed", "Homed"},
+                                                                    {"focus_activity", "Activity"},
+                                                                    {"focus_error", "Last error"}};
     for (const auto& [key, label] : kRows) html += definition(fields, key, label);
     html += "</dl></section>";
     return {std::move(html), kStatusScript};
@@ -222,18 +219,19 @@ Panel focusPanel(const std::string& token, bool learning) {
                        "<form class=\"cmd\" data-out=\"focus-result\" method=\"post\" action=\"/setup/focuser/jog\">" +
                        hidden(token) + "<div>Near</div><div class=\"jog\">";
     for (int size = 7; size >= 1; --size)
-        html += "<button name=\"step\" value=\"-" + std::to_string(size) + "\" id=\"jog-near-" +
-                std::to_string(size) + "\"" + off + ">" + std::to_string(size) + "</button>";
+        html += "<button name=\"step\" value=\"-" + std::to_string(size) + "\" id=\"jog-near-" + std::to_string(size) +
+                "\"" + off + ">" + std::to_string(size) + "</button>";
     html += "</div><div>Far</div><div class=\"jog\">";
     for (int size = 1; size <= 7; ++size)
         html += "<button name=\"step\" value=\"" + std::to_string(size) + "\" id=\"jog-far-" + std::to_string(size) +
                 "\"" + off + ">" + std::to_string(size) + "</button>";
     html += "</div></form><div class=\"row\"><form class=\"cmd inline\" data-out=\"focus-result\" method=\"post\" "
             "action=\"/setup/focuser/home\">" +
-            hidden(token) +
-            "<button id=\"home\"" + off + ">Home (infinity)</button></form><form class=\"cmd inline\" data-out=\"focus-result\" "
+            hidden(token) + "<button id=\"home\"" + off +
+            ">Home (infinity)</button></form><form class=\"cmd inline\" data-out=\"focus-result\" "
             "method=\"post\" action=\"/setup/focuser/halt\">" +
-            hidden(token) + "<button id=\"halt\" class=\"stop\">Halt</button></form></div><p id=\"focus-result\"></p>"
+            hidden(token) +
+            "<button id=\"halt\" class=\"stop\">Halt</button></form></div><p id=\"focus-result\"></p>"
             "</section>";
     return {std::move(html), {}};
 }
@@ -273,8 +271,8 @@ Panel learnPanel(const std::string& token, const nlohmann::json& focuser, const 
         "><p>Learned: <span id=\"learn-summary\">" + escape(learning.value("result", std::string())) +
         "</span></p><p>Saved to <code id=\"learn-file\">" + escape(learning.value("profile_file", std::string())) +
         "</code></p><p id=\"learn-hint\">" + escape(info.value("hint", std::string())) +
-        "</p></div><p id=\"learn-error\" class=\"msg err\"" + (error.empty() ? " hidden" : "") + ">" +
-        escape(error) + "</p><p id=\"learn-result\"></p></section>";
+        "</p></div><p id=\"learn-error\" class=\"msg err\"" + (error.empty() ? " hidden" : "") + ">" + escape(error) +
+        "</p><p id=\"learn-result\"></p></section>";
     return {std::move(html), kLearnScript};
 }
 
@@ -326,8 +324,8 @@ HttpResponse SetupPages::page(const std::string& title, const std::string& messa
     html.reserve(20000);
     html += "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            "<meta name=\"theme-color\" content=\"#000000\"><title>" + escape(title) + "</title><style>" + kStyle +
-            "</style></head><body>";
+            "<meta name=\"theme-color\" content=\"#000000\"><title>" +
+            escape(title) + "</title><style>" + kStyle + "</style></head><body>";
     html += "<h1>" + escape(title) + "</h1><p class=\"sub\">" + escape(description_.server_name) + " " +
             escape(description_.manufacturer_version) +
             (description_.location.empty() ? std::string() : " on " + escape(description_.location)) +
@@ -375,10 +373,9 @@ std::string SetupPages::settingsSection() const {
         const std::string current = textValue(saved.document, name);
         // What the key is when this file leaves it unset.
         const bool from_base = base.document.contains(std::string(name));
-        const std::string inherited =
-            from_base
-                ? shownValue(*key, textValue(base.document, name)) + " (from " + context_.base_file->string() + ")"
-                : shownValue(*key, std::string(key->default_text)) + " (default)";
+        const std::string inherited = from_base ? shownValue(*key, textValue(base.document, name)) + " (from " +
+                                                      context_.base_file->string() + ")"
+                                                : shownValue(*key, std::string(key->default_text)) + " (default)";
         const std::string unset = "unset: " + inherited;
         html += "<div class=\"field\"><label for=\"s-" + std::string(name) + "\">" + std::string(name) + "</label>";
         if (name == "lens" && context_.lenses) {
@@ -392,15 +389,19 @@ std::string SetupPages::settingsSection() const {
                 options.emplace_back(current, current);  // learned before this start, or from elsewhere: kept
             html += select(name, current, options);
         } else if (name == "focuser_homing") {
-            html += select(name, current, {{"", unset}, {"every-connect", "every connect"},
-                                           {"first-connect", "first connect"}, {"never", "never"}});
+            html += select(name, current,
+                           {{"", unset},
+                            {"every-connect", "every connect"},
+                            {"first-connect", "first connect"},
+                            {"never", "never"}});
         } else if (name == "focuser_approach") {
             html += select(name, current, {{"", unset}, {"far", "far"}, {"near", "near"}, {"either", "either"}});
         } else if (name == "raw_type") {
             std::vector<std::pair<std::string, std::string>> options{
                 {"", unset}, {"Uncompressed RAW", "Uncompressed RAW"}, {"Compressed RAW", "Compressed RAW (lossy)"}};
             // Offered where this process's LibRaw decodes it (0.21: Debian 13, Raspberry Pi OS trixie).
-            if (config::decodesSonyLossless()) options.emplace_back("Lossless Compressed RAW", "Lossless Compressed RAW");
+            if (config::decodesSonyLossless())
+                options.emplace_back("Lossless Compressed RAW", "Lossless Compressed RAW");
             html += select(name, current, options);
         } else if (key->type == config::SettingKey::Type::Bool) {
             html += select(name, current, {{"", unset}, {"false", "no"}, {"true", "yes"}});

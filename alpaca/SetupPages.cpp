@@ -234,7 +234,8 @@ HttpResponse SetupPages::focusCommand(const HttpRequest& request, const std::str
     if (step && (step->size() == 1 || step->size() == 2)) {
         const bool negative = step->front() == '-';
         const char digit = step->back();
-        if ((step->size() == 1 || negative) && digit >= '1' && digit <= '7') value = (negative ? -1 : 1) * (digit - '0');
+        if ((step->size() == 1 || negative) && digit >= '1' && digit <= '7')
+            value = (negative ? -1 : 1) * (digit - '0');
     }
     if (value == 0) return reply(400, "a jog needs step=-7..-1 (near) or 1..7 (far)");
     if (drive->isMoving()) return reply(409, "the focuser is moving; wait or halt it first");
@@ -272,8 +273,8 @@ HttpResponse SetupPages::learnCommand(const HttpRequest& request, const std::str
     const auto drive = device->drive();
     if (!drive)
         return reply(409, "not started: the focuser is not connected; connect it from the imaging program first");
-    logger->info("setup: lens learning{} requested from {}", name.empty() ? std::string() : " as \"" + loggable(name) + "\"",
-                 request.remote);
+    logger->info("setup: lens learning{} requested from {}",
+                 name.empty() ? std::string() : " as \"" + loggable(name) + "\"", request.remote);
     std::string started;
     try {
         started = device->startLearning(name);
@@ -332,8 +333,8 @@ HttpResponse SetupPages::saveSettings(const HttpRequest& request) const {
         config::applyJson(check, document, path.string());
         if (context_.lenses && !check.lens.empty() && !context_.lenses->find(check.lens) &&
             check.lens != learnedLensId(registry_) && check.lens != saved_lens)
-            throw config::ConfigError("lens: \"" + check.lens + "\" is not in the lens profiles; allowed: " +
-                                      context_.lenses->modelIds());
+            throw config::ConfigError("lens: \"" + check.lens +
+                                      "\" is not in the lens profiles; allowed: " + context_.lenses->modelIds());
     } catch (const config::ConfigError& e) {
         return refuse(e.what());
     }
@@ -347,7 +348,8 @@ HttpResponse SetupPages::saveSettings(const HttpRequest& request) const {
     }
     logger->info("setup: settings saved to {} from {}: {}", loggable(path.string()), request.remote,
                  loggable(document.dump(-1, ' ', false, Json::error_handler_t::replace), 2000));
-    return page(title, "Saved to " + path.string() + ". They apply at the next start: sudo systemctl restart sonyalpaca",
+    return page(title,
+                "Saved to " + path.string() + ". They apply at the next start: sudo systemctl restart sonyalpaca",
                 false);
 }
 

@@ -23,8 +23,8 @@ struct ServerDescription {
 
 /// What the setup pages reach besides the devices; every part may be missing (a test router).
 struct SetupContext {
-    std::shared_ptr<BodySession> session;                 ///< the body of Camera 0 and Focuser 0
-    std::shared_ptr<const config::LensDatabase> lenses;   ///< the lens choices of the settings form
+    std::shared_ptr<BodySession> session;                ///< the body of Camera 0 and Focuser 0
+    std::shared_ptr<const config::LensDatabase> lenses;  ///< the lens choices of the settings form
     /// Where the settings form saves: the --config file, or STATE_DIR/settings.json without it; none =
     /// settings are read-only.
     std::optional<std::filesystem::path> config_file;

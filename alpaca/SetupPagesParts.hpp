@@ -26,8 +26,15 @@ inline constexpr const char* kContentSecurityPolicy =
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self'; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-inline constexpr std::string_view kFormKeys[] = {"lens", "focuser_homing", "focuser_rehome_sigma", "focuser_approach",
-                                                 "focuser_backlash", "raw_type", "keep_raw", "save_fits", "image_dir"};
+inline constexpr std::string_view kFormKeys[] = {"lens",
+                                                 "focuser_homing",
+                                                 "focuser_rehome_sigma",
+                                                 "focuser_approach",
+                                                 "focuser_backlash",
+                                                 "raw_type",
+                                                 "keep_raw",
+                                                 "save_fits",
+                                                 "image_dir"};
 
 template <typename T>
 T* deviceOf(const DeviceRegistry& registry, std::string_view type) {

@@ -65,14 +65,19 @@ Json statusFields(const DeviceRegistry& registry, const SetupContext& context) {
         f["lens_reported"] = "not reported";
         f["temperature"] = "not known";
     }
-    f["camera_connected"] = camera ? (camera->connected() ? "yes" : camera->connecting() ? "connecting" : "no") : "none";
+    f["camera_connected"] = camera ? (camera->connected()    ? "yes"
+                                      : camera->connecting() ? "connecting"
+                                                             : "no")
+                                   : "none";
     const auto preview = camera ? camera->preview() : nullptr;
     f["last_frame"] = preview ? "#" + std::to_string(preview->number) + ", " + fixed(preview->seconds, 3) + " s at " +
-                                    timetext::utc(preview->start, "%H:%M:%S") + " UTC, " + std::to_string(preview->frame_width) + "x" +
-                                    std::to_string(preview->frame_height)
+                                    timetext::utc(preview->start, "%H:%M:%S") + " UTC, " +
+                                    std::to_string(preview->frame_width) + "x" + std::to_string(preview->frame_height)
                               : std::string("none yet: take an exposure from the imaging program");
-    f["focuser_connected"] =
-        focuser ? (focuser->connected() ? "yes" : focuser->connecting() ? "connecting" : "no") : "none";
+    f["focuser_connected"] = focuser ? (focuser->connected()    ? "yes"
+                                        : focuser->connecting() ? "connecting"
+                                                                : "no")
+                                     : "none";
     const nlohmann::json s = focuser ? focuser->status() : nlohmann::json{{"connected", false}};
     if (s.value("connected", false)) {
         f["focus_lens"] = s.value("lens_name", std::string()) + " (" + s.value("lens", std::string()) + ")" +
@@ -105,16 +110,17 @@ Json learnInfo(const nlohmann::json& focuser, const SetupContext& context) {
     const std::string reported = context.session ? context.session->reportedLens() : std::string();
     Json info;
     // As FocuserDevice::startLearning names it; not known before the focuser connects (its profile).
-    info["default_name"] = !reported.empty() ? reported
-                           : !connected      ? std::string()
+    info["default_name"] = !reported.empty()                       ? reported
+                           : !connected                            ? std::string()
                            : !focuser.value("generic_lens", false) ? focuser.value("lens", std::string())
                                                                    : std::string("learned-YYYYMMDD-HHMM");
     const bool active = learning.value("active", false);
     const std::string error = learning.value("error", std::string());
-    info["error"] = active || error.empty() ? std::string()
-                    : error == "cancelled"
-                        ? std::string("Learning cancelled. The lens position is unknown now: the next move homes first.")
-                        : "Learning failed: " + error;
+    info["error"] =
+        active || error.empty() ? std::string()
+        : error == "cancelled"
+            ? std::string("Learning cancelled. The lens position is unknown now: the next move homes first.")
+            : "Learning failed: " + error;
     const std::string file = learning.value("profile_file", std::string());
     const bool done = !active && error.empty() && !learning.value("result", std::string()).empty();
     info["done"] = done;

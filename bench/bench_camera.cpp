@@ -22,7 +22,6 @@
 #include "alpaca/ServedFrame.hpp"
 #include "imaging/RawDecoder.hpp"
 
-
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -49,7 +48,6 @@ using bench::Socket;
 
 double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-
 sockaddr_in loopback(std::uint16_t port) {
     sockaddr_in address{};
     address.sin_family = AF_INET;
@@ -57,7 +55,6 @@ sockaddr_in loopback(std::uint16_t port) {
     address.sin_port = htons(port);
     return address;
 }
-
 
 /// A camera with one member, ImageArray, serving a prepared image the way CameraDevice does.
 class ImageDevice final : public alpaca::Device {
@@ -94,9 +91,9 @@ std::size_t residentBytes() {
 
 struct Download {
     double seconds = 0;
-    std::size_t bytes = 0;        ///< body bytes received
-    std::size_t rss_rise = 0;     ///< highest resident memory during the download above the start
-    std::string head;             ///< the response head
+    std::size_t bytes = 0;     ///< body bytes received
+    std::size_t rss_rise = 0;  ///< highest resident memory during the download above the start
+    std::string head;          ///< the response head
 };
 
 /// GET ImageArray with `accept`, reading the body into a 1 MiB buffer (the client keeps nothing).
@@ -121,7 +118,8 @@ Download download(std::uint16_t port, const std::string& accept, bool sample_mem
         throw std::runtime_error("cannot connect to the server");
     const std::string request = "GET /api/v1/camera/" + std::to_string(camera) +
                                 "/imagearray?ClientTransactionID=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                                "Accept: " + accept + "\r\nAccept-Encoding: gzip, br\r\nConnection: close\r\n\r\n";
+                                "Accept: " +
+                                accept + "\r\nAccept-Encoding: gzip, br\r\nConnection: close\r\n\r\n";
     if (::send(socket.fd(), request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size()))
         throw std::runtime_error("cannot send the request");
     std::size_t content_length = 0;
@@ -135,7 +133,8 @@ Download download(std::uint16_t port, const std::string& accept, bool sample_mem
             const auto end = head.find("\r\n\r\n");
             if (end == std::string::npos) continue;
             const auto length_at = head.find("Content-Length: ");
-            if (length_at == std::string::npos || length_at > end) throw std::runtime_error("no Content-Length:\n" + head);
+            if (length_at == std::string::npos || length_at > end)
+                throw std::runtime_error("no Content-Length:\n" + head);
             content_length = std::stoull(head.substr(length_at + 16));
             result.bytes = head.size() - (end + 4);
             head.resize(end);

@@ -29,7 +29,6 @@ namespace {
 using bench::loopbackCopySeconds;
 double seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
-
 /// The resident set now (VmRSS), in KiB.
 long currentRssKiB() {
     std::ifstream status("/proc/self/status");
@@ -52,7 +51,7 @@ int main() {
     ::setenv("HOME", home.c_str(), 1);
 
     ptp::sim::SimulatorOptions options;
-    options.body_options.readout_s = 0;          // measure transfer, not the simulated readout
+    options.body_options.readout_s = 0;               // measure transfer, not the simulated readout
     options.body_options.shutter = 1u << 16 | 8000u;  // the shortest listed speed
     ptp::sim::SimulatorHost simulator(options);
     ptp::gphoto::GPhotoBody body({config::CameraSource::Kind::PtpIp, "127.0.0.1", simulator.port()},
@@ -74,8 +73,7 @@ int main() {
     std::printf("24 MP uncompressed ARW (ILCE-7M3, %.1f MiB), best of %d:\n", frame_mib, kRounds);
     std::printf("  end of exposure to file in memory: %.3f s (render + write in the simulator included)\n",
                 best_exposure);
-    std::printf("  plain loopback TCP copy of the same bytes: %.3f s (%.0f MiB/s)\n", best_copy,
-                frame_mib / best_copy);
+    std::printf("  plain loopback TCP copy of the same bytes: %.3f s (%.0f MiB/s)\n", best_copy, frame_mib / best_copy);
     std::printf("  throughput: %.0f MiB/s, %.1fx the plain copy's time\n", frame_mib / best_exposure,
                 best_exposure / best_copy);
     std::printf("  peak RSS: %.1f MiB (%.2f frames), %.1f MiB after opening the body\n",

@@ -82,7 +82,8 @@ int readReply(int fd, Clock::time_point deadline, std::size_t* body_bytes = null
     bool in_body = false;
     for (int round = 0; round < 1'000'000; ++round) {
         if (in_body && have >= length) break;
-        const int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
+        const int left =
+            static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
         pollfd p{fd, POLLIN, 0};
         if (left <= 0 || ::poll(&p, 1, left) <= 0) return 0;
         const ssize_t n = ::recv(fd, buffer, in_body ? std::min(sizeof buffer, length - have) : 1, 0);
@@ -138,10 +139,10 @@ void poll10Hz(std::uint16_t port, const std::atomic<bool>& running, const std::a
     for (int n = 0; running && n < 1'000'000; ++n) {
         const auto start = Clock::now();
         if (fd < 0) fd = connectTo(port);
-        const bool ok = fd >= 0 &&
-                        sendAll(fd, get("/api/v1/camera/0/camerastate?ClientID=7&ClientTransactionID=" +
-                                        std::to_string(n + 1))) &&
-                        readReply(fd, start + kReplyLimit) == 200;
+        const bool ok =
+            fd >= 0 &&
+            sendAll(fd, get("/api/v1/camera/0/camerastate?ClientID=7&ClientTransactionID=" + std::to_string(n + 1))) &&
+            readReply(fd, start + kReplyLimit) == 200;
         const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
         if (measuring) ok ? samples.add(ms) : samples.fail();
         if (!ok && fd >= 0) {
@@ -313,8 +314,9 @@ int main(int argc, char** argv) {
     try {
         TempDir state;
         std::ofstream(state.path() / "config.json") << "{}\n";
-        DaemonProcess daemon({"serve", "--camera", "simulator", "--bind", "127.0.0.1", "--port", "0", "--no-discovery", "--state-dir",
-                              state.path().string(), "--config", (state.path() / "config.json").string()},
+        DaemonProcess daemon({"serve", "--camera", "simulator", "--bind", "127.0.0.1", "--port", "0", "--no-discovery",
+                              "--state-dir", state.path().string(), "--config",
+                              (state.path() / "config.json").string()},
                              {}, program);
         if (!daemon.waitUntilListening()) throw std::runtime_error("the daemon did not start:\n" + daemon.log());
         const std::uint16_t port = daemon.port();
@@ -348,8 +350,7 @@ int main(int argc, char** argv) {
             if (phase == "downloads" || all)
                 for (int i = 0; i < 2; ++i)
                     crowd.emplace_back(downloader, port, std::cref(crowd_running), std::ref(frames), std::ref(bytes));
-            if (phase == "flood")
-                crowd.emplace_back([&] { flooded = flood(port, 400, crowd_running); });
+            if (phase == "flood") crowd.emplace_back([&] { flooded = flood(port, 400, crowd_running); });
             std::this_thread::sleep_for(1500ms);  // the crowd in place
             measuring = true;
             long peak_threads = 0;
@@ -371,7 +372,8 @@ int main(int argc, char** argv) {
                               std::to_string(bytes.load() / frames.load() / 1'000'000) + " MB each)";
             if (phase == "flood") {
                 char text[160];
-                std::snprintf(text, sizeof text, ", flood: %zu admitted, %zu refused 503 (slowest %.0f ms), %zu unanswered",
+                std::snprintf(text, sizeof text,
+                              ", flood: %zu admitted, %zu refused 503 (slowest %.0f ms), %zu unanswered",
                               flooded.admitted, flooded.refused, flooded.slowest_refusal_ms, flooded.unanswered);
                 crowd_text += text;
                 if (flooded.refused == 0 || flooded.unanswered > 0 || flooded.slowest_refusal_ms > 1000) met = false;
@@ -390,7 +392,8 @@ int main(int argc, char** argv) {
                 met = false;
             std::this_thread::sleep_for(6s);  // what the phase left open times out
         }
-        std::printf("goal (every phase: pollers' and newcomers' p99 < 100 ms, none failed; beyond the limit a 503 at once): %s\n",
+        std::printf("goal (every phase: pollers' and newcomers' p99 < 100 ms, none failed; beyond the limit a 503 at "
+                    "once): %s\n",
                     met ? "met" : "MISSED");
         daemon.signal(SIGTERM);
         daemon.wait(5s);

@@ -18,7 +18,6 @@
 #include "imaging/RawDecoder.hpp"
 #include "imaging/Transpose.hpp"
 
-
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -41,7 +40,6 @@ namespace {
 using bench::loopbackCopySeconds;
 
 double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
 
 }  // namespace
 

@@ -30,8 +30,9 @@ int main(int argc, char** argv) {
     std::filesystem::create_directories(home);
     ::setenv("HOME", home.c_str(), 1);  // libgphoto2 writes ~/.gphoto
     spdlog::set_level(spdlog::level::warn);
-    std::printf("lens learning on the virtual body (profile error 3 %%, jitter 0.5 %%, play 2 units), motor time x%.2f\n",
-                scale);
+    std::printf(
+        "lens learning on the virtual body (profile error 3 %%, jitter 0.5 %%, play 2 units), motor time x%.2f\n",
+        scale);
     std::printf("%-10s %5s %10s %10s %8s %8s\n", "lens", "size", "learned", "true", "error", "±1σ");
     int worst_failures = 0;
     for (std::size_t n = 0; n < lenses.size(); ++n) {

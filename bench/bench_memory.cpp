@@ -135,15 +135,16 @@ BodyResult measure(const std::string& body, const std::string& label, const std:
     std::this_thread::sleep_for(300ms);
     const long idle = processStatusKiB(daemon.pid(), "VmRSS");
 
-    std::printf("%s (%s), idle daemon %.1f MiB%s%s:\n", label.c_str(), body.c_str(),
-                static_cast<double>(idle) / 1024.0, raw_type.empty() ? "" : ", ", raw_type.c_str());
+    std::printf("%s (%s), idle daemon %.1f MiB%s%s:\n", label.c_str(), body.c_str(), static_cast<double>(idle) / 1024.0,
+                raw_type.empty() ? "" : ", ", raw_type.c_str());
     BodyResult result;
     for (int round = 1; round <= 2; ++round) {
         const Sample s = expose(daemon, idle, frame_bytes);
         const double peak = s.peak_mib / s.frame_mib;
         const double steady = s.steady_mib / s.frame_mib;
         if (round == 1)
-            std::printf("  served frame %ux%u = %.1f MiB\n", alpacaGet(daemon.port(), "camera/0", "numx")["Value"].get<unsigned>(),
+            std::printf("  served frame %ux%u = %.1f MiB\n",
+                        alpacaGet(daemon.port(), "camera/0", "numx")["Value"].get<unsigned>(),
                         alpacaGet(daemon.port(), "camera/0", "numy")["Value"].get<unsigned>(), s.frame_mib);
         const bool met = peak <= 2.2 && steady <= 1.2;
         result.met = result.met && met;

@@ -36,12 +36,12 @@ using namespace sonyalpaca;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-constexpr int kMoves = 1000;            // random moves per lens
-constexpr int kEdgeStarts = 10;         // random starts per end-stop target (outside the table)
-constexpr double kSmallMove = 20;       // "small" moves are shorter than this, in units
+constexpr int kMoves = 1000;              // random moves per lens
+constexpr int kEdgeStarts = 10;           // random starts per end-stop target (outside the table)
+constexpr double kSmallMove = 20;         // "small" moves are shorter than this, in units
 constexpr int kGreedyStepLimit = 100000;  // bounds the greedy loop; reaching it is reported
-constexpr double kTolerance = 0.5;      // the landing goal, in units
-constexpr double kSlack = 1e-9;         // rounding allowed on top of the goal
+constexpr double kTolerance = 0.5;        // the landing goal, in units
+constexpr double kSlack = 1e-9;           // rounding allowed on top of the goal
 
 double stepTimeMs(int size) { return 25.0 + 35.0 * (size - 1); }
 constexpr double kCommandMs = 50;
@@ -83,7 +83,8 @@ private:
 };
 
 /// Where `steps` leave the true lens.
-double walk(const focus::DriveModel& model, double from, int previous_direction, const std::vector<focus::Step>& steps) {
+double walk(const focus::DriveModel& model, double from, int previous_direction,
+            const std::vector<focus::Step>& steps) {
     TrueLens lens(model, from, previous_direction);
     for (const auto& step : steps) lens.step(step);
     return lens.position();
@@ -178,7 +179,7 @@ struct Summary {
     std::string longest_id;
     int throws = 0;
     int off_target = 0;
-    int model_mismatch = 0;    // the plan's own end differs from the true walk
+    int model_mismatch = 0;  // the plan's own end differs from the true walk
     int greedy_runaways = 0;
     int greedy_end_stops = 0;  // greedy moves that drove into an end stop
     int edge_moves = 0;        // moves to targets at and near the end stops
@@ -254,9 +255,10 @@ void runLens(const config::LensEntry& entry, const Scenario& scenario, std::uint
             std::string steps;
             for (const auto& step : plan.steps) steps += (step.direction > 0 ? " +" : " -") + std::to_string(step.size);
             char text[256];
-            std::snprintf(text, sizeof text, "%s: from %.4f to %.4f (previous %+d) landed %.4f off; plan%s ends at %.4f, "
-                          "the walk at %.4f", entry.model_id.c_str(), from, target, previous, error, steps.c_str(),
-                          plan.end, end);
+            std::snprintf(text, sizeof text,
+                          "%s: from %.4f to %.4f (previous %+d) landed %.4f off; plan%s ends at %.4f, "
+                          "the walk at %.4f",
+                          entry.model_id.c_str(), from, target, previous, error, steps.c_str(), plan.end, end);
             remember(summary.failures, text);
         }
     }
@@ -274,14 +276,16 @@ void runLens(const config::LensEntry& entry, const Scenario& scenario, std::uint
                 const double error = std::abs(walk(model, from, previous, plan.steps) - target);
                 if (error > kTolerance + kSlack) {
                     ++summary.edge_off;
-                    std::snprintf(text, sizeof text, "%s: end-stop target, from %.4f to %.4f (previous %+d) landed %.4f off",
+                    std::snprintf(text, sizeof text,
+                                  "%s: end-stop target, from %.4f to %.4f (previous %+d) landed %.4f off",
                                   entry.model_id.c_str(), from, target, previous, error);
                     remember(summary.edge_failures, text);
                 }
             } catch (const std::exception& e) {
                 ++summary.edge_throws;
-                std::snprintf(text, sizeof text, "%s: end-stop target, from %.4f to %.4f (previous %+d) threw: ",
-                              entry.model_id.c_str(), from, target, previous);
+                std::snprintf(text, sizeof text,
+                              "%s: end-stop target, from %.4f to %.4f (previous %+d) threw: ", entry.model_id.c_str(),
+                              from, target, previous);
                 remember(summary.edge_failures, text + std::string(e.what()));
             }
         }
@@ -302,8 +306,8 @@ void runLens(const config::LensEntry& entry, const Scenario& scenario, std::uint
                 "%7.1f\n",
                 entry.model_id.c_str(), model.travel, greedy.error_sum / n, greedy.error_max, greedy.commands / n,
                 greedy.time_ms / n, greedy.sleep_ms / n, optimal.error_sum / planned, optimal.error_max,
-                optimal.commands / planned, optimal.time_ms / planned, saving, as_run_saving,
-                us_sum / planned, us_p99, us_max);
+                optimal.commands / planned, optimal.time_ms / planned, saving, as_run_saving, us_sum / planned, us_p99,
+                us_max);
 
     summary.optimal_error_max = std::max(summary.optimal_error_max, optimal.error_max);
     summary.off_target += optimal.off_target;

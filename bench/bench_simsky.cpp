@@ -27,9 +27,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double secondsSince(Clock::time_point start) {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 double peakResidentBytes() {
     rusage usage{};
@@ -102,8 +100,8 @@ int main(int argc, char** argv) noexcept try {
 
     std::uint64_t checksum = 0;
     const double baseline = peakResidentBytes();
-    std::printf("%-26s %8s %8s %8s %9s %10s %11s %9s\n", "case", "render", "ARW", "stream", "total",
-                "total/1s", "ARW/render", "bytes/px");
+    std::printf("%-26s %8s %8s %8s %9s %10s %11s %9s\n", "case", "render", "ARW", "stream", "total", "total/1s",
+                "ARW/render", "bytes/px");
     double worst_total = 0.0;
     struct Case {
         const char* name;

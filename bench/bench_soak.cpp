@@ -41,8 +41,8 @@ bool report(const char* what, int count, long first_kib, long last_kib, double g
     const double grew = mib(last_kib - first_kib);
     const bool met = grew <= goal_mib;
     std::printf("  %-10s %4d: RSS %.1f -> %.1f MiB, %+.2f MiB (%+.1f KiB each; goal within %.0f MiB): %s\n", what,
-                count, mib(first_kib), mib(last_kib), grew, static_cast<double>(last_kib - first_kib) / count,
-                goal_mib, met ? "met" : "MISSED");
+                count, mib(first_kib), mib(last_kib), grew, static_cast<double>(last_kib - first_kib) / count, goal_mib,
+                met ? "met" : "MISSED");
     return met;
 }
 
@@ -105,8 +105,8 @@ bool cycles(int count) {
 bool reopens(int count) {
     ClosingPort body;
     TempDir state;
-    auto daemon = DaemonProcess::serve(
-        state.path(), {"--camera", "ptpip:127.0.0.1:" + std::to_string(body.port()), "--no-discovery"});
+    auto daemon = DaemonProcess::serve(state.path(), {"--camera", "ptpip:127.0.0.1:" + std::to_string(body.port()),
+                                                      "--no-discovery"});
     long first = 0;
     for (int i = 0; i <= count; ++i) {
         const auto reply = alpacaPut(daemon.port(), "camera/0", "connected", "Connected=true");

@@ -35,7 +35,8 @@ bool isRawTypeName(std::string_view name) {
 
 class RowReader {
 public:
-    RowReader(const nlohmann::json& item, std::size_t index) : item_(item), where_("body #" + std::to_string(index + 1)) {}
+    RowReader(const nlohmann::json& item, std::size_t index)
+        : item_(item), where_("body #" + std::to_string(index + 1)) {}
 
     [[noreturn]] void fail(const std::string& what) const {
         throw std::runtime_error(where_ + (model_.empty() ? "" : " (" + model_ + ")") + ": " + what);
@@ -48,7 +49,8 @@ public:
         if (body.model.empty()) fail("\"model\" must be a non-empty string");
         model_ = body.model;
         for (const auto& alias : item_.value("model_aliases", nlohmann::json::array())) {
-            if (!alias.is_string() || alias.get<std::string>().empty()) fail("\"model_aliases\" must list non-empty strings");
+            if (!alias.is_string() || alias.get<std::string>().empty())
+                fail("\"model_aliases\" must list non-empty strings");
             body.model_aliases.push_back(alias.get<std::string>());
         }
         body.sony_model_id = integer("sony_model_id", 0);
@@ -159,7 +161,8 @@ private:
         if (mode.crop_width != 0 && mode.raw_width != 0 &&
             (mode.crop_width > mode.raw_width || mode.crop_height > mode.raw_height))
             fail("the APS-C crop is larger than the APS-C raw size");
-        if (mode.image_width != 0 && (mode.image_width >= body.cropped_width || mode.image_height >= body.cropped_height))
+        if (mode.image_width != 0 &&
+            (mode.image_width >= body.cropped_width || mode.image_height >= body.cropped_height))
             fail("the APS-C image is not smaller than the full-frame crop");
         const bool known = mode.raw_width != 0 || mode.crop_width != 0 || mode.image_width != 0;
         if (!known && apsc.value("unknown_because", "").empty())
@@ -205,8 +208,8 @@ void checkUnique(const std::vector<BodyEntry>& bodies) {
                                          body.model);
         if (body.sony_model_id == 0) continue;
         if (const auto [it, fresh] = ids.emplace(body.sony_model_id, body.model); !fresh)
-            throw std::runtime_error("the Sony model id " + std::to_string(body.sony_model_id) + " appears in the rows " +
-                                     it->second + " and " + body.model);
+            throw std::runtime_error("the Sony model id " + std::to_string(body.sony_model_id) +
+                                     " appears in the rows " + it->second + " and " + body.model);
     }
 }
 }  // namespace

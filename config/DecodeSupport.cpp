@@ -53,7 +53,8 @@ std::optional<std::string> bodyDecodeProblem(const BodyEntry& body, const std::v
         std::string id = body.sony_model_id > 0 ? " (Sony model id " + std::to_string(body.sony_model_id) + ")" : "";
         return body.fullName() + ": " + libraw + " does not know this body" + id +
                ", so its frames could come out wrong (crop, black level or values) and the camera refuses it rather "
-               "than serve a wrong frame. Fix: " + libRawFix(body.libraw_min, series, "knows it");
+               "than serve a wrong frame. Fix: " +
+               libRawFix(body.libraw_min, series, "knows it");
     }
     std::vector<std::string> types = offered_types;
     if (types.empty())

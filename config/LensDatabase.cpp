@@ -50,8 +50,8 @@ LensEntry parseLens(const nlohmann::json& item, std::size_t index) {
     if (item.contains("format")) {
         const auto& format = item["format"];
         if (!format.is_string() || (format != "full-frame" && format != "aps-c"))
-            throw std::runtime_error(where + " (" + lens.model_id + "): \"format\" must be \"full-frame\" or \"aps-c\", got " +
-                                     format.dump());
+            throw std::runtime_error(where + " (" + lens.model_id +
+                                     "): \"format\" must be \"full-frame\" or \"aps-c\", got " + format.dump());
         lens.format = format.get<std::string>();
     }
     lens.backlash = optionalNumber("backlash", 0, 1e5);
@@ -102,8 +102,8 @@ LensDatabase LensDatabase::fromEntries(std::vector<LensEntry> lenses) {
 }
 
 LensDatabase LensDatabase::loadWithUserProfiles(const std::filesystem::path& shipped,
-                                               const std::vector<std::filesystem::path>& directories,
-                                               std::vector<std::string>& problems) {
+                                                const std::vector<std::filesystem::path>& directories,
+                                                std::vector<std::string>& problems) {
     LensDatabase database = load(shipped);
     for (const auto& directory : directories) {
         std::error_code ec;
@@ -140,7 +140,8 @@ namespace {
 std::string lettersAndDigits(std::string_view text) {
     std::string out;
     for (const char c : text)
-        if (std::isalnum(static_cast<unsigned char>(c))) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (std::isalnum(static_cast<unsigned char>(c)))
+            out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return out;
 }
 }  // namespace

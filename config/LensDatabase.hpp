@@ -24,14 +24,14 @@ struct LensEntry {
     std::string name;
     PerStepSize full_travel_moves{};
     // Optional fields a profile may add (the shipped file has none of them):
-    std::optional<PerStepSize> step_time_ms;             ///< how long a step of each size drives the lens
-    std::optional<double> backlash;                     ///< units lost at a reversal of direction
-    std::optional<double> jitter;                       ///< relative standard deviation of one step's length
-    std::optional<double> temperature_coefficient;      ///< focus shift in units per °C (temperature compensation)
+    std::optional<PerStepSize> step_time_ms;        ///< how long a step of each size drives the lens
+    std::optional<double> backlash;                 ///< units lost at a reversal of direction
+    std::optional<double> jitter;                   ///< relative standard deviation of one step's length
+    std::optional<double> temperature_coefficient;  ///< focus shift in units per °C (temperature compensation)
     /// The image circle the lens covers: "full-frame" or "aps-c" (a full-frame body set to the
     /// factory APS-C/Super 35mm setting "Auto" crops to APS-C with such a lens); empty when unknown.
     std::string format;
-    std::string source;                                 ///< the file the profile came from
+    std::string source;  ///< the file the profile came from
 };
 
 /// The lens focus profiles (the shipped sony-lenses.json format).

@@ -27,7 +27,8 @@ std::optional<std::string> rawTypeProblem(std::string_view type, LibRawVersion s
                "the L size or Uncompressed RAW";
     if (!decodesSonyLossless(series))
         return "LibRaw " + std::string(version) + " cannot decode lossless-compressed ARW (" +
-               std::string(kLosslessLibRawHint) + "); until then choose Uncompressed RAW (Compressed RAW works too, "
+               std::string(kLosslessLibRawHint) +
+               "); until then choose Uncompressed RAW (Compressed RAW works too, "
                "but is lossy)";
     return std::nullopt;
 }

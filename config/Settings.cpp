@@ -28,7 +28,8 @@ CameraSource CameraSource::parse(const std::string& text) {
         CameraSource source{Kind::PtpIp, {}, kPtpIpPort};
         if (!rest.empty() && rest.front() == '[') {  // [IPv6]:port
             const auto close = rest.find(']');
-            if (close == std::string::npos) throw std::invalid_argument("\"" + text + "\": missing ']' after IPv6 host");
+            if (close == std::string::npos)
+                throw std::invalid_argument("\"" + text + "\": missing ']' after IPv6 host");
             source.host = rest.substr(1, close - 1);
             const std::string after = rest.substr(close + 1);
             if (!after.empty()) {
@@ -66,7 +67,8 @@ std::filesystem::path defaultStateDir(const std::map<std::string, std::string>& 
     // systemd's StateDirectory= hands the path over; a colon separates several directories.
     if (auto dir = get("STATE_DIRECTORY"); !dir.empty()) return dir.substr(0, dir.find(':'));
     if (!get("INVOCATION_ID").empty()) return "/var/lib/sonyalpaca";
-    if (auto xdg = get("XDG_STATE_HOME"); !xdg.empty() && xdg.front() == '/') return std::filesystem::path(xdg) / "sonyalpaca";
+    if (auto xdg = get("XDG_STATE_HOME"); !xdg.empty() && xdg.front() == '/')
+        return std::filesystem::path(xdg) / "sonyalpaca";
     if (auto home = get("HOME"); !home.empty()) return std::filesystem::path(home) / ".local/state/sonyalpaca";
     return "/var/lib/sonyalpaca";
 }

@@ -67,7 +67,7 @@ struct Settings {
     /// Host names requests may be addressed to besides IP literals, localhost and this machine's
     /// name (with .local and .lan): a DNS name (letters, digits, '-', '.', '_'), lower or upper case.
     std::vector<std::string> allowed_hosts;
-    std::uint16_t port = 11111;     ///< Alpaca HTTP port; 0 = any free port
+    std::uint16_t port = 11111;            ///< Alpaca HTTP port; 0 = any free port
     std::uint16_t discovery_port = 32227;  ///< 0 = any free port
     bool discovery = true;
     std::filesystem::path state_dir;  ///< empty until resolved by resolveStateDir()

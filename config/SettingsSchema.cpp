@@ -115,8 +115,7 @@ const std::array<SettingKey, 17> kKeys{{
                                              "without a port, such as observatory.example.org");
          s.allowed_hosts = list;
      }},
-    {"state_dir", "--state-dir", "DIR",
-     "directory for the daemon's state (device IDs, focuser position)",
+    {"state_dir", "--state-dir", "DIR", "directory for the daemon's state (device IDs, focuser position)",
      "/var/lib/sonyalpaca as a service, $XDG_STATE_HOME/sonyalpaca otherwise", SettingKey::Type::String,
      [](Settings& s, const SettingValue& v) {
          if (asString(v).empty()) throw std::invalid_argument("an empty path is not allowed; give a directory");
@@ -135,9 +134,9 @@ const std::array<SettingKey, 17> kKeys{{
          std::string allowed = "allowed: \"Uncompressed RAW\", \"Compressed RAW\", ";
          allowed += decodesSonyLossless() ? "\"Lossless Compressed RAW\", " : "";
          allowed += "or empty for the body's own";
-         constexpr std::string_view kKnown[] = {"Uncompressed RAW", "Compressed RAW", "Lossless Compressed RAW",
-                                                "Lossless Compressed RAW L", "Lossless Compressed RAW M",
-                                                "Lossless Compressed RAW S"};
+         constexpr std::string_view kKnown[] = {"Uncompressed RAW",          "Compressed RAW",
+                                                "Lossless Compressed RAW",   "Lossless Compressed RAW L",
+                                                "Lossless Compressed RAW M", "Lossless Compressed RAW S"};
          if (!type.empty() && std::find(std::begin(kKnown), std::end(kKnown), type) == std::end(kKnown))
              throw std::invalid_argument("\"" + type + "\" is not a RAW file type; " + allowed);
          if (const auto problem = rawTypeProblem(type))
@@ -173,15 +172,13 @@ const std::array<SettingKey, 17> kKeys{{
      "directory for the image files kept by keep_raw and save_fits, in a folder per observing night (YYYY-MM-DD, "
      "noon to noon)",
      "STATE_DIR/images", SettingKey::Type::String,
-     [](Settings& s, const SettingValue& v) {
-         s.images.dir = checkedDirectory(asString(v));
-     }},
+     [](Settings& s, const SettingValue& v) { s.images.dir = checkedDirectory(asString(v)); }},
     {"keep_raw", "--keep-raw", "true|false", "keep the body's original ARW file of every exposure in image_dir",
-     "false", SettingKey::Type::Bool, [](Settings& s, const SettingValue& v) { s.images.keep_raw = std::get<bool>(v); }},
-    {"save_fits", "--save-fits", "true|false",
-     "write every image as served (subframe, binning) to image_dir as a FITS file with its exposure's headers",
      "false", SettingKey::Type::Bool,
-     [](Settings& s, const SettingValue& v) { s.images.save_fits = std::get<bool>(v); }},
+     [](Settings& s, const SettingValue& v) { s.images.keep_raw = std::get<bool>(v); }},
+    {"save_fits", "--save-fits", "true|false",
+     "write every image as served (subframe, binning) to image_dir as a FITS file with its exposure's headers", "false",
+     SettingKey::Type::Bool, [](Settings& s, const SettingValue& v) { s.images.save_fits = std::get<bool>(v); }},
     {"log_level", "--log-level", "LEVEL", "trace, debug, info, warn, error, critical or off", "info",
      SettingKey::Type::String,
      [](Settings& s, const SettingValue& v) {
@@ -297,8 +294,7 @@ void applyJson(Settings& settings, const nlohmann::json& document, const std::st
         const SettingKey* found = nullptr;
         for (const auto& key : kKeys)
             if (key.key == name) found = &key;
-        if (!found)
-            throw ConfigError(source + ": unknown key \"" + name + "\"; allowed keys: " + allowedKeys());
+        if (!found) throw ConfigError(source + ": unknown key \"" + name + "\"; allowed keys: " + allowedKeys());
         const std::string where = source + ": key \"" + name + "\"";
         SettingValue typed;
         try {
@@ -316,8 +312,7 @@ void applyFile(Settings& settings, const std::filesystem::path& path, bool requi
         std::error_code ec;
         if (!required && !std::filesystem::exists(path, ec)) return;
         throw ConfigError("cannot read config file " + path.string() +
-                          (std::filesystem::exists(path, ec) ? ": permission denied or not a file"
-                                                             : ": no such file"));
+                          (std::filesystem::exists(path, ec) ? ": permission denied or not a file" : ": no such file"));
     }
     std::stringstream text;
     text << in.rdbuf();
@@ -339,7 +334,7 @@ void applyStateSettingsFile(Settings& settings, const std::filesystem::path& pat
     applyFile(settings, path, false);
     if (settings.state_dir != state_dir)
         throw ConfigError(path.string() + ": key \"state_dir\": the state directory's own settings file cannot move "
-                          "it; set state_dir in the config file or with --state-dir");
+                                          "it; set state_dir in the config file or with --state-dir");
     for (const auto& [key, value] : overrides)
         applySetting(settings, *key, value, "command line: " + std::string(key->option));
 }

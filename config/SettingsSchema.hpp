@@ -23,9 +23,9 @@ using SettingValue = std::variant<std::string, long long, bool, std::vector<std:
 /// line and the help text.
 struct SettingKey {
     enum class Type { String, Port, Bool, StringList, Number };
-    std::string_view key;           ///< JSON key, e.g. "discovery_port"
-    std::string_view option;        ///< command-line option, e.g. "--discovery-port"
-    std::string_view argument;      ///< "N", "ADDR", ...; empty for a flag that sets a Bool to false
+    std::string_view key;       ///< JSON key, e.g. "discovery_port"
+    std::string_view option;    ///< command-line option, e.g. "--discovery-port"
+    std::string_view argument;  ///< "N", "ADDR", ...; empty for a flag that sets a Bool to false
     std::string_view help;
     std::string_view default_text;
     Type type;

@@ -38,7 +38,9 @@ void AbsoluteFocuser::loosenPosition() {
 }
 
 AbsoluteFocuser::AbsoluteFocuser(ptp::Body& body, FocuserSetup setup)
-    : body_(body), setup_(std::move(setup)), model_(driveModel(setup_.lens, setup_.settings.backlash)),
+    : body_(body),
+      setup_(std::move(setup)),
+      model_(driveModel(setup_.lens, setup_.settings.backlash)),
       tracker_(model_) {
     max_step_ = static_cast<long>(std::floor(model_.travel + 1e-9));
     restore();
@@ -252,8 +254,8 @@ void AbsoluteFocuser::run(std::stop_token stop) {
         } catch (const std::exception& e) {
             const std::string what = job.kind == JobKind::Home    ? std::string("homing")
                                      : job.kind == JobKind::Learn ? std::string("lens learning")
-                                     : job.kind == JobKind::Jog ? "the jog of size " + std::to_string(job.step.size)
-                                                                : "the move to " + std::to_string(job.target);
+                                     : job.kind == JobKind::Jog   ? "the jog of size " + std::to_string(job.step.size)
+                                                                  : "the move to " + std::to_string(job.target);
             log::get("focus")->error("focuser: {} failed: {}", what, e.what());
             lock.lock();
             last_error_ = what + " failed: " + e.what();
@@ -388,13 +390,15 @@ bool AbsoluteFocuser::driveIntoStop(int direction, double distance, bool homing,
     }
     auto logger = log::get("focus");
     const char* stop_name = direction > 0 ? "infinity" : "near";
-    if (homing) logger->info("focuser: homing: {} steps of size {} into the infinity end stop", total, config::kStepSizes);
+    if (homing)
+        logger->info("focuser: homing: {} steps of size {} into the infinity end stop", total, config::kStepSizes);
     save(true);
     int reported_quarter = 0;
     for (int i = 0; i < total; ++i) {
         if (cancel.stop_requested()) {
             logger->info("focuser: the drive into the {} end stop stopped after {} of {} steps; the position stays "
-                         "an estimate", stop_name, i, total);
+                         "an estimate",
+                         stop_name, i, total);
             {
                 std::lock_guard lock(mutex_);
                 position_ = std::lround(tracker_.position());
@@ -464,7 +468,7 @@ bool AbsoluteFocuser::driveTo(long target, std::stop_token cancel) {
         const double estimate = tracker_.position();
         // Landed: Position reads the target exactly; the residual stays in the estimate.
         position_ = std::abs(estimate - static_cast<double>(target)) <= model_.tolerance + 1e-9 ? target
-                                                                                             : std::lround(estimate);
+                                                                                                : std::lround(estimate);
         log::get("focus")->debug("focuser: moved to {} in {} steps (estimate {:.2f} ± {:.2f})", target,
                                  plan.steps.size(), estimate, tracker_.sigma());
     }
@@ -506,7 +510,8 @@ void AbsoluteFocuser::driveStep(const Step& step) {
         ++steps_done_;
     }
     // The body takes the command at once; the lens moves for the step's drive time.
-    const auto drive = std::chrono::duration<double, std::milli>(model_.step_time_ms[static_cast<std::size_t>(step.size - 1)]);
+    const auto drive =
+        std::chrono::duration<double, std::milli>(model_.step_time_ms[static_cast<std::size_t>(step.size - 1)]);
     const auto until = started + std::chrono::duration_cast<Clock::duration>(drive);
     std::unique_lock lock(mutex_);
     wake_.wait_until(lock, worker_stop_, until, [] { return false; });

@@ -25,7 +25,7 @@ namespace sonyalpaca::focus {
 /// Everything the focuser needs to start on one body and lens.
 struct FocuserSetup {
     config::LensEntry lens;
-    bool generic = false;             ///< the lens is unknown and runs on the generic profile
+    bool generic = false;  ///< the lens is unknown and runs on the generic profile
     config::FocuserSettings settings;
     std::filesystem::path state_file;  ///< where position, uncertainty and lens are kept
     std::string body_id;               ///< model and serial of the body: a saved state is for this body only
@@ -38,12 +38,12 @@ struct FocuserSetup {
 /// Lens learning as the focuser runs it.
 struct LearningStatus {
     bool active = false;
-    std::string phase;           ///< LearnProgress::phase while active
+    std::string phase;  ///< LearnProgress::phase while active
     int percent = 0;
     std::string message;
-    std::string result;          ///< summary of the last learning that finished
-    std::string profile_file;    ///< where its profile was saved
-    std::string error;           ///< why the last learning stopped, empty when it did not fail
+    std::string result;        ///< summary of the last learning that finished
+    std::string profile_file;  ///< where its profile was saved
+    std::string error;         ///< why the last learning stopped, empty when it did not fail
 };
 
 /// What the focuser is doing.
@@ -65,15 +65,15 @@ struct FocuserStatus {
     std::string lens_name;
     bool generic_lens = false;
     double travel = 0;
-    double estimate = 0;     ///< believed lens position, in units
-    double sigma = 0;        ///< its standard deviation
-    bool homed = false;      ///< an end stop fixed the position since it was last lost
-    bool homing_due = false; ///< the next move homes first (policy or uncertainty)
-    long position = 0;       ///< Alpaca Position
-    long target = 0;         ///< the last commanded target
+    double estimate = 0;      ///< believed lens position, in units
+    double sigma = 0;         ///< its standard deviation
+    bool homed = false;       ///< an end stop fixed the position since it was last lost
+    bool homing_due = false;  ///< the next move homes first (policy or uncertainty)
+    long position = 0;        ///< Alpaca Position
+    long target = 0;          ///< the last commanded target
     bool moving = false;
     Activity activity = Activity::Idle;
-    int steps_done = 0;      ///< progress of the current move or homing
+    int steps_done = 0;  ///< progress of the current move or homing
     int steps_total = 0;
     std::string last_error;  ///< why the last move failed, empty when it did not
     LearningStatus learning;
@@ -219,7 +219,7 @@ private:
     std::condition_variable_any wake_;
     PositionTracker tracker_;
     std::optional<Job> pending_;
-    bool running_ = false;      // the worker is running a job (not only pending)
+    bool running_ = false;             // the worker is running a job (not only pending)
     std::stop_source running_cancel_;  // the running job's (Job::cancel)
     std::stop_token worker_stop_;      // the worker's own: set and read on the worker only
     // Generations: every job gets the next number when it is asked; the worker records the number of
@@ -227,7 +227,7 @@ private:
     unsigned long generation_ = 0;          // of the newest job asked
     unsigned long running_generation_ = 0;  // of the job the worker runs (valid while running_)
     unsigned long done_generation_ = 0;     // of the newest job the worker finished
-    bool needs_homing_ = false; // the policy asks to home at the first move
+    bool needs_homing_ = false;             // the policy asks to home at the first move
     long position_ = 0;
     long target_ = 0;
     Activity activity_ = Activity::Idle;
@@ -241,8 +241,8 @@ private:
     std::optional<LearnOptions> learn_request_;
     LearningStatus learning_;
     bool generic_travel_found_ = false;
-    std::atomic<long> max_step_{0};     // maxStep(), readable without the lock
-    std::uint64_t body_sessions_ = 0;   // the body's sessions() when the focuser last looked
+    std::atomic<long> max_step_{0};    // maxStep(), readable without the lock
+    std::uint64_t body_sessions_ = 0;  // the body's sessions() when the focuser last looked
     std::atomic<std::chrono::milliseconds> body_away_wait_{std::chrono::seconds(30)};
 
     std::jthread worker_;  // last: joins before the members it uses go

@@ -20,8 +20,8 @@ void AbsoluteFocuser::learn(LearnOptions options) {
     options.backlash = std::max(setup_.settings.backlash, 0.0);  // configured by the user, else measured
     post(JobKind::Learn, target_, Step{1, 1}, "lens learning");
     learn_request_ = std::move(options);
-    learning_ = LearningStatus{true, "starting", 0, "waiting for the current step", learning_.result,
-                               learning_.profile_file, ""};
+    learning_ = LearningStatus{
+        true, "starting", 0, "waiting for the current step", learning_.result, learning_.profile_file, ""};
 }
 
 void AbsoluteFocuser::adoptProfile(const config::LensEntry& lens, bool generic) {
@@ -69,7 +69,8 @@ bool AbsoluteFocuser::measureGenericTravel(std::stop_token cancel) {
     } catch (const LearnCancelled&) {
         logger->info("focuser: finding the travel was interrupted; the position stays unknown");
     } catch (const std::exception& e) {
-        logger->warn("focuser: cannot find the unknown lens's travel ({}); homing with the generic profile's", e.what());
+        logger->warn("focuser: cannot find the unknown lens's travel ({}); homing with the generic profile's",
+                     e.what());
     }
     std::lock_guard lock(mutex_);
     generic_travel_found_ = true;  // not again this session: plain homing from now on

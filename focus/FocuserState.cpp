@@ -50,8 +50,7 @@ void AbsoluteFocuser::restore() {
             why = "the saved state " + setup_.state_file.string() + " is damaged (" + e.what() + ")";
         }
     }
-    if (!trusted && !estimate_kept)
-        tracker_.restore(model_.travel / 2, unknownSigma(model_.travel), 0, false);
+    if (!trusted && !estimate_kept) tracker_.restore(model_.travel / 2, unknownSigma(model_.travel), 0, false);
     switch (setup_.settings.homing) {
     case config::HomingPolicy::EveryConnect: needs_homing_ = true; break;
     case config::HomingPolicy::FirstConnect: needs_homing_ = !trusted; break;

@@ -91,7 +91,8 @@ void LensLearner::step(int size, int direction, std::stop_token& stop) {
         }
     }
     ++steps_;
-    const auto drive = std::chrono::duration<double, std::milli>(options_.step_time_ms[static_cast<std::size_t>(size - 1)]);
+    const auto drive =
+        std::chrono::duration<double, std::milli>(options_.step_time_ms[static_cast<std::size_t>(size - 1)]);
     std::this_thread::sleep_until(started + std::chrono::duration_cast<Clock::duration>(drive));
 }
 
@@ -108,9 +109,9 @@ LensLearner::StopRun LensLearner::runToStop(int size, int direction, int max_ste
     // After each step two frames: their mean is the step's frame, their difference the noise right
     // there (it depends on the scene's blur, so one calibration does not hold across the travel).
     std::vector<std::vector<float>> frames;  // frames[i]: after i steps
-    std::vector<double> still;                // still[i]: mean squared difference of frame i's pair
-    std::vector<double> change;               // change[i - 1]: between frames i - 1 and i
-    std::vector<bool> moved;                  // moved[i - 1]: step i changed the view
+    std::vector<double> still;               // still[i]: mean squared difference of frame i's pair
+    std::vector<double> change;              // change[i - 1]: between frames i - 1 and i
+    std::vector<bool> moved;                 // moved[i - 1]: step i changed the view
     double s0 = 0;
     frames.push_back(stillFrame(s0));
     still.push_back(s0);
@@ -141,11 +142,13 @@ LensLearner::StopRun LensLearner::runToStop(int size, int direction, int max_ste
     }
     if (!stopped && !seen)
         throw LearnFailed("the live view did not change in " + std::to_string(max_steps) + " steps of size " +
-                          std::to_string(size) + " (too dark or featureless?): point the camera at a detailed "
+                          std::to_string(size) +
+                          " (too dark or featureless?): point the camera at a detailed "
                           "scene in daylight");
     if (!stopped)
         throw LearnFailed("the lens found no end stop in " + std::to_string(max_steps) + " steps of size " +
-                          std::to_string(size) + ": the live view kept changing. Keep the scene still (no wind, "
+                          std::to_string(size) +
+                          ": the live view kept changing. Keep the scene still (no wind, "
                           "no passing clouds) and the camera steady");
     int moving = 0;
     for (std::size_t i = 0; i < moved.size(); ++i)
@@ -193,10 +196,13 @@ LensLearner::StopRun LensLearner::runToStop(int size, int direction, int max_ste
     {
         std::string ratios;
         for (std::size_t i = 0; i < change.size(); ++i)
-            ratios += std::to_string(static_cast<int>(std::lround(10 * std::sqrt(change[i] / (2.0 * localNoise(i + 1)))))) + " ";
-        log::get("focus")->debug("lens learning: size {} toward {}: {} steps, {} moving, stop at {:.3f}, visibility {:.2f}; "
-                                 "changes/noise ×10: {}",
-                                 size, direction, change.size(), moving, run.steps, run.visibility, ratios);
+            ratios +=
+                std::to_string(static_cast<int>(std::lround(10 * std::sqrt(change[i] / (2.0 * localNoise(i + 1)))))) +
+                " ";
+        log::get("focus")->debug(
+            "lens learning: size {} toward {}: {} steps, {} moving, stop at {:.3f}, visibility {:.2f}; "
+            "changes/noise ×10: {}",
+            size, direction, change.size(), moving, run.steps, run.visibility, ratios);
     }
     return run;
 }
@@ -262,7 +268,8 @@ double LensLearner::measurePlay(int detector, double largest, std::stop_token& s
     const double play = ratios[ratios.size() / 2];  // in detector steps
     // The noise alone gives ratios up to about 0.2: a play below a quarter of a step is not seen.
     if (play < kSmallestVisiblePlay) {
-        log::get("focus")->debug("lens learning: play below {} detector steps, too small to measure", kSmallestVisiblePlay);
+        log::get("focus")->debug("lens learning: play below {} detector steps, too small to measure",
+                                 kSmallestVisiblePlay);
         return 0;
     }
     log::get("focus")->debug("lens learning: play {:.3f} detector steps (of {} measures)", play, ratios.size());
@@ -286,7 +293,8 @@ LearnResult LensLearner::run(std::stop_token stop) {
     // The detector: the smallest size expected to take at most ~120 steps across the travel, so a
     // single step is well visible; larger when the crossing shows it is not.
     auto expected_steps = [&](int size) {
-        return largest_per_travel_ * guess.full_travel_moves[static_cast<std::size_t>(size - 1)] / guess.full_travel_moves[config::kStepSizes - 1];
+        return largest_per_travel_ * guess.full_travel_moves[static_cast<std::size_t>(size - 1)] /
+               guess.full_travel_moves[config::kStepSizes - 1];
     };
     int detector = kLargest;
     for (int size = 1; size <= config::kStepSizes; ++size)
@@ -302,7 +310,8 @@ LearnResult LensLearner::run(std::stop_token stop) {
         driveNear(stop);
         if (crossing.visibility >= kVisibleRatio || detector == kLargest) break;
         log::get("focus")->info("lens learning: steps of size {} change the live view too little ({:.2f}× the noise); "
-                                "trying size {}", detector, crossing.visibility, detector + 1);
+                                "trying size {}",
+                                detector, crossing.visibility, detector + 1);
         ++detector;
     }
     ++runs_done_;
@@ -319,7 +328,8 @@ LearnResult LensLearner::run(std::stop_token stop) {
     u[static_cast<std::size_t>(detector - 1)] = 1.0;
     r[static_cast<std::size_t>(detector - 1)] = 0;
     auto guess_ratio = [&](int size) {  // s_size / s_detector from the guess
-        return guess.full_travel_moves[static_cast<std::size_t>(detector - 1)] / guess.full_travel_moves[static_cast<std::size_t>(size - 1)];
+        return guess.full_travel_moves[static_cast<std::size_t>(detector - 1)] /
+               guess.full_travel_moves[static_cast<std::size_t>(size - 1)];
     };
     for (int size = kLargest; size >= 1; --size) {
         const auto k = static_cast<std::size_t>(size - 1);
@@ -327,7 +337,8 @@ LearnResult LensLearner::run(std::stop_token stop) {
         // The best guess of this size in detector steps: from the largest size's count for size 7,
         // otherwise from the measured next size and the guess's ratio between the two.
         double estimate = size == kLargest ? r0 / largest_per_travel_ : guess_ratio(size);
-        if (size < kLargest && u[k + 1] > 0) estimate = u[k + 1] * guess.full_travel_moves[k + 1] / guess.full_travel_moves[k];
+        if (size < kLargest && u[k + 1] > 0)
+            estimate = u[k + 1] * guess.full_travel_moves[k + 1] / guess.full_travel_moves[k];
         const double per_step_ms = options_.step_time_ms[k] + options_.command_ms;
         // Size 1 is the unit every other size is expressed in: its leg gets twice the time.
         const double leg_ms = options_.leg_seconds * 1000.0 * (size == 1 ? 2.0 : 1.0);
@@ -335,7 +346,7 @@ LearnResult LensLearner::run(std::stop_token stop) {
         count = std::clamp(count, 1, std::max(1, static_cast<int>(leg_ms / per_step_ms)));
         for (int attempt = 0;; ++attempt) {
             report("size " + std::to_string(size), std::to_string(count) + " steps of size " + std::to_string(size) +
-                                                         ", then size " + std::to_string(detector) + " into the stop");
+                                                       ", then size " + std::to_string(detector) + " into the stop");
             for (int i = 0; i < count; ++i) step(size, +1, stop);
             // A leg planned to end well short of the stop: the detector's first steps may not show.
             const bool short_leg = count * estimate < 0.9 * r0;
@@ -377,7 +388,8 @@ LearnResult LensLearner::run(std::stop_token stop) {
     const double u1 = u[0];
     if (!(u1 > 0)) throw LearnFailed("the smallest step could not be measured");
     report("play", "measuring the play (backlash) at a reversal");
-    const double play = options_.backlash > 0 ? options_.backlash : measurePlay(detector, u[config::kStepSizes - 1], stop) / u1;
+    const double play = options_.backlash > 0 ? options_.backlash
+                                              : measurePlay(detector, u[config::kStepSizes - 1], stop) / u1;
     const double sigma_r = std::max(0.05, std::abs(result.repeat_difference) / std::sqrt(2.0));
     auto relative = [&](std::size_t k) {  // of u_k
         if (static_cast<int>(k) == detector - 1 || result.whole_travel[k]) return 0.0;

@@ -39,11 +39,11 @@ struct LearnOptions {
     std::string maker = "unknown";
     std::string model_id = "learned";
     std::string name = "learned lens";
-    double leg_seconds = 35;   ///< drive time of the many-small-steps leg of each run (twice this for size 1)
-    double command_ms = 10;    ///< what one step costs besides its drive time (planning the legs)
-    double backlash = 0;       ///< known play in units; 0 = measure it (counting alone cannot see it)
+    double leg_seconds = 35;  ///< drive time of the many-small-steps leg of each run (twice this for size 1)
+    double command_ms = 10;   ///< what one step costs besides its drive time (planning the legs)
+    double backlash = 0;      ///< known play in units; 0 = measure it (counting alone cannot see it)
     config::PerStepSize step_time_ms = kDefaultStepTimeMs;  ///< how long to let each size drive
-    double settle_ms = 0;      ///< extra wait before a live-view frame (bodies whose live view lags)
+    double settle_ms = 0;  ///< extra wait before a live-view frame (bodies whose live view lags)
 };
 
 /// Where learning is, for the page, the log and the Action.
@@ -55,11 +55,12 @@ struct LearnProgress {
 
 /// A learned profile and how well it is known.
 struct LearnResult {
-    config::LensEntry profile;               ///< shipped format: moves of each size across the travel
+    config::LensEntry profile;             ///< shipped format: moves of each size across the travel
     config::PerStepSize relative_sigma{};  ///< 1-σ relative uncertainty of each size's move count
-    std::array<bool, config::kStepSizes> whole_travel{};      ///< one step of this size crosses the whole travel: moves is 1
-    int detector_size = 0;                   ///< the size whose steps located the infinity stop
-    double repeat_difference = 0;            ///< the repeated crossing differed by this many detector steps
+    std::array<bool, config::kStepSizes>
+        whole_travel{};            ///< one step of this size crosses the whole travel: moves is 1
+    int detector_size = 0;         ///< the size whose steps located the infinity stop
+    double repeat_difference = 0;  ///< the repeated crossing differed by this many detector steps
     double seconds = 0;
     long steps = 0;
     long frames = 0;
@@ -92,10 +93,10 @@ private:
     /// Measures the live view's noise and checks that it shows detail.
     void calibrate();
     struct StopRun {
-        double steps = 0;        ///< detector steps until the lens reached the stop, with the fraction
-        int moving = 0;          ///< steps whose frame changed
-        double visibility = 0;   ///< how far above the noise a full step's change was (RMS ratio)
-        double peak = 0;         ///< the largest change of one step over the noise (RMS ratio)
+        double steps = 0;       ///< detector steps until the lens reached the stop, with the fraction
+        int moving = 0;         ///< steps whose frame changed
+        double visibility = 0;  ///< how far above the noise a full step's change was (RMS ratio)
+        double peak = 0;        ///< the largest change of one step over the noise (RMS ratio)
     };
 
     std::vector<float> frame();

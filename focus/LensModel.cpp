@@ -20,14 +20,16 @@ LensModel::LensModel(const config::LensEntry& entry) : travel_(entry.full_travel
 }
 
 double LensModel::stepLength(int size) const {
-    if (size < 1 || size > config::kStepSizes) throw std::out_of_range("step size " + std::to_string(size) + " is not in 1..7");
+    if (size < 1 || size > config::kStepSizes)
+        throw std::out_of_range("step size " + std::to_string(size) + " is not in 1..7");
     return steps_[static_cast<std::size_t>(size - 1)];
 }
 
 DriveModel driveModel(const config::LensEntry& entry, double backlash) {
     const LensModel lens(entry);
     DriveModel model;
-    for (int size = 1; size <= config::kStepSizes; ++size) model.step_length[static_cast<std::size_t>(size - 1)] = lens.stepLength(size);
+    for (int size = 1; size <= config::kStepSizes; ++size)
+        model.step_length[static_cast<std::size_t>(size - 1)] = lens.stepLength(size);
     model.step_time_ms = entry.step_time_ms.value_or(kDefaultStepTimeMs);
     model.command_ms = kCommandMs;
     model.variance_ms = kVarianceMs;

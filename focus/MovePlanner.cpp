@@ -67,7 +67,11 @@ double stepCost(const DriveModel& model, std::size_t k) {
 class Search {
 public:
     Search(const DriveModel& model, double from, double target, int approach, double gap)
-        : model_(model), from_(from), target_(target), approach_(approach), gap_(gap),
+        : model_(model),
+          from_(from),
+          target_(target),
+          approach_(approach),
+          gap_(gap),
           direction_(approach != 0 ? approach : (target >= from ? 1 : -1)),
           against_play_(-direction_ > 0 ? gap : model.backlash - gap) {}
 
@@ -152,8 +156,8 @@ double farGap(int previous_direction, double backlash) {
     return previous_direction > 0 ? 0.0 : previous_direction < 0 ? backlash : backlash / 2;
 }
 
-double endPosition(const DriveModel& model, double from, const std::array<int, config::kStepSizes>& counts, int approach,
-                   int previous_direction) {
+double endPosition(const DriveModel& model, double from, const std::array<int, config::kStepSizes>& counts,
+                   int approach, int previous_direction) {
     return pathOf(model, from, legsOf(model, counts, approach), approach, farGap(previous_direction, model.backlash))
         .end;
 }

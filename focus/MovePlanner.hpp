@@ -12,11 +12,11 @@ namespace sonyalpaca::focus {
 struct DriveModel {
     config::PerStepSize step_length{};   ///< true mean length of sizes 1..7 (size 1 ≈ 1 unit)
     config::PerStepSize step_time_ms{};  ///< how long each size takes to move
-    double command_ms = 50;                ///< what each step costs besides the move (one PTP round trip)
-    double backlash = 0;                   ///< units lost at a reversal of direction
-    double jitter = 0.02;                  ///< relative standard deviation of one step's length
-    double travel = 0;                     ///< the end stops are at 0 and travel: plans stay inside
-    double tolerance = 0.5;                ///< a plan lands within this of the target
+    double command_ms = 50;              ///< what each step costs besides the move (one PTP round trip)
+    double backlash = 0;                 ///< units lost at a reversal of direction
+    double jitter = 0.02;                ///< relative standard deviation of one step's length
+    double travel = 0;                   ///< the end stops are at 0 and travel: plans stay inside
+    double tolerance = 0.5;              ///< a plan lands within this of the target
     /// What a unit² of added position variance is worth in ms: 0 plans for time alone; above 0 a
     /// step's spread (jitter × length)² counts against it, so a long move prefers several medium
     /// steps that land surely to one large step that lands roughly.
@@ -33,9 +33,9 @@ struct Step {
 /// A planned move: the steps in order, where they should leave the lens, and what they cost.
 struct Plan {
     std::vector<Step> steps;
-    double end = 0;       ///< expected position after the steps
-    double time_ms = 0;   ///< Σ (step time + command time)
-    double variance = 0;  ///< Σ (jitter × step length)²: what the plan adds to the position's variance
+    double end = 0;          ///< expected position after the steps
+    double time_ms = 0;      ///< Σ (step time + command time)
+    double variance = 0;     ///< Σ (jitter × step length)²: what the plan adds to the position's variance
     int last_direction = 0;  ///< direction of the last step (0: no step)
     double end_gap = 0;      ///< the play after the steps (see farGap)
 };
@@ -64,7 +64,7 @@ Plan planMove(const DriveModel& model, double from, double target, int approach,
 
 /// Where a plan with per-size net counts `counts` (negative: toward near) leaves the lens, steps
 /// against the approach first, with the play taken up at each reversal; for tests.
-double endPosition(const DriveModel& model, double from, const std::array<int, config::kStepSizes>& counts, int approach,
-                   int previous_direction);
+double endPosition(const DriveModel& model, double from, const std::array<int, config::kStepSizes>& counts,
+                   int approach, int previous_direction);
 
 }  // namespace sonyalpaca::focus

@@ -24,8 +24,8 @@ constexpr std::size_t kFitsBlock = 2880;
 constexpr std::size_t kCardBytes = 80;
 constexpr std::size_t kMaxStringValue = 68;  // what fits on one card between the quotes
 
-constexpr std::array<std::string_view, 8> kReservedKeys = {"SIMPLE", "BITPIX", "EXTEND", "BZERO",
-                                                           "BSCALE", "ROWORDER", "END", "PCOUNT"};
+constexpr std::array<std::string_view, 8> kReservedKeys = {"SIMPLE", "BITPIX",   "EXTEND", "BZERO",
+                                                           "BSCALE", "ROWORDER", "END",    "PCOUNT"};
 
 std::string printable(std::string_view text, std::size_t limit) {
     std::string out;
@@ -70,8 +70,7 @@ std::size_t expectedFileSize(const Frame& frame, std::size_t cards) {
 std::string errnoText(int error) { return std::system_category().message(error); }
 
 /// A failure while writing the temporary file, in the terms of `path` (the file the user knows).
-[[noreturn]] void failWrite(const std::filesystem::path& path, const std::string& doing, int error,
-                            int fits_status) {
+[[noreturn]] void failWrite(const std::filesystem::path& path, const std::string& doing, int error, int fits_status) {
     std::string message = "cannot write the FITS file " + path.string() + ": " + doing;
     if (error != 0) message += ": " + errnoText(error);
     if (fits_status != 0) {
@@ -190,8 +189,7 @@ void writeFits(const std::filesystem::path& path, const Frame& frame, std::span<
         if (free_bytes < needed) {
             throw std::runtime_error("cannot write the FITS file " + path.string() + ": " + errnoText(ENOSPC) +
                                      " (it needs " + std::to_string(needed / 1000000 + 1) + " MB, " +
-                                     std::to_string(free_bytes / 1000000) + " MB are free in " + folder.string() +
-                                     ")");
+                                     std::to_string(free_bytes / 1000000) + " MB are free in " + folder.string() + ")");
         }
     }
 

@@ -19,9 +19,7 @@ struct Frame {
     std::size_t pixelCount() const noexcept { return static_cast<std::size_t>(width) * height; }
 
     /// The value at (x, y); no bounds check beyond the vector's.
-    std::uint16_t at(unsigned x, unsigned y) const noexcept {
-        return pixels[static_cast<std::size_t>(y) * width + x];
-    }
+    std::uint16_t at(unsigned x, unsigned y) const noexcept { return pixels[static_cast<std::size_t>(y) * width + x]; }
 };
 
 }  // namespace sonyalpaca::imaging

@@ -13,8 +13,8 @@ namespace {
 constexpr std::size_t kMaxElement = 8;
 
 constexpr unsigned decimalDigits(std::uint16_t v) noexcept {
-    return 1U + static_cast<unsigned>(v >= 10) + static_cast<unsigned>(v >= 100) +
-           static_cast<unsigned>(v >= 1000) + static_cast<unsigned>(v >= 10000);
+    return 1U + static_cast<unsigned>(v >= 10) + static_cast<unsigned>(v >= 100) + static_cast<unsigned>(v >= 1000) +
+           static_cast<unsigned>(v >= 10000);
 }
 
 }  // namespace

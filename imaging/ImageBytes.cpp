@@ -81,8 +81,8 @@ ImageBytesHeader ImageBytes::headerFields(std::uint32_t client_transaction_id,
     return h;
 }
 
-std::array<std::uint8_t, ImageBytesHeader::kSize> ImageBytes::header(std::uint32_t client_transaction_id,
-                                                                     std::uint32_t server_transaction_id) const noexcept {
+std::array<std::uint8_t, ImageBytesHeader::kSize> ImageBytes::header(
+    std::uint32_t client_transaction_id, std::uint32_t server_transaction_id) const noexcept {
     return headerFields(client_transaction_id, server_transaction_id).encode();
 }
 

@@ -44,9 +44,7 @@ constexpr unsigned kLibRawOptions = LIBRAW_OPIONS_NO_DATAERR_CALLBACK;
 constexpr unsigned kLibRawOptions = LIBRAW_OPIONS_NO_MEMERR_CALLBACK | LIBRAW_OPIONS_NO_DATAERR_CALLBACK;
 #endif
 
-std::string sizeText(std::size_t bytes) {
-    return std::to_string(bytes) + " bytes";
-}
+std::string sizeText(std::size_t bytes) { return std::to_string(bytes) + " bytes"; }
 
 /// A failure of open or unpack, explained.
 [[noreturn]] void failLibRaw(int code, std::string_view step, std::size_t bytes) {
@@ -55,7 +53,8 @@ std::string sizeText(std::size_t bytes) {
     switch (code) {
     case LIBRAW_FILE_UNSUPPORTED:
         message += ". The file is not a raw format this LibRaw knows (a camera newer than the library, or not a "
-                   "raw file at all); " + std::string(kRawFileTypeHint) + ", or install a newer libraw";
+                   "raw file at all); " +
+                   std::string(kRawFileTypeHint) + ", or install a newer libraw";
         break;
     case LIBRAW_IO_ERROR:
     case LIBRAW_DATA_ERROR:
@@ -67,8 +66,7 @@ std::string sizeText(std::size_t bytes) {
     case LIBRAW_MEMPOOL_OVERFLOW:
         message += ". Free memory on this computer, or choose a smaller image size on the camera";
         break;
-    default:
-        break;
+    default: break;
     }
     throw DecodeError(message);
 }
@@ -99,7 +97,9 @@ std::string trimmed(const char* text, std::size_t capacity) {
 std::optional<std::array<unsigned, 2>> rggbOrigin(LibRaw& raw) {
     const unsigned filters = raw.imgdata.idata.filters;
     if (filters < 1000) return std::nullopt;  // none (0), Leaf (1), X-Trans (9), other fcol tables
-    auto colour = [&raw](unsigned row, unsigned col) { return raw.COLOR(static_cast<int>(row), static_cast<int>(col)); };
+    auto colour = [&raw](unsigned row, unsigned col) {
+        return raw.COLOR(static_cast<int>(row), static_cast<int>(col));
+    };
     auto green = [](int c) { return c == 1 || c == 3; };
     // filters describes 8 rows x 2 columns; a Bayer array repeats every 2.
     for (unsigned row = 0; row < 8; ++row) {
@@ -181,12 +181,13 @@ void requireRealPixels(LibRaw& raw, const PixelCensus& census, std::size_t pixel
         seen = "every pixel at " + std::to_string(census.lowest);
     } else {
         char share[32];
-        std::snprintf(share, sizeof share, "%.1f %%", 100.0 * static_cast<double>(census.zeros) / static_cast<double>(pixels));
+        std::snprintf(share, sizeof share, "%.1f %%",
+                      100.0 * static_cast<double>(census.zeros) / static_cast<double>(pixels));
         seen = std::string(share) + " of the pixels at 0, below the black level " + std::to_string(m.black_level);
     }
     std::string message = "LibRaw " + libRawVersion() + " did not really decode the " + rawKind(probe) + " from the " +
-                          m.make + " " + m.model + ": its decoder (" + decoder + ") reported success but left " +
-                          seen + "; the daemon does not serve such a frame. " + std::string(kRawFileTypeHint);
+                          m.make + " " + m.model + ": its decoder (" + decoder + ") reported success but left " + seen +
+                          "; the daemon does not serve such a frame. " + std::string(kRawFileTypeHint);
     if (probe.sonyLossless()) message += " (this file is lossless-compressed)";
     message += "; if Uncompressed RAW fails too, the file is damaged: take the picture again";
     fail(message);
@@ -202,8 +203,8 @@ RawFrame decode(std::span<const std::uint8_t> file, std::vector<std::uint8_t>* o
              "(MENU → Shooting → File Format, or Image Quality → File Format)");
     }
     if (probe.sonyLossless() && !decodesSonyLossless()) {
-        fail("the camera saved a lossless-compressed ARW, which LibRaw " + libRawVersion() +
-             " cannot decode (" + std::string(config::kLosslessLibRawHint) + "): " + std::string(kRawFileTypeHint) +
+        fail("the camera saved a lossless-compressed ARW, which LibRaw " + libRawVersion() + " cannot decode (" +
+             std::string(config::kLosslessLibRawHint) + "): " + std::string(kRawFileTypeHint) +
              "; Compressed also works, but is lossy");
     }
 
@@ -227,7 +228,8 @@ RawFrame decode(std::span<const std::uint8_t> file, std::vector<std::uint8_t>* o
         if (d.rawdata.raw_image == nullptr || d.idata.filters == 0) {
             fail("the raw file from the " + camera +
                  " holds no Bayer mosaic (Sony's M and S sizes of lossless RAW are colour images, not "
-                 "sensor data): set the image size to L and " + std::string(kRawFileTypeHint));
+                 "sensor data): set the image size to L and " +
+                 std::string(kRawFileTypeHint));
         }
         const auto origin = rggbOrigin(*raw);
         if (!origin) {
@@ -236,7 +238,8 @@ RawFrame decode(std::span<const std::uint8_t> file, std::vector<std::uint8_t>* o
                      char hex[9];
                      std::snprintf(hex, sizeof hex, "%08X", d.idata.filters);
                      return std::string(hex);
-                 }() + "); this daemon serves Bayer sensors only");
+                 }() +
+                 "); this daemon serves Bayer sensors only");
         }
 
         const libraw_image_sizes_t& s = d.sizes;

@@ -23,9 +23,9 @@ public:
 /// What a raw file says about itself besides the pixels, as LibRaw reports it.
 struct RawMetadata {
     // Geometry.
-    unsigned raw_width = 0;   ///< the whole readout, margins included
+    unsigned raw_width = 0;  ///< the whole readout, margins included
     unsigned raw_height = 0;
-    unsigned crop_left = 0;   ///< where the frame's (0, 0) lies in the readout
+    unsigned crop_left = 0;  ///< where the frame's (0, 0) lies in the readout
     unsigned crop_top = 0;
     /// Colour of the frame's (0, 0): the frame is cropped so that the mosaic is always RGGB from
     /// the origin, so both offsets are 0 (Alpaca's BayerOffsetX/Y for SensorType RGGB).
@@ -42,11 +42,11 @@ struct RawMetadata {
     std::size_t clipped_pixels = 0;
 
     // Exposure.
-    std::string make;         ///< as LibRaw normalises it ("Sony")
-    std::string model;        ///< "ILCE-7M3"
-    double iso = 0;           ///< 0: unknown
-    double exposure_s = 0;    ///< shutter time; 0: unknown
-    double f_number = 0;      ///< 0: unknown (manual lenses, adapters)
+    std::string make;            ///< as LibRaw normalises it ("Sony")
+    std::string model;           ///< "ILCE-7M3"
+    double iso = 0;              ///< 0: unknown
+    double exposure_s = 0;       ///< shutter time; 0: unknown
+    double f_number = 0;         ///< 0: unknown (manual lenses, adapters)
     double focal_length_mm = 0;  ///< 0: unknown
     /// The camera's clock at capture (EXIF DateTimeOriginal). Cameras do not record their time
     /// zone; LibRaw reads the clock as the host's local time.

@@ -15,9 +15,9 @@ constexpr unsigned kTile = 64;
 void checkSizes(std::span<const std::uint16_t> in, unsigned width, unsigned height, std::span<std::uint16_t> out) {
     const std::size_t n = static_cast<std::size_t>(width) * height;
     if (in.size() != n || out.size() != n) {
-        throw std::invalid_argument("transpose of " + std::to_string(width) + "x" + std::to_string(height) +
-                                    " needs " + std::to_string(n) + " values in and out, got " +
-                                    std::to_string(in.size()) + " and " + std::to_string(out.size()));
+        throw std::invalid_argument("transpose of " + std::to_string(width) + "x" + std::to_string(height) + " needs " +
+                                    std::to_string(n) + " values in and out, got " + std::to_string(in.size()) +
+                                    " and " + std::to_string(out.size()));
     }
     const std::less<const std::uint16_t*> before;
     if (n > 0 && before(in.data(), out.data() + n) && before(out.data(), in.data() + n)) {

@@ -45,16 +45,16 @@ enum class BodyState { Disconnected, Reconnecting, Idle, Exposing, Downloading, 
 /// Who the body is.
 struct BodyIdentity {
     std::string manufacturer;
-    std::string model;     ///< PTP model string, e.g. "ILCE-7M3"
+    std::string model;  ///< PTP model string, e.g. "ILCE-7M3"
     std::string serial;
     std::string firmware;
 };
 
 /// The file of one exposure, in memory.
 struct Exposure {
-    std::vector<std::uint8_t> file;  ///< the whole file as the body wrote it (ARW or JPEG)
-    std::string filename;            ///< the body's name for it, e.g. "capt0000.arw"
-    double seconds = 0;              ///< the exposure time the body was set to (bulb: timed by the host)
+    std::vector<std::uint8_t> file;               ///< the whole file as the body wrote it (ARW or JPEG)
+    std::string filename;                         ///< the body's name for it, e.g. "capt0000.arw"
+    double seconds = 0;                           ///< the exposure time the body was set to (bulb: timed by the host)
     std::chrono::system_clock::time_point start;  ///< when the shutter opened (host clock, UTC)
 };
 

@@ -9,10 +9,10 @@
 #include "alpaca/HttpServer.hpp"
 #include "alpaca/Router.hpp"
 #include "alpaca/UniqueIdStore.hpp"
+#include "config/BodyDatabase.hpp"
 #include "config/DataFiles.hpp"
 #include "config/LensDatabase.hpp"
 #include "config/Log.hpp"
-#include "config/BodyDatabase.hpp"
 #include "ptp/gphoto/GPhotoBody.hpp"
 #include "ptp/sim/SimulatorHost.hpp"
 #include "server/HttpProbe.hpp"
@@ -95,14 +95,15 @@ std::string hostName() {
 /// Where users keep their own lens profiles (the shipped format): later directories win.
 /// The shipped lens profiles with the user's; checks --lens against them. Throws
 /// config::ConfigError for an unknown lens.
-std::shared_ptr<const config::LensDatabase> loadLenses(const std::string& lens, const std::filesystem::path& state_dir) {
+std::shared_ptr<const config::LensDatabase> loadLenses(const std::string& lens,
+                                                       const std::filesystem::path& state_dir) {
     std::vector<std::string> problems;
     auto database = std::make_shared<const config::LensDatabase>(config::LensDatabase::loadWithUserProfiles(
         config::findDataFile("sony-lenses.json"), config::lensProfileDirectories(state_dir), problems));
     for (const auto& problem : problems) log::get("server")->error("lens profile: {}", problem);
     if (!lens.empty() && !database->find(lens))
-        throw config::ConfigError("lens: \"" + lens + "\" is not in the lens profiles; allowed: " +
-                                  database->modelIds());
+        throw config::ConfigError("lens: \"" + lens +
+                                  "\" is not in the lens profiles; allowed: " + database->modelIds());
     return database;
 }
 }  // namespace
@@ -156,7 +157,9 @@ int Daemon::run() {
             session, alpaca::FocuserConfig{lenses, settings_.lens, settings_.focuser, settings_.state_dir, {}});
         alpaca::CameraConfig camera{bodies,
                                     {settings_.images.dir, settings_.images.keep_raw, settings_.images.save_fits},
-                                    focuserPosition(focuser), settings_.raw_type, lenses};
+                                    focuserPosition(focuser),
+                                    settings_.raw_type,
+                                    lenses};
         if (camera.files.keep_raw || camera.files.save_fits)
             logger->info("keeping {}{}{} of every exposure in {}", camera.files.keep_raw ? "the raw file" : "",
                          camera.files.keep_raw && camera.files.save_fits ? " and " : "",
@@ -164,8 +167,8 @@ int Daemon::run() {
         const std::shared_ptr<alpaca::Device> devices[] = {
             std::make_shared<alpaca::CameraDevice>(session, std::move(camera)), focuser};
         for (const auto& device : devices) {
-            const auto key = alpaca::DeviceRegistry::idKey(device->deviceType(),
-                                                           registry.nextNumber(device->deviceType()));
+            const auto key =
+                alpaca::DeviceRegistry::idKey(device->deviceType(), registry.nextNumber(device->deviceType()));
             registry.add(device, ids.idFor(key));
         }
     } catch (const std::exception& e) {
@@ -202,10 +205,10 @@ int Daemon::run() {
     // The watchdog is fed only while the HTTP server answers a request of its own (a listener thread
     // that runs proves nothing when every worker is held), discovery runs and libgphoto2 is not stuck.
     const std::string probe_address = probeAddress(settings_.bind);
-    const auto probe_timeout =
-        interval ? std::clamp<std::chrono::milliseconds>(std::chrono::duration_cast<std::chrono::milliseconds>(*interval) / 2,
-                                                         std::chrono::milliseconds(250), std::chrono::seconds(1))
-                 : std::chrono::milliseconds(1000);
+    const auto probe_timeout = interval ? std::clamp<std::chrono::milliseconds>(
+                                              std::chrono::duration_cast<std::chrono::milliseconds>(*interval) / 2,
+                                              std::chrono::milliseconds(250), std::chrono::seconds(1))
+                                        : std::chrono::milliseconds(1000);
     std::string last_problem;
     auto healthy = [&] {
         std::string problem;
@@ -236,8 +239,9 @@ int Daemon::run() {
     auto last_ping = Clock::now();
     while (true) {
         const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(wait);
-        const timespec timeout{static_cast<time_t>(seconds.count()),
-                               static_cast<long>(std::chrono::duration_cast<std::chrono::nanoseconds>(wait - seconds).count())};
+        const timespec timeout{
+            static_cast<time_t>(seconds.count()),
+            static_cast<long>(std::chrono::duration_cast<std::chrono::nanoseconds>(wait - seconds).count())};
         const int signal = sigtimedwait(&signals, nullptr, &timeout);
         if (signal == SIGINT || signal == SIGTERM) {
             logger->info("{} received, stopping", signal == SIGINT ? "SIGINT" : "SIGTERM");

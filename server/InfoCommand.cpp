@@ -91,7 +91,8 @@ int runInfo(int argc, const char* const* argv) {
                 config::bodyDecodeProblem(*entry, raw_types, config::libRawSeries(), config::libRawVersion());
             decoding = problem ? "refused - " + *problem : "LibRaw " + config::libRawVersion() + " decodes this body";
         } else {
-            decoding = "LibRaw " + config::libRawVersion() + "; the body is not in the body database, so whether "
+            decoding = "LibRaw " + config::libRawVersion() +
+                       "; the body is not in the body database, so whether "
                        "LibRaw decodes its files correctly is not known";
         }
         std::printf("Raw decoding:   %s\n", decoding.c_str());

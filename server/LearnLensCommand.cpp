@@ -31,9 +31,9 @@ namespace {
 
 struct Options {
     config::CameraSource source;
-    std::string name;                    ///< the learned profile's model id and name
-    std::string guess;                   ///< a known profile to plan from (re-learning), else generic
-    std::filesystem::path output;        ///< directory; empty = STATE_DIR/lenses
+    std::string name;              ///< the learned profile's model id and name
+    std::string guess;             ///< a known profile to plan from (re-learning), else generic
+    std::filesystem::path output;  ///< directory; empty = STATE_DIR/lenses
     std::filesystem::path state_dir;
     double settle_ms = 0;
     std::string simulator_lens = "SEL20F18G";
@@ -146,8 +146,8 @@ int runLearnLens(int argc, const char* const* argv) {
         if (!options.guess.empty()) {
             const auto* known = lenses.find(options.guess);
             if (!known)
-                throw std::invalid_argument("--lens \"" + options.guess + "\" is not a known profile; known: " +
-                                            lenses.modelIds());
+                throw std::invalid_argument("--lens \"" + options.guess +
+                                            "\" is not a known profile; known: " + lenses.modelIds());
             learn.guess = *known;
             learn.maker = known->maker;
             learn.model_id = known->model_id;
@@ -183,15 +183,13 @@ int runLearnLens(int argc, const char* const* argv) {
         const auto file = focus::saveLearnedProfile(result, directory);
         body.close();
         std::printf("Learned %s in %.0f s (%ld steps, %ld live-view frames; detector size %d).\n",
-                    result.profile.model_id.c_str(), result.seconds, result.steps, result.frames,
-                    result.detector_size);
+                    result.profile.model_id.c_str(), result.seconds, result.steps, result.frames, result.detector_size);
         std::printf("size  moves across the travel  uncertainty\n");
         for (std::size_t k = 0; k < config::kStepSizes; ++k)
             std::printf("%4zu  %22.2f  %s\n", k + 1, result.profile.full_travel_moves[k],
-                        result.whole_travel[k] ? "one step crosses the whole travel"
-                                               : ("±" + std::to_string(100 * result.relative_sigma[k]).substr(0, 4) +
-                                                  " %")
-                                                     .c_str());
+                        result.whole_travel[k]
+                            ? "one step crosses the whole travel"
+                            : ("±" + std::to_string(100 * result.relative_sigma[k]).substr(0, 4) + " %").c_str());
         std::printf("play (backlash): %.2f units\n", result.profile.backlash.value_or(0.0));
         std::printf("Saved %s. The daemon uses it after a restart when the body reports this lens or when it\n"
                     "is chosen with --lens %s (or \"lens\" in the settings).\n",

@@ -2,11 +2,11 @@
 #include "server/SimulatorCommand.hpp"
 
 #include "config/Log.hpp"
+#include "ptp/sim/SimulatorHost.hpp"
 #include "server/CommandOptions.hpp"
 #include "server/Daemon.hpp"
 #include "server/Logging.hpp"
 #include "server/SimulatorControl.hpp"
-#include "ptp/sim/SimulatorHost.hpp"
 
 #include <charconv>
 #include <csignal>
@@ -46,43 +46,65 @@ Options parse(int argc, const char* const* argv) {
     auto& lens = o.simulator.lens_options;
     auto& body = o.simulator.body_options;
     auto& faults = *o.simulator.faults;
-    parseOptions(argc, argv, {
-        {"--port", "N", [&](const std::string& v) { o.simulator.port = static_cast<std::uint16_t>(number("--port", v)); }},
-        {"--bind", "ADDR", [&](const std::string& v) { o.simulator.bind = v; }},
-        {"--body", "MODEL", [&](const std::string& v) { o.simulator.body = v; }},
-        {"--lens", "ID", [&](const std::string& v) { o.simulator.lens = v; }},
-        {"--seed", "N", [&](const std::string& v) { lens.seed = static_cast<std::uint64_t>(number("--seed", v)); }},
-        {"--profile-error", "F", [&](const std::string& v) { lens.profile_error = number("--profile-error", v); }},
-        {"--jitter", "F", [&](const std::string& v) { lens.jitter = number("--jitter", v); }},
-        {"--backlash", "U", [&](const std::string& v) { lens.backlash = number("--backlash", v); }},
-        {"--lens-position", "U", [&](const std::string& v) { lens.start_position = number("--lens-position", v); }},
-        {"--move-time-scale", "F", [&](const std::string& v) { lens.time_scale = number("--move-time-scale", v); }},
-        {"--readout", "S", [&](const std::string& v) { body.readout_s = number("--readout", v); }},
-        {"--shutter", "S", [&](const std::string& v) { body.shutter = shutterCode(v); }},
-        {"--iso", "N", [&](const std::string& v) { body.iso = static_cast<std::uint32_t>(number("--iso", v)); }},
-        {"--temperature", "C", [&](const std::string& v) { body.temperature_c = number("--temperature", v); }},
-        {"--sensor-scale", "N", [&](const std::string& v) {
-             o.simulator.sensor_scale = static_cast<unsigned>(number("--sensor-scale", v));
-             if (o.simulator.sensor_scale < 1 || o.simulator.sensor_scale > 16) throw std::invalid_argument("--sensor-scale: 1 to 16");
-         }},
-        {"--apsc", "WHEN", [&](const std::string& v) {
-             if (v == "off") body.apsc = ptp::sim::ApscSetting::Off;
-             else if (v == "on") body.apsc = ptp::sim::ApscSetting::On;
-             else if (v == "auto") body.apsc = ptp::sim::ApscSetting::Auto;
-             else throw std::invalid_argument("--apsc: off, on or auto, not \"" + v + "\"");
-         }},
-        {"--protocol", "N", [&](const std::string& v) {
-             if (v != "2" && v != "3") throw std::invalid_argument("--protocol: 2 or 3, not \"" + v + "\"");
-             body.protocol = v == "2" ? 2 : 3;
-         }},
-        {"--no-events", "", [&](const std::string&) { body.events = false; }},
-        {"--no-focus-drive", "", [&](const std::string&) { body.focus_drive = false; }},
-        {"--log-level", "LEVEL", [&](const std::string& v) { o.log_level = v; }},
-        {"--drop-after", "N", [&](const std::string& v) { faults.drop_after_operations = static_cast<std::uint32_t>(number("--drop-after", v)); }},
-        {"--busy-captures", "K", [&](const std::string& v) { faults.busy_captures = static_cast<std::uint32_t>(number("--busy-captures", v)); }},
-        {"--never-ready", "K", [&](const std::string& v) { faults.never_ready_captures = static_cast<std::uint32_t>(number("--never-ready", v)); }},
-        {"--control-port", "N", [&](const std::string& v) { o.control_port = static_cast<int>(number("--control-port", v)); }},
-    }, "sonyalpaca simulate-body --help");
+    parseOptions(
+        argc, argv,
+        {
+            {"--port", "N",
+             [&](const std::string& v) { o.simulator.port = static_cast<std::uint16_t>(number("--port", v)); }},
+            {"--bind", "ADDR", [&](const std::string& v) { o.simulator.bind = v; }},
+            {"--body", "MODEL", [&](const std::string& v) { o.simulator.body = v; }},
+            {"--lens", "ID", [&](const std::string& v) { o.simulator.lens = v; }},
+            {"--seed", "N", [&](const std::string& v) { lens.seed = static_cast<std::uint64_t>(number("--seed", v)); }},
+            {"--profile-error", "F", [&](const std::string& v) { lens.profile_error = number("--profile-error", v); }},
+            {"--jitter", "F", [&](const std::string& v) { lens.jitter = number("--jitter", v); }},
+            {"--backlash", "U", [&](const std::string& v) { lens.backlash = number("--backlash", v); }},
+            {"--lens-position", "U", [&](const std::string& v) { lens.start_position = number("--lens-position", v); }},
+            {"--move-time-scale", "F", [&](const std::string& v) { lens.time_scale = number("--move-time-scale", v); }},
+            {"--readout", "S", [&](const std::string& v) { body.readout_s = number("--readout", v); }},
+            {"--shutter", "S", [&](const std::string& v) { body.shutter = shutterCode(v); }},
+            {"--iso", "N", [&](const std::string& v) { body.iso = static_cast<std::uint32_t>(number("--iso", v)); }},
+            {"--temperature", "C", [&](const std::string& v) { body.temperature_c = number("--temperature", v); }},
+            {"--sensor-scale", "N",
+             [&](const std::string& v) {
+                 o.simulator.sensor_scale = static_cast<unsigned>(number("--sensor-scale", v));
+                 if (o.simulator.sensor_scale < 1 || o.simulator.sensor_scale > 16)
+                     throw std::invalid_argument("--sensor-scale: 1 to 16");
+             }},
+            {"--apsc", "WHEN",
+             [&](const std::string& v) {
+                 if (v == "off")
+                     body.apsc = ptp::sim::ApscSetting::Off;
+                 else if (v == "on")
+                     body.apsc = ptp::sim::ApscSetting::On;
+                 else if (v == "auto")
+                     body.apsc = ptp::sim::ApscSetting::Auto;
+                 else
+                     throw std::invalid_argument("--apsc: off, on or auto, not \"" + v + "\"");
+             }},
+            {"--protocol", "N",
+             [&](const std::string& v) {
+                 if (v != "2" && v != "3") throw std::invalid_argument("--protocol: 2 or 3, not \"" + v + "\"");
+                 body.protocol = v == "2" ? 2 : 3;
+             }},
+            {"--no-events", "", [&](const std::string&) { body.events = false; }},
+            {"--no-focus-drive", "", [&](const std::string&) { body.focus_drive = false; }},
+            {"--log-level", "LEVEL", [&](const std::string& v) { o.log_level = v; }},
+            {"--drop-after", "N",
+             [&](const std::string& v) {
+                 faults.drop_after_operations = static_cast<std::uint32_t>(number("--drop-after", v));
+             }},
+            {"--busy-captures", "K",
+             [&](const std::string& v) {
+                 faults.busy_captures = static_cast<std::uint32_t>(number("--busy-captures", v));
+             }},
+            {"--never-ready", "K",
+             [&](const std::string& v) {
+                 faults.never_ready_captures = static_cast<std::uint32_t>(number("--never-ready", v));
+             }},
+            {"--control-port", "N",
+             [&](const std::string& v) { o.control_port = static_cast<int>(number("--control-port", v)); }},
+        },
+        "sonyalpaca simulate-body --help");
     return o;
 }
 }  // namespace

@@ -30,12 +30,9 @@ SimulatorControl::~SimulatorControl() { stop(); }
 
 void SimulatorControl::start(std::uint16_t port) {
     http_->Get("/status", [this](const httplib::Request&, httplib::Response& response) {
-        const nlohmann::json status{{"lens_position", body_.lensPosition()},
-                                    {"lens_travel", body_.lensTravel()},
-                                    {"best_focus", body_.bestFocus()},
-                                    {"focus_steps", body_.focusStepCounts()},
-                                    {"true_moves", body_.trueMoves()},
-                                    {"exposures", body_.exposureCount()},
+        const nlohmann::json status{{"lens_position", body_.lensPosition()}, {"lens_travel", body_.lensTravel()},
+                                    {"best_focus", body_.bestFocus()},       {"focus_steps", body_.focusStepCounts()},
+                                    {"true_moves", body_.trueMoves()},       {"exposures", body_.exposureCount()},
                                     {"operations", server_.operations()}};
         response.set_content(status.dump(), "application/json");
     });
@@ -79,12 +76,14 @@ void SimulatorControl::start(std::uint16_t port) {
         }
         if (!any) {
             response.status = 400;
-            response.set_content("give one of drop_after, drop_mid_transfer, busy_captures, store_full, never_ready, slow_ms, "
-                                 "slow_operations, events, unplug_ms\n",
-                                 "text/plain");
+            response.set_content(
+                "give one of drop_after, drop_mid_transfer, busy_captures, store_full, never_ready, slow_ms, "
+                "slow_operations, events, unplug_ms\n",
+                "text/plain");
         }
     });
-    const int bound = port == 0 ? http_->bind_to_any_port("127.0.0.1") : (http_->bind_to_port("127.0.0.1", port) ? port : -1);
+    const int bound = port == 0 ? http_->bind_to_any_port("127.0.0.1")
+                                : (http_->bind_to_port("127.0.0.1", port) ? port : -1);
     if (bound <= 0) throw std::runtime_error("simulated body: cannot open the control port " + std::to_string(port));
     port_ = static_cast<std::uint16_t>(bound);
     thread_ = std::thread([this] { http_->listen_after_bind(); });

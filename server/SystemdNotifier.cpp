@@ -13,9 +13,7 @@ SystemdNotifier::SystemdNotifier() {
         watchdog_interval_ = std::chrono::microseconds(static_cast<long long>(usec / 2));
 }
 
-void SystemdNotifier::ready(const std::string& status) const {
-    sd_notifyf(0, "READY=1\nSTATUS=%s", status.c_str());
-}
+void SystemdNotifier::ready(const std::string& status) const { sd_notifyf(0, "READY=1\nSTATUS=%s", status.c_str()); }
 
 void SystemdNotifier::stopping() const { sd_notify(0, "STOPPING=1\nSTATUS=stopping"); }
 

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // sonyalpaca: ASCOM Alpaca Camera and Focuser for a Sony Alpha body.
+#include "config/RawTypes.hpp"
+#include "ptp/gphoto/GPhotoSession.hpp"
 #include "server/CommandLine.hpp"
 #include "server/Daemon.hpp"
 #include "server/InfoCommand.hpp"
 #include "server/LearnLensCommand.hpp"
 #include "server/Logging.hpp"
 #include "server/SimulatorCommand.hpp"
-#include "config/RawTypes.hpp"
-#include "ptp/gphoto/GPhotoSession.hpp"
 #include "sonyalpaca/Version.hpp"
 
 #include <malloc.h>

@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ptp/gphoto/GPhotoBody.hpp"
 
-#include "config/Log.hpp"
 #include "config/DecodeSupport.hpp"
-#include "config/LensDatabase.hpp"
 #include "config/GphotoSupport.hpp"
+#include "config/LensDatabase.hpp"
+#include "config/Log.hpp"
 #include "config/RawTypes.hpp"
 #include "ptp/gphoto/Reachability.hpp"
 
 #include <algorithm>
 #include <charconv>
-#include <csignal>
 #include <cmath>
 #include <condition_variable>
+#include <csignal>
 #include <thread>
 
 namespace sonyalpaca::ptp::gphoto {
@@ -67,8 +67,9 @@ std::optional<double> parseShutterText(const std::string& text) {
 
 namespace {
 constexpr std::pair<const char*, const char*> kRawTypes[] = {
-    {"0", "Uncompressed RAW"},         {"1", "Compressed RAW"},          {"2", "Lossless Compressed RAW"},
-    {"3", "Lossless Compressed RAW S"}, {"4", "Lossless Compressed RAW M"}, {"5", "Lossless Compressed RAW L"},
+    {"0", "Uncompressed RAW"},          {"1", "Compressed RAW"},
+    {"2", "Lossless Compressed RAW"},   {"3", "Lossless Compressed RAW S"},
+    {"4", "Lossless Compressed RAW M"}, {"5", "Lossless Compressed RAW L"},
 };
 constexpr const char* kRawTypeWidget = "d288";
 }  // namespace
@@ -169,9 +170,12 @@ void GPhotoBody::reconnect(std::stop_token stop) {
             const bool arrived = wake_.wait_for(lock, stop, interval, [this] { return usb_arrived_; });
             usb_arrived_ = false;
             const auto away = std::chrono::steady_clock::now() - started;
-            if (away < 5s) interval = 500ms;
-            else if (arrived || away < 30s) interval = 1s;
-            else interval = std::min<std::chrono::milliseconds>(interval * 2, 30s);
+            if (away < 5s)
+                interval = 500ms;
+            else if (arrived || away < 30s)
+                interval = 1s;
+            else
+                interval = std::min<std::chrono::milliseconds>(interval * 2, 30s);
         }
         if (stop.stop_requested()) break;
         try {
@@ -289,10 +293,10 @@ void GPhotoBody::prepare() {
     }
     // Each step is worth trying on its own: an older body lacks some of these properties.
     const std::pair<const char*, std::string> settings[] = {
-        {"d222", "1"},              // capture target: PC memory (sdram)
-        {"imagequality", "RAW"},    // RAW only
+        {"d222", "1"},               // capture target: PC memory (sdram)
+        {"imagequality", "RAW"},     // RAW only
         {kRawTypeWidget, raw_type},  // empty: leave it
-        {"focusmode", "Manual"},    // the focus drive works in manual focus only
+        {"focusmode", "Manual"},     // the focus drive works in manual focus only
     };
     for (const auto& [name, value] : settings) {
         if (value.empty()) continue;
@@ -437,53 +441,55 @@ Exposure GPhotoBody::expose(double seconds, std::stop_token stop) {
         const auto pressed = std::chrono::system_clock::now();
         auto shutter_pressed = std::make_shared<std::atomic<bool>>(false);
         try {
-        auto [file, name, start] = run("the exposure", timeout, [this, best, best_text, file_wait, shutter_pressed] {
-            if (session_.has("expprogram")) {
-                const auto mode = session_.value("expprogram");
-                if (mode != "M")
-                    throw BodyError("the mode dial is on " + mode + ": turn it to M so the daemon can set the exposure");
-            }
-            if (session_.value("shutterspeed") != best_text) {
-                session_.set("shutterspeed", best_text);
-                const auto now = session_.value("shutterspeed");
-                if (now != best_text)
-                    throw BodyError("the body's shutter speed is " + now + " after setting " + best_text);
-            }
-            // One round trip before the shutter: libgphoto2 answered the settings above from its
-            // cache, so a body lost since the last exposure shows here, with nothing exposed yet (the
-            // camera then waits for it), not in the middle of the capture (a frame reported lost).
-            session_.probe();
-            // A busy body (still writing the previous file, say) gets a few tries with back-off.
-            for (int attempt = 1;; ++attempt) {
-                try {
-                    const auto when = std::chrono::system_clock::now();
-                    *shutter_pressed = true;
-                    if (best < kTriggeredFrom) {
-                        const auto path = session_.capture();
-                        return std::tuple(session_.download(path), path.name, when);
-                    }
-                    // libgphoto2's capture waits at most 35 s for the file: longer exposures (and
-                    // their noise reduction) are triggered and waited for here.
-                    session_.trigger();
-                    const auto path = session_.waitForFile(file_wait);
-                    activity_ = BodyState::Downloading;
-                    if (!path)
-                        throw BodyError("the body did not hand over the file within " +
-                                        std::to_string(file_wait.count() / 1000) +
-                                        " s of the exposure; if long-exposure noise reduction is on, turn it off "
-                                        "on the body");
-                    return std::tuple(session_.download(*path), path->name, when);
-                } catch (const BodyBusy& e) {
-                    if (attempt >= kBusyTries)
-                        throw BodyBusy(std::string("the body stayed busy through ") + std::to_string(kBusyTries) +
-                                       " tries (" + e.what() + "); is its buffer full, or a menu open on it?");
-                    log::get("ptp")->info("the body is busy; trying the exposure again ({} of {})", attempt + 1,
-                                          kBusyTries);
-                    std::this_thread::sleep_for(std::chrono::milliseconds(250 * attempt));
+            auto [file, name,
+                  start] = run("the exposure", timeout, [this, best, best_text, file_wait, shutter_pressed] {
+                if (session_.has("expprogram")) {
+                    const auto mode = session_.value("expprogram");
+                    if (mode != "M")
+                        throw BodyError("the mode dial is on " + mode +
+                                        ": turn it to M so the daemon can set the exposure");
                 }
-            }
-        });
-        result = {std::move(file), std::move(name), best, start};
+                if (session_.value("shutterspeed") != best_text) {
+                    session_.set("shutterspeed", best_text);
+                    const auto now = session_.value("shutterspeed");
+                    if (now != best_text)
+                        throw BodyError("the body's shutter speed is " + now + " after setting " + best_text);
+                }
+                // One round trip before the shutter: libgphoto2 answered the settings above from its
+                // cache, so a body lost since the last exposure shows here, with nothing exposed yet (the
+                // camera then waits for it), not in the middle of the capture (a frame reported lost).
+                session_.probe();
+                // A busy body (still writing the previous file, say) gets a few tries with back-off.
+                for (int attempt = 1;; ++attempt) {
+                    try {
+                        const auto when = std::chrono::system_clock::now();
+                        *shutter_pressed = true;
+                        if (best < kTriggeredFrom) {
+                            const auto path = session_.capture();
+                            return std::tuple(session_.download(path), path.name, when);
+                        }
+                        // libgphoto2's capture waits at most 35 s for the file: longer exposures (and
+                        // their noise reduction) are triggered and waited for here.
+                        session_.trigger();
+                        const auto path = session_.waitForFile(file_wait);
+                        activity_ = BodyState::Downloading;
+                        if (!path)
+                            throw BodyError("the body did not hand over the file within " +
+                                            std::to_string(file_wait.count() / 1000) +
+                                            " s of the exposure; if long-exposure noise reduction is on, turn it off "
+                                            "on the body");
+                        return std::tuple(session_.download(*path), path->name, when);
+                    } catch (const BodyBusy& e) {
+                        if (attempt >= kBusyTries)
+                            throw BodyBusy(std::string("the body stayed busy through ") + std::to_string(kBusyTries) +
+                                           " tries (" + e.what() + "); is its buffer full, or a menu open on it?");
+                        log::get("ptp")->info("the body is busy; trying the exposure again ({} of {})", attempt + 1,
+                                              kBusyTries);
+                        std::this_thread::sleep_for(std::chrono::milliseconds(250 * attempt));
+                    }
+                }
+            });
+            result = {std::move(file), std::move(name), best, start};
         } catch (const BodyUnavailable& e) {
             // Lost before the exposure began: nothing to collect, and the body may come back.
             if (!*shutter_pressed) {
@@ -498,7 +504,8 @@ Exposure GPhotoBody::expose(double seconds, std::stop_token stop) {
             const auto dial = session_.value("shutterspeed");
             if (dial != "Bulb")
                 throw BodyError("exposures over 30 s need BULB: turn the body's mode dial to B (or its shutter speed "
-                                "to BULB); it is at " + dial);
+                                "to BULB); it is at " +
+                                dial);
             const auto when = std::chrono::system_clock::now();
             session_.setToggle("bulb", 1);
             return when;
@@ -542,11 +549,12 @@ Exposure GPhotoBody::recoverFrame(const std::string& reason, double seconds,
     if (!open_)
         throw BodyUnavailable("the connection to the body dropped during the exposure (" + reason +
                               ") and it has not come back: the frame is lost");
-    auto frame = run("collecting the frame", 30s, [this]() -> std::optional<std::pair<std::vector<std::uint8_t>, std::string>> {
-        const auto path = session_.waitForFile(5s);
-        if (!path) return std::nullopt;
-        return std::pair(session_.download(*path), path->name);
-    });
+    auto frame =
+        run("collecting the frame", 30s, [this]() -> std::optional<std::pair<std::vector<std::uint8_t>, std::string>> {
+            const auto path = session_.waitForFile(5s);
+            if (!path) return std::nullopt;
+            return std::pair(session_.download(*path), path->name);
+        });
     if (!frame)
         throw BodyError("the connection to the body dropped during the exposure (" + reason +
                         ") and the body no longer holds the frame: it is lost");
@@ -567,7 +575,8 @@ bool GPhotoBody::hasFocusDrive() {
 
 void GPhotoBody::focusStep(int size, int direction) {
     requireOpen();
-    if (size < 1 || size > config::kStepSizes) throw BodyError("focus step size " + std::to_string(size) + " is not in 1..7");
+    if (size < 1 || size > config::kStepSizes)
+        throw BodyError("focus step size " + std::to_string(size) + " is not in 1..7");
     if (!hasFocusDrive())
         throw BodyError("this body offers no focus drive through libgphoto2, so the focuser cannot move the lens");
     const float value = static_cast<float>(direction < 0 ? -size : size);

@@ -65,7 +65,7 @@ private:
     /// After the connection dropped during an exposure: waits for the body to come back and takes
     /// the frame it still holds. Throws BodyUnavailable or BodyError saying the frame is lost.
     Exposure recoverFrame(const std::string& reason, double seconds, std::chrono::system_clock::time_point start);
-    void prepare();                        // worker thread
+    void prepare();  // worker thread
     struct Speed {
         double seconds;
         std::string text;  ///< as libgphoto2 writes it: "1/100", "30", "32/10"
@@ -84,16 +84,16 @@ private:
     mutable std::mutex mutex_;  // guards identity_ and focus_drive_
     BodyIdentity identity_;
     bool focus_drive_ = false;
-    std::atomic<bool> wanted_{false};        // open() called and close() not since
+    std::atomic<bool> wanted_{false};                   // open() called and close() not since
     std::atomic<BodyState> activity_{BodyState::Idle};  // while open
     std::atomic<bool> reconnecting_{false};
     std::atomic<std::uint64_t> sessions_{0};
-    std::mutex reconnect_mutex_;             // guards reconnector_
-    std::mutex wake_mutex_;                  // guards usb_arrived_
-    std::condition_variable_any wake_;       // a Sony device arrived on USB: try now
+    std::mutex reconnect_mutex_;        // guards reconnector_
+    std::mutex wake_mutex_;             // guards usb_arrived_
+    std::condition_variable_any wake_;  // a Sony device arrived on USB: try now
     bool usb_arrived_ = false;
-    std::jthread reconnector_;               // stops before the worker goes
-    std::unique_ptr<UsbHotplug> hotplug_;    // USB only; stopped first in the destructor
+    std::jthread reconnector_;             // stops before the worker goes
+    std::unique_ptr<UsbHotplug> hotplug_;  // USB only; stopped first in the destructor
 };
 
 /// Parses a libgphoto2 shutter-speed text ("1/100", "30", "32/10") into seconds; nullopt for others.

@@ -5,9 +5,9 @@
 #include "ptp/Body.hpp"
 #include "ptp/gphoto/DeviceHolders.hpp"
 
-#include <gphoto2/gphoto2.h>
 #include <gphoto2/gphoto2-setting.h>
 #include <gphoto2/gphoto2-version.h>
+#include <gphoto2/gphoto2.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -103,8 +103,7 @@ std::string advice(int result) {
         return " - no permission to open the camera's USB device: install the udev rule (see README) and put this "
                "user in its group, then replug the camera";
     case GP_ERROR_MODEL_NOT_FOUND:
-    case GP_ERROR_IO_USB_FIND:
-        return " - is the camera on, connected, and its USB connection set to PC Remote?";
+    case GP_ERROR_IO_USB_FIND: return " - is the camera on, connected, and its USB connection set to PC Remote?";
     case GP_ERROR_CAMERA_BUSY: return " - the body is busy; try again in a moment";
     case GP_ERROR_TIMEOUT: return " - the body did not answer in time";
     default: return "";
@@ -129,9 +128,8 @@ GPhotoSession::GPhotoSession() : context_(gp_context_new()) {
     // or in an error log line, then returns a generic code: keep the last explanation.
     const auto note_context_error = [](GPContext*, const char* text, void*) { noteGphotoError(text); };
     gp_context_set_error_func(context_, note_context_error, nullptr);
-    static const int log_id =
-        gp_log_add_func(GP_LOG_ERROR, [](GPLogLevel, const char*, const char* text, void*) { noteGphotoError(text); },
-                        nullptr);
+    static const int log_id = gp_log_add_func(
+        GP_LOG_ERROR, [](GPLogLevel, const char*, const char* text, void*) { noteGphotoError(text); }, nullptr);
     (void)log_id;
 }
 
@@ -186,7 +184,8 @@ void GPhotoSession::connect(const config::CameraSource& source) {
             gp_list_get_value(list, i, &path);
             CameraAbilities a;
             const int index = gp_abilities_list_lookup_model(abilities, name);
-            if (index >= 0 && gp_abilities_list_get_abilities(abilities, index, &a) >= 0 && a.usb_vendor == kSonyVendor) {
+            if (index >= 0 && gp_abilities_list_get_abilities(abilities, index, &a) >= 0 &&
+                a.usb_vendor == kSonyVendor) {
                 model = name;
                 port = path;
                 break;
@@ -253,9 +252,10 @@ CameraAbilitiesList* GPhotoSession::cameraDrivers() {
     // the port list (the USB devices present) is read at each opening.
     static std::mutex mutex;
     static CameraAbilitiesList* drivers = nullptr;
-    return keptForProcess(mutex, drivers, gp_abilities_list_new, gp_abilities_list_free,
-                          [this](CameraAbilitiesList* list) { return gp_abilities_list_load(list, context_); },
-                          "loading libgphoto2's camera drivers");
+    return keptForProcess(
+        mutex, drivers, gp_abilities_list_new, gp_abilities_list_free,
+        [this](CameraAbilitiesList* list) { return gp_abilities_list_load(list, context_); },
+        "loading libgphoto2's camera drivers");
 }
 
 GPPortInfoList* GPhotoSession::portDrivers() {
@@ -321,12 +321,11 @@ void GPhotoSession::setValue(const std::string& name, const void* value, const s
     WidgetTree tree;
     check(gp_camera_get_single_config(camera_, name.c_str(), &tree.widget, context_), "reading " + name);
     check(gp_widget_set_value(tree.widget, value), "setting " + name + " to " + shown);
-    check(gp_camera_set_single_config(camera_, name.c_str(), tree.widget, context_), "setting " + name + " to " + shown);
+    check(gp_camera_set_single_config(camera_, name.c_str(), tree.widget, context_),
+          "setting " + name + " to " + shown);
 }
 
-void GPhotoSession::set(const std::string& name, const std::string& value) {
-    setValue(name, value.c_str(), value);
-}
+void GPhotoSession::set(const std::string& name, const std::string& value) { setValue(name, value.c_str(), value); }
 
 void GPhotoSession::setNumber(const std::string& name, float value) { setValue(name, &value, std::to_string(value)); }
 
@@ -348,7 +347,8 @@ std::optional<CameraPath> GPhotoSession::waitForFile(std::chrono::milliseconds t
     if (!camera_) throw BodyUnavailable("the body is not open");
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         CameraEventType type = GP_EVENT_UNKNOWN;
         void* data = nullptr;
         check(gp_camera_wait_for_event(camera_, static_cast<int>(std::max<long long>(1, left.count())), &type, &data,
@@ -378,7 +378,8 @@ std::vector<std::uint8_t> GPhotoSession::download(const CameraPath& path) {
     // file system (gp_filesystem_set_file_noop) whatever "cached-images" says; gp_camera_file_get
     // hands out a copy. Dropping that entry before the copy into our buffer keeps at most two copies
     // at once, and none once this returns (bench_memory: one whole frame less resident).
-    if (camera_->fs != nullptr) gp_filesystem_delete_file_noop(camera_->fs, path.folder.c_str(), path.name.c_str(), context_);
+    if (camera_->fs != nullptr)
+        gp_filesystem_delete_file_noop(camera_->fs, path.folder.c_str(), path.name.c_str(), context_);
     return file.bytes();
 }
 

@@ -26,7 +26,8 @@ void GPhotoWorker::post(std::function<void()> job, std::chrono::milliseconds tim
 }
 
 void GPhotoWorker::timedOut(const std::string& what, std::chrono::milliseconds timeout) {
-    throw BodyError("the body did not finish " + what + " within " + std::to_string(std::chrono::duration<double>(timeout).count()) +
+    throw BodyError("the body did not finish " + what + " within " +
+                    std::to_string(std::chrono::duration<double>(timeout).count()) +
                     " s; it may be busy or stuck (check the cable and the body's screen)");
 }
 

@@ -3,11 +3,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <span>
-#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -20,9 +20,9 @@ struct ExposureRecord {
     std::uint32_t iso = 100;     ///< the ISO used (AUTO is resolved before)
     bool bulb = false;
     std::chrono::system_clock::time_point start;
-    double lens_position = 0;    ///< units on [0, travel]
-    double best_focus = 0;       ///< where stars are sharpest, same units
-    double temperature_c = 10;   ///< sensor temperature
+    double lens_position = 0;   ///< units on [0, travel]
+    double best_focus = 0;      ///< where stars are sharpest, same units
+    double temperature_c = 10;  ///< sensor temperature
     double ambient_c = 10;
     std::uint8_t compression_setting = 0x10;  ///< 0x5004: 0x10 RAW, 0x13 RAW+JPEG, 2..4 JPEG
     std::uint16_t raw_file_type = 0;          ///< 0xD288: 0 uncompressed, 1 compressed, 2 lossless (RawFileTypes)
@@ -36,15 +36,19 @@ struct CapturedFile {
     std::string filename;      ///< e.g. "DSC00001.ARW"
     std::uint32_t width = 0;
     std::uint32_t height = 0;
-    std::size_t size = 0;      ///< bytes in the file
+    std::size_t size = 0;  ///< bytes in the file
     /// Copies bytes [offset, offset + out.size()) of the file into `out`.
     std::function<void(std::size_t offset, std::span<std::uint8_t> out)> read;
 
     /// A file held in memory as it is.
-    static CapturedFile fromBytes(std::uint16_t format, std::string filename, std::uint32_t width,
-                                  std::uint32_t height, std::vector<std::uint8_t> bytes) {
+    static CapturedFile fromBytes(std::uint16_t format, std::string filename, std::uint32_t width, std::uint32_t height,
+                                  std::vector<std::uint8_t> bytes) {
         auto data = std::make_shared<const std::vector<std::uint8_t>>(std::move(bytes));
-        return {format, std::move(filename), width, height, data->size(),
+        return {format,
+                std::move(filename),
+                width,
+                height,
+                data->size(),
                 [data](std::size_t offset, std::span<std::uint8_t> out) {
                     std::copy_n(data->begin() + static_cast<std::ptrdiff_t>(offset), out.size(), out.begin());
                 }};

@@ -25,9 +25,7 @@ Property* PropertyTable::find(std::uint16_t code) {
     return nullptr;
 }
 
-const Property* PropertyTable::find(std::uint16_t code) const {
-    return const_cast<PropertyTable*>(this)->find(code);
-}
+const Property* PropertyTable::find(std::uint16_t code) const { return const_cast<PropertyTable*>(this)->find(code); }
 
 std::vector<std::uint16_t> PropertyTable::codes() const {
     std::vector<std::uint16_t> list;

@@ -10,8 +10,8 @@ namespace sonyalpaca::ptp::sim {
 struct Property {
     enum class Form : std::uint8_t { None = 0, Range = 1, Enumeration = 2 };
     std::uint16_t code = 0;
-    std::uint16_t type = 0;            ///< PTP data type (code::UInt8 ...)
-    std::uint8_t change_method = 1;    ///< Sony "GetSet": 1 settable, 0x81 a button, 0x82 a step control
+    std::uint16_t type = 0;          ///< PTP data type (code::UInt8 ...)
+    std::uint8_t change_method = 1;  ///< Sony "GetSet": 1 settable, 0x81 a button, 0x82 a step control
     std::uint8_t enabled = 1;
     std::int64_t factory = 0;
     std::int64_t current = 0;

@@ -118,7 +118,9 @@ void sendFile(Channel& channel, std::uint32_t transaction, const CapturedFile& f
     }
 }
 
-std::vector<std::uint8_t> guid() { return std::vector<std::uint8_t>{'s', 'o', 'n', 'y', 'a', 'l', 'p', 'a', 'c', 'a', '-', 's', 'i', 'm', '0', '1'}; }
+std::vector<std::uint8_t> guid() {
+    return std::vector<std::uint8_t>{'s', 'o', 'n', 'y', 'a', 'l', 'p', 'a', 'c', 'a', '-', 's', 'i', 'm', '0', '1'};
+}
 }  // namespace
 
 PtpIpServer::PtpIpServer(VirtualBody& body) : body_(body) {}
@@ -286,8 +288,9 @@ void PtpIpServer::serveCommands(int fd) {
         }
         OperationResult result = body_.handle(operation, params, data);
         ++operations_;
-        if (result.data) result.file = std::make_shared<const CapturedFile>(CapturedFile::fromBytes(
-                             0, {}, 0, 0, std::move(*result.data)));
+        if (result.data)
+            result.file =
+                std::make_shared<const CapturedFile>(CapturedFile::fromBytes(0, {}, 0, 0, std::move(*result.data)));
         if (result.file) {
             sendFile(channel, transaction, *result.file,
                      operation == code::GetObject && faults.drop_mid_transfer.exchange(false));

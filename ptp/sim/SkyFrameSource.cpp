@@ -84,9 +84,12 @@ class SkyFrameSource final : public FrameSource {
 public:
     SkyFrameSource(const config::BodyEntry& body, unsigned scale, std::uint64_t seed, double travel_hint,
                    std::string lens_name)
-        : model_(body.model), camera_id_(cameraIdOf(body)), lens_name_(std::move(lens_name)),
+        : model_(body.model),
+          camera_id_(cameraIdOf(body)),
+          lens_name_(std::move(lens_name)),
           layout_(layoutOf(body, scale)),
-          apsc_layout_(apscLayoutOf(body, scale)), seed_(seed),
+          apsc_layout_(apscLayoutOf(body, scale)),
+          seed_(seed),
           travel_hint_(travel_hint),
           target_(FocusTarget::Options{640, 424, seed, 60.0, 1.5}) {}
 
@@ -120,10 +123,13 @@ public:
             // The file keeps the frame's pixels (or only its coded data) and serves its bytes chunk
             // by chunk: no second copy.
             auto file = std::make_shared<const ArwFile>(std::move(image), info, kind);
-            CapturedFile arw{code::FormatArw, std::string(name) + ".ARW", written.raw_width, written.raw_height,
-                             file->size(), [file](std::size_t offset, std::span<std::uint8_t> out) {
-                                 file->read(offset, out);
-                             }};
+            CapturedFile arw{code::FormatArw,
+                             std::string(name) + ".ARW",
+                             written.raw_width,
+                             written.raw_height,
+                             file->size(),
+                             [file](std::size_t offset, std::span<std::uint8_t> out) {
+                                 file->read(offset, out); }};
             // RAW before JPEG, as libgphoto2 downloads the first object as the capture's file.
             files.insert(files.begin(), std::move(arw));
         }
@@ -134,7 +140,8 @@ public:
 
     std::optional<std::string> cannotCapture(const ExposureRecord& exposure) const override {
         if (exposure.compression_setting >= 0x10 && !camera_id_)
-            return "no Sony model id is known for the " + model_ + " (sony_model_id in sony-bodies.json), so no ARW "
+            return "no Sony model id is known for the " + model_ +
+                   " (sony_model_id in sony-bodies.json), so no ARW "
                    "can name it; JPEG only works";
         if (exposure.apsc && !apsc_layout_)
             return "the body data knows no APS-C/Super 35mm size for the " + model_ + "; set --apsc off";

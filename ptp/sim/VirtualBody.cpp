@@ -18,8 +18,8 @@ std::vector<std::uint32_t> defaultShutterCodes() {
     std::vector<std::uint32_t> codes{0};
     for (int tenths : {300, 250, 200, 150, 130, 100, 80, 60, 50, 40, 32, 25, 20, 16, 13, 10, 8, 6, 5, 4})
         codes.push_back(static_cast<std::uint32_t>(tenths) << 16 | 10u);
-    for (int denominator : {3, 4, 5, 6, 8, 10, 13, 15, 20, 25, 30, 40, 50, 60, 80, 100, 125, 160, 200, 250, 320, 400,
-                            500, 640, 800, 1000, 1250, 1600, 2000, 2500, 3200, 4000})
+    for (int denominator : {3,   4,   5,   6,   8,   10,  13,  15,  20,  25,   30,   40,   50,   60,   80,   100,
+                            125, 160, 200, 250, 320, 400, 500, 640, 800, 1000, 1250, 1600, 2000, 2500, 3200, 4000})
         codes.push_back(1u << 16 | static_cast<std::uint32_t>(denominator));
     return codes;
 }
@@ -27,8 +27,32 @@ std::vector<std::uint32_t> defaultShutterCodes() {
 constexpr std::uint32_t kProtocol200 = 0xC8, kProtocol300 = 0x12C;
 
 std::vector<std::uint32_t> defaultIsos() {
-    return {config::kIsoAuto, 100, 125, 160, 200, 250, 320, 400, 500, 640, 800, 1000, 1250, 1600, 2000, 2500,
-            3200, 4000, 5000, 6400, 8000, 10000, 12800, 16000, 20000, 25600};
+    return {config::kIsoAuto,
+            100,
+            125,
+            160,
+            200,
+            250,
+            320,
+            400,
+            500,
+            640,
+            800,
+            1000,
+            1250,
+            1600,
+            2000,
+            2500,
+            3200,
+            4000,
+            5000,
+            6400,
+            8000,
+            10000,
+            12800,
+            16000,
+            20000,
+            25600};
 }
 
 std::int64_t readValue(std::span<const std::uint8_t> data, std::uint16_t type) {
@@ -95,10 +119,11 @@ void VirtualBody::buildProperties() {
     const bool known = std::find(body_.shutter_codes.begin(), body_.shutter_codes.end(), options_.shutter) !=
                        body_.shutter_codes.end();
     const std::uint32_t shutter = known ? options_.shutter : body_.shutter_codes[body_.shutter_codes.size() / 2];
-    properties_.add({code::SonyShutterSpeed, code::UInt32, 0x82, 1, shutter, shutter, Form::Range, 0, 0xFFFFFFFF, 1,
-                     {}});
+    properties_.add(
+        {code::SonyShutterSpeed, code::UInt32, 0x82, 1, shutter, shutter, Form::Range, 0, 0xFFFFFFFF, 1, {}});
     std::vector<std::int64_t> isos(body_.isos.begin(), body_.isos.end());
-    const std::int64_t iso = std::find(isos.begin(), isos.end(), options_.iso) != isos.end() ? options_.iso : isos.back();
+    const std::int64_t iso = std::find(isos.begin(), isos.end(), options_.iso) != isos.end() ? options_.iso
+                                                                                             : isos.back();
     properties_.add({code::SonyIso, code::UInt32, 0x82, 1, iso, iso, Form::Enumeration, 0, 0, 0, isos});
     properties_.add({code::SonyFocusFound, code::UInt8, 0, 1, 1, 1, Form::None, 0, 0, 0, {}});
     properties_.add({code::SonyObjectInMemory, code::UInt16, 0, 1, 0, 0, Form::None, 0, 0, 0, {}});
@@ -122,7 +147,17 @@ void VirtualBody::buildProperties() {
     for (std::uint16_t button : {code::SonyS1, code::SonyS2, code::SonyBulb, code::SonyMovie, code::SonyAfMfHold})
         properties_.add({button, code::UInt16, 0x81, 1, 1, 1, Form::None, 0, 0, 0, {}});
     if (options_.focus_drive)
-        properties_.add({code::SonyNearFar, code::Int16, 0x82, 1, 0, 0, Form::Range, -config::kStepSizes, config::kStepSizes, 1, {}});
+        properties_.add({code::SonyNearFar,
+                         code::Int16,
+                         0x82,
+                         1,
+                         0,
+                         0,
+                         Form::Range,
+                         -config::kStepSizes,
+                         config::kStepSizes,
+                         1,
+                         {}});
 }
 
 void VirtualBody::setEventSink(EventSink sink) {
@@ -174,15 +209,22 @@ OperationResult VirtualBody::handle(std::uint16_t operation, std::span<const std
 
 OperationResult VirtualBody::deviceInfo() const {
     ByteWriter out;
-    out.u16(100);         // StandardVersion
-    out.u32(0x11);        // VendorExtensionID: Sony
-    out.u16(100);         // VendorExtensionVersion
+    out.u16(100);   // StandardVersion
+    out.u32(0x11);  // VendorExtensionID: Sony
+    out.u16(100);   // VendorExtensionVersion
     out.string("Sony PTP Extensions");
-    out.u16(0);           // FunctionalMode
-    const std::uint16_t operations[] = {code::GetDeviceInfo, code::OpenSession, code::CloseSession, code::GetStorageIDs,
-                                        code::GetObjectInfo, code::GetObject, code::SonySdioConnect,
-                                        code::SonyGetSdioExtDeviceInfo, code::SonySetControlDeviceA,
-                                        code::SonySetControlDeviceB, code::SonyGetAllDevicePropData};
+    out.u16(0);  // FunctionalMode
+    const std::uint16_t operations[] = {code::GetDeviceInfo,
+                                        code::OpenSession,
+                                        code::CloseSession,
+                                        code::GetStorageIDs,
+                                        code::GetObjectInfo,
+                                        code::GetObject,
+                                        code::SonySdioConnect,
+                                        code::SonyGetSdioExtDeviceInfo,
+                                        code::SonySetControlDeviceA,
+                                        code::SonySetControlDeviceB,
+                                        code::SonyGetAllDevicePropData};
     out.u16Array(operations);
     const std::uint16_t events[] = {code::SonyObjectAdded, code::SonyObjectRemoved, code::SonyPropertyChanged};
     out.u16Array(events);
@@ -206,7 +248,8 @@ OperationResult VirtualBody::setControlA(std::uint16_t property, std::span<const
     // no payload, sometimes a meaningless value): real bodies ignore those, and so does this one.
     if (data.empty() || p->change_method != 1) return {};
     const std::int64_t value = readValue(data, p->type);
-    if (p->form == Property::Form::Enumeration && p->indexOf(value) < 0) return OperationResult::failed(code::InvalidDevicePropValue);
+    if (p->form == Property::Form::Enumeration && p->indexOf(value) < 0)
+        return OperationResult::failed(code::InvalidDevicePropValue);
     if (p->current != value) {
         p->current = value;
         post(code::SonyPropertyChanged, property);
@@ -244,7 +287,8 @@ void VirtualBody::stepNotch(std::uint16_t property, std::int8_t delta) {
 }
 
 OperationResult VirtualBody::stepFocus(std::int16_t value) {
-    if (value == 0 || value < -config::kStepSizes || value > config::kStepSizes) return OperationResult::failed(code::InvalidDevicePropValue);
+    if (value == 0 || value < -config::kStepSizes || value > config::kStepSizes)
+        return OperationResult::failed(code::InvalidDevicePropValue);
     const auto now = Clock::now();
     if (now < lens_busy_until_ || shutter_ == Shutter::Exposing) return OperationResult::failed(code::DeviceBusy);
     // The focus drive moves the lens only in manual focus, as on real bodies.
@@ -267,7 +311,8 @@ OperationResult VirtualBody::pressButton(std::uint16_t button, std::int64_t valu
         break;
     case code::SonyS2:
         if (press) {
-            if (shutter_ != Shutter::Idle || Faults::take(faults_->busy_captures)) return OperationResult::failed(code::DeviceBusy);
+            if (shutter_ != Shutter::Idle || Faults::take(faults_->busy_captures))
+                return OperationResult::failed(code::DeviceBusy);
             if (Faults::take(faults_->store_full_captures)) return OperationResult::failed(code::StoreFull);
             if (!canCapture()) return OperationResult::failed(code::GeneralError);
             startExposure(bulb_shutter);
@@ -277,7 +322,8 @@ OperationResult VirtualBody::pressButton(std::uint16_t button, std::int64_t valu
         break;
     case code::SonyBulb:
         if (press && bulb_shutter) {
-            if (shutter_ != Shutter::Idle || Faults::take(faults_->busy_captures)) return OperationResult::failed(code::DeviceBusy);
+            if (shutter_ != Shutter::Idle || Faults::take(faults_->busy_captures))
+                return OperationResult::failed(code::DeviceBusy);
             if (!canCapture()) return OperationResult::failed(code::GeneralError);
             startExposure(true);
         }
@@ -314,7 +360,8 @@ void VirtualBody::startExposure(bool bulb) {
     exposure_.sequence = ++sequence_;
     exposure_.bulb = bulb;
     exposure_.start = std::chrono::system_clock::now();
-    exposure_.duration_s = bulb ? 0 : shutterSeconds(static_cast<std::uint32_t>(properties_.find(code::SonyShutterSpeed)->current));
+    exposure_.duration_s =
+        bulb ? 0 : shutterSeconds(static_cast<std::uint32_t>(properties_.find(code::SonyShutterSpeed)->current));
     bulb_ = bulb;
     shutter_ = Shutter::Exposing;
     phase_end_ = Clock::now() + std::chrono::microseconds(static_cast<long long>(exposure_.duration_s * 1e6));

@@ -28,13 +28,13 @@ enum class ApscSetting { Off, On, Auto };
 /// Settings of the virtual body beyond its model and lens.
 struct BodyOptions {
     std::string serial = "SIM0000000000001";
-    bool events = true;          ///< false: the event channel stays silent (libgphoto2 must poll)
-    bool focus_drive = true;     ///< false: no 0xD2D1, as on the ILCE-7M4 with libgphoto2 2.5.30
-    double readout_s = -1;       ///< sensor readout + file writing; negative: from the sensor size
+    bool events = true;                         ///< false: the event channel stays silent (libgphoto2 must poll)
+    bool focus_drive = true;                    ///< false: no 0xD2D1, as on the ILCE-7M4 with libgphoto2 2.5.30
+    double readout_s = -1;                      ///< sensor readout + file writing; negative: from the sensor size
     std::uint32_t shutter = (1u << 16) | 100u;  ///< initial shutter code (1/100 s); 0 = BULB
     std::uint32_t iso = 800;
-    double temperature_c = 10;   ///< sensor temperature
-    double best_focus = -1;      ///< at 20 °C, in lens units; negative: 96 % of the travel
+    double temperature_c = 10;       ///< sensor temperature
+    double best_focus = -1;          ///< at 20 °C, in lens units; negative: 96 % of the travel
     double focus_drift_per_c = 0.4;  ///< best focus moves this many units per °C
     /// Full-frame bodies whose APS-C size the data knows offer 0xD219 (1 Off, 2 On: whether the
     /// frames are cropped now, Auto resolved with the lens's image circle).
@@ -115,8 +115,8 @@ private:
     void endExposure();             // lock held
     void run(std::stop_token stop);
     void finishReadout(std::unique_lock<std::mutex>& lock);
-    ExposureRecord recordNow() const;  // lock held
-    void updatePendingProperty();      // lock held
+    ExposureRecord recordNow() const;                    // lock held
+    void updatePendingProperty();                        // lock held
     void post(std::uint16_t code, std::uint32_t param);  // lock held: queues for the sink
 
     config::BodyEntry body_;
@@ -131,9 +131,9 @@ private:
     double temperature_c_;
     Shutter shutter_ = Shutter::Idle;
     bool bulb_ = false;
-    std::vector<std::int64_t> raw_types_;  // 0xD288 values the body offers (RawFileTypes)
-    bool speaks_protocol_3_ = false;  // Sony PC-remote protocol 3.00 besides 2.00
-    int protocol_ = 2;                // the one the host asked for last (0x9202)
+    std::vector<std::int64_t> raw_types_;                // 0xD288 values the body offers (RawFileTypes)
+    bool speaks_protocol_3_ = false;                     // Sony PC-remote protocol 3.00 besides 2.00
+    int protocol_ = 2;                                   // the one the host asked for last (0x9202)
     std::chrono::steady_clock::time_point phase_end_{};  // exposure or readout end (timed phases)
     ExposureRecord exposure_;
     std::uint32_t sequence_ = 0;

@@ -21,7 +21,8 @@ VirtualLens::VirtualLens(const config::LensEntry& shipped, const LensOptions& op
 void VirtualLens::setPosition(double position) noexcept { position_ = std::clamp(position, 0.0, travel_); }
 
 double VirtualLens::trueStepLength(int size) const {
-    if (size < 1 || size > config::kStepSizes) throw std::out_of_range("focus step size " + std::to_string(size) + " is not in 1..7");
+    if (size < 1 || size > config::kStepSizes)
+        throw std::out_of_range("focus step size " + std::to_string(size) + " is not in 1..7");
     return true_steps_[static_cast<std::size_t>(size - 1)];
 }
 

@@ -31,8 +31,8 @@ struct Rig {
         writeTestLensProfile(state.path());
         daemon.emplace(DaemonProcess::serve(state.path(), {"--camera", simulator.source(), "--lens", "SEL20F18G"}));
         for (const char* device : {"camera", "focuser"}) {
-            const auto reply = httpForm(daemon->port(), "PUT", std::string("/api/v1/") + device + "/0/connected",
-                                        "Connected=true");
+            const auto reply =
+                httpForm(daemon->port(), "PUT", std::string("/api/v1/") + device + "/0/connected", "Connected=true");
             REQUIRE_MESSAGE(reply.json()["ErrorNumber"] == 0, reply.body << "\n" << daemon->log());
         }
     }
@@ -100,7 +100,8 @@ struct Rig {
         // Normal equations for y = a + b x + c x², solved by Cramer's rule.
         const double m[3][3] = {{sums[0], sums[1], sums[2]}, {sums[1], sums[2], sums[3]}, {sums[2], sums[3], sums[4]}};
         auto det = [](const double a[3][3]) {
-            return a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) +
+            return a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) -
+                   a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) +
                    a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
         };
         const double d = det(m);

@@ -65,7 +65,8 @@ std::string exposeOnce(std::uint16_t port) {
     const auto deadline = std::chrono::steady_clock::now() + 20s;
     while (!get(port, "imageready")["Value"].get<bool>()) {
         const Json state = get(port, "camerastate");
-        if (state["Value"] == 5) return "the camera went to the error state: " + get(port, "lastexposureduration").dump();
+        if (state["Value"] == 5)
+            return "the camera went to the error state: " + get(port, "lastexposureduration").dump();
         if (std::chrono::steady_clock::now() > deadline) return "no image within 20 s";
         std::this_thread::sleep_for(50ms);
     }
@@ -76,16 +77,19 @@ std::string exposeOnce(std::uint16_t port) {
     if (reply.status != 200 || reply.body.size() < 44) return "ImageBytes: HTTP " + std::to_string(reply.status);
     const auto le32 = [&](std::size_t at) {
         std::uint32_t v = 0;
-        for (int i = 3; i >= 0; --i) v = v << 8 | static_cast<unsigned char>(reply.body[at + static_cast<std::size_t>(i)]);
+        for (int i = 3; i >= 0; --i)
+            v = v << 8 | static_cast<unsigned char>(reply.body[at + static_cast<std::size_t>(i)]);
         return v;
     };
     const std::uint32_t error = le32(4), rank = le32(28), dim1 = le32(32), dim2 = le32(36);
     const unsigned num_x = get(port, "numx")["Value"], num_y = get(port, "numy")["Value"];
     const unsigned size_x = get(port, "cameraxsize")["Value"], size_y = get(port, "cameraysize")["Value"];
-    if (error != 0 || rank != 2) return "ImageBytes header: error " + std::to_string(error) + ", rank " + std::to_string(rank);
+    if (error != 0 || rank != 2)
+        return "ImageBytes header: error " + std::to_string(error) + ", rank " + std::to_string(rank);
     if (dim1 != num_x || dim2 != num_y || num_x != size_x || num_y != size_y)
         return "image " + std::to_string(dim1) + "x" + std::to_string(dim2) + ", NumX/NumY " + std::to_string(num_x) +
-               "x" + std::to_string(num_y) + ", CameraXSize/YSize " + std::to_string(size_x) + "x" + std::to_string(size_y);
+               "x" + std::to_string(num_y) + ", CameraXSize/YSize " + std::to_string(size_x) + "x" +
+               std::to_string(size_y);
     const std::size_t data = le32(16);
     const std::size_t bytes = reply.body.size() - data;
     if (bytes != std::size_t{dim1} * dim2 * 2 && bytes != std::size_t{dim1} * dim2 * 4)
@@ -100,7 +104,8 @@ std::string exposeOnce(std::uint16_t port) {
         lowest = std::min(lowest, value);
         highest = std::max(highest, value);
     }
-    if (highest <= lowest + 16) return "a flat frame: values " + std::to_string(lowest) + " to " + std::to_string(highest);
+    if (highest <= lowest + 16)
+        return "a flat frame: values " + std::to_string(lowest) + " to " + std::to_string(highest);
     return "";
 }
 
@@ -150,7 +155,8 @@ Outcome runBody(const config::BodyEntry& body, const std::string& gphoto) {
                 if (const std::string problem = exposeOnce(port); !problem.empty())
                     outcome.failure = modes[mode].get<std::string>() + ": " + problem;
                 taken << (mode ? ", " : "") << modes[mode].get<std::string>() << " "
-                      << get(port, "numx")["Value"].get<unsigned>() << "x" << get(port, "numy")["Value"].get<unsigned>();
+                      << get(port, "numx")["Value"].get<unsigned>() << "x"
+                      << get(port, "numy")["Value"].get<unsigned>();
             }
             outcome.detail = taken.str();
         }

@@ -15,7 +15,8 @@
 using namespace sonyalpaca;
 using namespace sonyalpaca::test::camera;
 
-TEST_CASE("camera: a body the running LibRaw cannot decode is refused at connect, with the LibRaw version and the fix") {
+TEST_CASE(
+    "camera: a body the running LibRaw cannot decode is refused at connect, with the LibRaw version and the fix") {
     const auto bodies = config::BodyDatabase::load(config::findDataFile("sony-bodies.json"));
     const config::LibRawVersion series = config::libRawSeries();
     const std::string version = config::libRawVersion();
@@ -74,8 +75,7 @@ TEST_CASE("camera and focuser: libgphoto2 2.5.31 with a protocol 3.00 body is re
     CameraRig rig({"--body", "ILCE-7RM4"});
     INFO("libgphoto2 " << gphoto << "\n" << rig.logs());
     const Json camera = rig.put("connected", "Connected=true");
-    const Json focuser =
-        test::httpForm(rig.port(), "PUT", "/api/v1/focuser/0/connected", "Connected=true").json();
+    const Json focuser = test::httpForm(rig.port(), "PUT", "/api/v1/focuser/0/connected", "Connected=true").json();
     if (expected) {
         // Debian 13: the body answers in 3.00, libgphoto2 2.5.31 misreads it; both devices say so.
         for (const Json& reply : {camera, focuser}) {

@@ -42,7 +42,8 @@ struct Image {
 
 inline std::uint32_t le32(const std::string& bytes, std::size_t at) {
     std::uint32_t value = 0;
-    for (int i = 3; i >= 0; --i) value = value << 8 | static_cast<unsigned char>(bytes[at + static_cast<std::size_t>(i)]);
+    for (int i = 3; i >= 0; --i)
+        value = value << 8 | static_cast<unsigned char>(bytes[at + static_cast<std::size_t>(i)]);
     return value;
 }
 
@@ -134,10 +135,12 @@ public:
         return done();
     }
     bool waitForImage(std::chrono::milliseconds timeout = 30s) {
-        return waitUntil([&] {
-            const Json reply = get("imageready");
-            return reply["ErrorNumber"] == 0 && reply["Value"] == true;
-        }, timeout);
+        return waitUntil(
+            [&] {
+                const Json reply = get("imageready");
+                return reply["ErrorNumber"] == 0 && reply["Value"] == true;
+            },
+            timeout);
     }
 
     /// Connects; after the first image the camera reports the real frame size (the body database
@@ -171,15 +174,15 @@ public:
         REQUIRE(reply.header("content-type") == "application/imagebytes");
         REQUIRE(reply.body.size() >= 44);
         const std::string& b = reply.body;
-        CHECK(le32(b, 0) == 1);      // MetadataVersion
-        CHECK(le32(b, 4) == 0);      // ErrorNumber
-        CHECK(le32(b, 8) == 4321);   // ClientTransactionID
-        CHECK(le32(b, 12) >= 1);     // ServerTransactionID
-        CHECK(le32(b, 16) == 44);    // DataStart
-        CHECK(le32(b, 20) == 2);     // ImageElementType Int32
-        CHECK(le32(b, 24) == 8);     // TransmissionElementType UInt16
-        CHECK(le32(b, 28) == 2);     // Rank
-        CHECK(le32(b, 40) == 0);     // Dimension3
+        CHECK(le32(b, 0) == 1);     // MetadataVersion
+        CHECK(le32(b, 4) == 0);     // ErrorNumber
+        CHECK(le32(b, 8) == 4321);  // ClientTransactionID
+        CHECK(le32(b, 12) >= 1);    // ServerTransactionID
+        CHECK(le32(b, 16) == 44);   // DataStart
+        CHECK(le32(b, 20) == 2);    // ImageElementType Int32
+        CHECK(le32(b, 24) == 8);    // TransmissionElementType UInt16
+        CHECK(le32(b, 28) == 2);    // Rank
+        CHECK(le32(b, 40) == 0);    // Dimension3
         Image image{le32(b, 32), le32(b, 36), {}};
         REQUIRE(b.size() == 44 + std::size_t{image.num_x} * image.num_y * 2);
         image.values.resize(std::size_t{image.num_x} * image.num_y);
@@ -188,7 +191,8 @@ public:
                               static_cast<std::uint32_t>(static_cast<unsigned char>(b[45 + 2 * i])) << 8;
         return image;
     }
-    Image imageJson(const std::string& member = "imagearray", const std::string& headers = "Accept: application/json\r\n") {
+    Image imageJson(const std::string& member = "imagearray",
+                    const std::string& headers = "Accept: application/json\r\n") {
         const auto reply = download(member, headers);
         REQUIRE(reply.status == 200);
         CHECK(reply.header("content-type").find("application/json") != std::string::npos);
@@ -200,7 +204,8 @@ public:
         CHECK(json["ErrorNumber"] == 0);
         CHECK(json["ClientTransactionID"] == 4321);
         const Json& columns = json["Value"];
-        Image image{static_cast<unsigned>(columns.size()), columns.empty() ? 0U : static_cast<unsigned>(columns[0].size()), {}};
+        Image image{
+            static_cast<unsigned>(columns.size()), columns.empty() ? 0U : static_cast<unsigned>(columns[0].size()), {}};
         for (const auto& column : columns) {
             REQUIRE(column.size() == image.num_y);
             for (const auto& v : column) image.values.push_back(v.get<std::uint32_t>());
@@ -210,8 +215,8 @@ public:
 
 private:
     static std::vector<std::string> simulatorArguments(std::vector<std::string> extra) {
-        std::vector<std::string> args{"simulate-body", "--port", "0", "--sensor-scale", "8", "--readout", "0.2",
-                                      "--control-port", "0"};
+        std::vector<std::string> args{"simulate-body", "--port",         "0", "--sensor-scale", "8", "--readout",
+                                      "0.2",           "--control-port", "0"};
         args.insert(args.end(), extra.begin(), extra.end());
         return args;
     }
@@ -281,10 +286,11 @@ inline Reference referenceFrame(const std::vector<std::uint8_t>& arw) {
 
 /// What a client must receive for a region of `frame` (binned pixels; bin 2 is the rounded mean).
 inline std::uint32_t expected(const Reference& frame, unsigned start_x, unsigned start_y, unsigned bin, unsigned x,
-                       unsigned y) {
+                              unsigned y) {
     const unsigned fx = (start_x + x) * bin, fy = (start_y + y) * bin;
     if (bin == 1) return frame.at(fx, fy);
-    const unsigned sum = unsigned{frame.at(fx, fy)} + frame.at(fx + 1, fy) + frame.at(fx, fy + 1) + frame.at(fx + 1, fy + 1);
+    const unsigned sum = unsigned{frame.at(fx, fy)} + frame.at(fx + 1, fy) + frame.at(fx, fy + 1) +
+                         frame.at(fx + 1, fy + 1);
     return (sum + 2) / 4;
 }
 
@@ -320,6 +326,5 @@ inline Fits readFits(const std::filesystem::path& path) {
     CHECK(status == 0);
     return out;
 }
-
 
 }  // namespace sonyalpaca::test::camera

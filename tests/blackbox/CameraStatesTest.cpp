@@ -50,10 +50,12 @@ TEST_CASE("camera: abort and stop in every state") {
 
     // Reading (the exposure time is over, the body reads out): Stop is ignored, Abort discards.
     rig.putOk("startexposure", "Duration=1&Light=true");
-    REQUIRE(rig.waitUntil([&] {
-        const int state = rig.state();
-        return state == kReading || state == kDownload || state == kIdle;
-    }, 10s));
+    REQUIRE(rig.waitUntil(
+        [&] {
+            const int state = rig.state();
+            return state == kReading || state == kDownload || state == kIdle;
+        },
+        10s));
     const int late = rig.state();
     rig.putOk("stopexposure");
     rig.putOk("abortexposure");
@@ -159,10 +161,13 @@ TEST_CASE("camera: a body unplugged during the exposure or its download - the da
     // Cut mid-download: the backend reconnects and collects the frame the body still holds.
     rig.fault("drop_mid_transfer=1");
     rig.putOk("startexposure", "Duration=1&Light=true");
-    REQUIRE_MESSAGE(rig.waitUntil([&] {
-        const Json reply = rig.get("imageready");
-        return reply["Value"] == true || rig.state() == kError;
-    }, 40s), rig.logs());
+    REQUIRE_MESSAGE(rig.waitUntil(
+                        [&] {
+                            const Json reply = rig.get("imageready");
+                            return reply["Value"] == true || rig.state() == kError;
+                        },
+                        40s),
+                    rig.logs());
     if (rig.state() == kError) {
         CHECK(rig.getError("imageready") != 0);
         CHECK(rig.getError("imagearray") == kInvalidOperation);
@@ -197,10 +202,13 @@ TEST_CASE("camera: a body unplugged during the exposure or its download - the da
     CHECK(rig.value("connected") == true);
 
     // Once the body is back, exposures work again.
-    REQUIRE_MESSAGE(rig.waitUntil([&] {
-        rig.put("startexposure", "Duration=0.01&Light=true");
-        return rig.waitForImage(3s);
-    }, 40s), rig.logs());
+    REQUIRE_MESSAGE(rig.waitUntil(
+                        [&] {
+                            rig.put("startexposure", "Duration=0.01&Light=true");
+                            return rig.waitForImage(3s);
+                        },
+                        40s),
+                    rig.logs());
     CHECK(rig.imageBytes().num_x == kWidth);
 }
 
@@ -211,10 +219,13 @@ TEST_CASE("camera: a StartExposure while the body is unplugged waits for it (Wai
     rig.fault("unplug_ms=3000");
     rig.putOk("startexposure", "Duration=0.01&Light=true");
     bool waited = false;
-    REQUIRE_MESSAGE(rig.waitUntil([&] {
-        waited = waited || rig.state() == kWaiting;
-        return rig.get("imageready")["Value"] == true || rig.state() == kError;
-    }, 20s), rig.logs());
+    REQUIRE_MESSAGE(rig.waitUntil(
+                        [&] {
+                            waited = waited || rig.state() == kWaiting;
+                            return rig.get("imageready")["Value"] == true || rig.state() == kError;
+                        },
+                        20s),
+                    rig.logs());
     CHECK_MESSAGE(rig.state() == kIdle, rig.logs());
     CHECK(waited);
     CHECK(rig.imageBytes().num_x == kWidth);
@@ -227,7 +238,7 @@ TEST_CASE("camera: a disk that refuses the files is reported once and loses no i
     const auto blocker = scratch.path() / "not-a-directory";
     std::ofstream(blocker) << "x";
     CameraRig rig({}, {"--save-fits", "true", "--image-dir", (blocker / "images").string()});
-    rig.connectAndLearnSize();  // its file cannot be written
+    rig.connectAndLearnSize();                // its file cannot be written
     CHECK(rig.imageBytes().num_x == kWidth);  // the image is served all the same
     REQUIRE(rig.daemon().waitForLog("saving an image on this computer failed"));
     const Json refused = rig.put("startexposure", "Duration=0.01&Light=true");

@@ -116,13 +116,16 @@ TEST_CASE("camera: ConformU's camera checks C1-C55 over HTTP") {
     for (unsigned bin : {1U, 2U}) {
         CAPTURE(bin);
         const auto reset = [&] { rig.wholeFrame(bin); };
-        for (const std::string& setting : {"NumX=" + std::to_string(kWidth / bin + 1), "NumY=" + std::to_string(kHeight / bin + 1),
-                                          "StartX=" + std::to_string(kWidth / bin + 1),
-                                          "StartY=" + std::to_string(kHeight / bin + 1)}) {
+        for (const std::string& setting :
+             {"NumX=" + std::to_string(kWidth / bin + 1), "NumY=" + std::to_string(kHeight / bin + 1),
+              "StartX=" + std::to_string(kWidth / bin + 1), "StartY=" + std::to_string(kHeight / bin + 1)}) {
             CAPTURE(setting);
             reset();
             const std::string member = setting.substr(0, setting.find('='));
-            rig.putOk(member == "NumX" ? "numx" : member == "NumY" ? "numy" : member == "StartX" ? "startx" : "starty",
+            rig.putOk(member == "NumX"     ? "numx"
+                      : member == "NumY"   ? "numy"
+                      : member == "StartX" ? "startx"
+                                           : "starty",
                       setting);
             const Json reply = rig.put("startexposure", "Duration=1&Light=true");
             CHECK(reply["ErrorNumber"] == kInvalidValue);
@@ -144,7 +147,7 @@ TEST_CASE("camera: ConformU's camera checks C1-C55 over HTTP") {
         const auto before = std::chrono::steady_clock::now();
         rig.putOk("startexposure", "Duration=2.0&Light=true");
         CHECK(std::chrono::steady_clock::now() - before < 1s);  // C44: returns at once
-        CHECK(rig.value("imageready") == false);               // C45, C46
+        CHECK(rig.value("imageready") == false);                // C45, C46
         // C47: Exposing within 10 s (Waiting may come first), with ImageReady still false.
         bool exposing = false;
         std::set<int> seen;

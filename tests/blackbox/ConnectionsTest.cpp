@@ -58,7 +58,8 @@ std::size_t count(const std::string& text, const std::string& what) {
 const std::string kAsk = "GET /management/apiversions HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
 }  // namespace
 
-TEST_CASE("connections: beside 8 keep-alive pollers, 100 idle and 40 slow connections, a new client is answered at once") {
+TEST_CASE(
+    "connections: beside 8 keep-alive pollers, 100 idle and 40 slow connections, a new client is answered at once") {
     TempDir state;
     auto daemon = DaemonProcess::serve(state.path(), {"--no-discovery"});
     std::vector<std::unique_ptr<IdleConnection>> crowd;
@@ -152,9 +153,9 @@ TEST_CASE("connections: a path longer than 1024 characters is refused with 414")
     TempDir state;
     auto daemon = DaemonProcess::serve(state.path(), {"--no-discovery"});
     const auto ask = [&](std::size_t length) {
-        return sendRaw("127.0.0.1", daemon.port(),
-                       "GET /" + std::string(length - 1, 'a') + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
-                       2s);
+        return sendRaw(
+            "127.0.0.1", daemon.port(),
+            "GET /" + std::string(length - 1, 'a') + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", 2s);
     };
     CHECK(ask(1024).status == 400);
     const auto refused = ask(1025);

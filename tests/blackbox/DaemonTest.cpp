@@ -29,8 +29,10 @@ RunResult runWithConfig(const std::string& json, std::vector<std::string> extra 
     TempDir dir;
     const auto config = dir.path() / "config.json";
     std::ofstream(config) << json;
-    std::vector<std::string> args{"serve", "--config", config.string(), "--state-dir", (dir.path() / "state").string(),
-                                  "--bind", "127.0.0.1", "--port", "0", "--discovery-port", "0"};
+    std::vector<std::string> args{
+        "serve",  "--config",  config.string(), "--state-dir", (dir.path() / "state").string(),
+        "--bind", "127.0.0.1", "--port",        "0",           "--discovery-port",
+        "0"};
     args.insert(args.end(), extra.begin(), extra.end());
     return runSonyalpaca(args, 5s);
 }
@@ -108,13 +110,16 @@ TEST_CASE("daemon: a bad config stops start-up with exit code 2 and names the ke
         {R"({"bind": ["localhost"]})", {}, "key \"bind\""},
         {"{}", {"--port", "x"}, "--port"},
         {"{}", {"--lens", "no-such-lens"}, "\"no-such-lens\" is not in the lens profiles; allowed: SELP1650"},
-        {R"({"focuser_homing": "sometimes"})", {}, "key \"focuser_homing\": \"sometimes\" is not allowed; allowed: "
-                                                   "every-connect, first-connect, never"},
+        {R"({"focuser_homing": "sometimes"})",
+         {},
+         "key \"focuser_homing\": \"sometimes\" is not allowed; allowed: "
+         "every-connect, first-connect, never"},
         {R"({"focuser_rehome_sigma": -1})", {}, "key \"focuser_rehome_sigma\": "},
         {R"({"focuser_approach": "up"})", {}, "key \"focuser_approach\""},
         {R"({"focuser_backlash": "two"})", {}, "key \"focuser_backlash\": expected a number"},
         {"{}", {"--focuser-backlash", "2x"}, "--focuser-backlash"},
-        {R"({"raw_type": "Lossless Compressed RAW M"})", {},
+        {R"({"raw_type": "Lossless Compressed RAW M"})",
+         {},
          "key \"raw_type\": \"Lossless Compressed RAW M\" is refused"},
     };
     for (const auto& c : cases) {
@@ -197,7 +202,8 @@ TEST_CASE("daemon: UniqueIDs are kept in the state directory across restarts") {
         daemon.signal(SIGTERM);
         CHECK(daemon.wait(2s) == 0);
     }
-    CHECK(std::regex_match(ids, std::regex(R"(([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12} ){2})")));
+    CHECK(std::regex_match(ids,
+                           std::regex(R"(([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12} ){2})")));
     auto again = DaemonProcess::serve(state.path());
     CHECK(uniqueIdsOf(again.port()) == ids);
     TempDir elsewhere;
@@ -208,8 +214,8 @@ TEST_CASE("daemon: UniqueIDs are kept in the state directory across restarts") {
 TEST_CASE("daemon: without --config the setup page saves to STATE_DIR/settings.json, read at the next start") {
     TempDir state;
     const auto settings_file = state.path() / "settings.json";
-    const std::vector<std::string> args{"serve",          "--bind", "127.0.0.1",          "--port", "0",
-                                        "--discovery-port", "0",   "--state-dir", state.path().string()};
+    const std::vector<std::string> args{"serve", "--bind",      "127.0.0.1",          "--port", "0", "--discovery-port",
+                                        "0",     "--state-dir", state.path().string()};
     auto start = [&](std::vector<std::string> extra = {}) {
         std::vector<std::string> all = args;
         all.insert(all.end(), extra.begin(), extra.end());
@@ -288,7 +294,8 @@ TEST_CASE("daemon: serves IPv6 when bound to ::1") {
     TempDir state;
     auto daemon = DaemonProcess::serve(state.path(), {"--bind", "::1"});
     // serve() binds 127.0.0.1 too; both must answer.
-    CHECK(sendRaw("::1", daemon.port(), "GET /management/apiversions HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+    CHECK(sendRaw("::1", daemon.port(),
+                  "GET /management/apiversions HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
               .status == 200);
     CHECK(httpGet(daemon.port(), "/management/apiversions").status == 200);
 }
@@ -299,12 +306,13 @@ TEST_CASE("daemon: by default, and with both wildcards, it serves IPv4 and IPv6"
     for (const auto& binds : {defaults, wildcards}) {
         CAPTURE(binds.size());
         TempDir state;
-        std::vector<std::string> args{"serve", "--port", "0", "--no-discovery", "--state-dir", state.path().string(),
-                                      "--config", "/dev/null"};
+        std::vector<std::string> args{
+            "serve", "--port", "0", "--no-discovery", "--state-dir", state.path().string(), "--config", "/dev/null"};
         args.insert(args.end(), binds.begin(), binds.end());
         DaemonProcess daemon(args);
         REQUIRE(daemon.waitUntilListening());
-        const std::string request = "GET /management/apiversions HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+        const std::string request =
+            "GET /management/apiversions HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
         CHECK(sendRaw("127.0.0.1", daemon.port(), request).status == 200);
         CHECK(sendRaw("::1", daemon.port(), request).status == 200);
     }
@@ -339,7 +347,8 @@ TEST_CASE("daemon: 1,000 malformed requests, and the server still answers") {
         {"\r\n\r\n", false},
         {"GET\r\n\r\n", false},
         {"GET / HTTP/9.9\r\n\r\n", false},
-        {"PUT /api/v1/camera/0/connected HTTP/1.1\r\nHost: localhost\r\nContent-Length: -5\r\n\r\nConnected=true", true},
+        {"PUT /api/v1/camera/0/connected HTTP/1.1\r\nHost: localhost\r\nContent-Length: -5\r\n\r\nConnected=true",
+         true},
         {"PUT /api/v1/camera/0/connected HTTP/1.1\r\nContent-Length: 99999\r\n\r\nConnected=true", true},
         {"PUT /api/v1/camera/0/connected HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", true},
         {"GET /api/v1/camera/0/name?ClientID=%ZZ&%%%=%%% HTTP/1.1\r\n\r\n", false},
@@ -347,7 +356,8 @@ TEST_CASE("daemon: 1,000 malformed requests, and the server still answers") {
         {"GET /api/v1/camera/0/name?" + std::string(9000, 'a') + " HTTP/1.1\r\n\r\n", false},
         {"GET /api/v1/camera/0/name HTTP/1.1\r\nX: " + std::string(9000, 'b') + "\r\n\r\n", false},
         {"PUT /api/v1/camera/0/binx HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-         "Content-Length: 9\r\n\r\nBinX=\xff\xfe" + std::string(1, '\0') + "\x01",
+         "Content-Length: 9\r\n\r\nBinX=\xff\xfe" +
+             std::string(1, '\0') + "\x01",
          false},
         {"BREW /coffee HTCPCP/1.0\r\n\r\n", false},
         {"GET /api/v1/camera/0/name?ClientTransactionID=\xc3\x28 HTTP/1.1\r\n\r\n", false},

@@ -27,9 +27,9 @@ struct Rig {
 
     explicit Rig(std::vector<std::string> extra = {})
         : simulator([&] {
-              std::vector<std::string> args{"--sensor-scale", "8",      "--lens",  kLens, "--profile-error",
-                                            "0",              "--jitter", "0.002", "--backlash", "2",
-                                            "--move-time-scale", "0.2", "--seed", "11"};
+              std::vector<std::string> args{"--sensor-scale", "8",     "--lens",     kLens, "--profile-error",   "0",
+                                            "--jitter",       "0.002", "--backlash", "2",   "--move-time-scale", "0.2",
+                                            "--seed",         "11"};
               args.insert(args.end(), extra.begin(), extra.end());
               return args;
           }()) {
@@ -79,28 +79,28 @@ TEST_CASE("focuser: the IFocuserV4 checks F1-F15 over HTTP") {
     Rig rig;
     rig.start();
     rig.connect();
-    CHECK(rig.get("absolute")["Value"] == true);                           // F1
-    CHECK(rig.get("ismoving")["Value"] == false);                          // F2
-    const long max_step = rig.get("maxstep")["Value"].get<long>();          // F3
+    CHECK(rig.get("absolute")["Value"] == true);                    // F1
+    CHECK(rig.get("ismoving")["Value"] == false);                   // F2
+    const long max_step = rig.get("maxstep")["Value"].get<long>();  // F3
     CHECK(max_step == 533);
     const long max_increment = rig.get("maxincrement")["Value"].get<long>();  // F4
     CHECK(max_increment >= 1);
     CHECK(max_increment <= max_step);
-    const long start = rig.position();                                     // F5
+    const long start = rig.position();  // F5
     CHECK(start >= 0);
     CHECK(start <= max_step);
-    const auto step_size = rig.get("stepsize");                            // F6: not known
+    const auto step_size = rig.get("stepsize");  // F6: not known
     CHECK(step_size["ErrorNumber"] == 0x400);
     CHECK(step_size["ErrorMessage"].get<std::string>().find("microns") != std::string::npos);
-    CHECK(rig.get("tempcompavailable")["Value"] == false);                 // F7
-    CHECK(rig.get("tempcomp")["Value"] == false);                          // F8
-    const auto tempcomp = rig.put("tempcomp", "TempComp=true");            // F9
+    CHECK(rig.get("tempcompavailable")["Value"] == false);       // F7
+    CHECK(rig.get("tempcomp")["Value"] == false);                // F8
+    const auto tempcomp = rig.put("tempcomp", "TempComp=true");  // F9
     CHECK(tempcomp["ErrorNumber"] == 0x400);
     CHECK(tempcomp["ErrorMessage"].get<std::string>().find("temperature_coefficient") != std::string::npos);
     CHECK(rig.put("tempcomp", "TempComp=false")["ErrorNumber"] == 0x400);
-    const auto temperature = rig.get("temperature");                      // F10: no image yet
+    const auto temperature = rig.get("temperature");  // F10: no image yet
     CHECK(temperature["ErrorNumber"] == 0x400);
-    CHECK(rig.put("halt")["ErrorNumber"] == 0);                            // F11 while idle
+    CHECK(rig.put("halt")["ErrorNumber"] == 0);  // F11 while idle
 
     // F12: Position + MaxStep/10 (the first move homes into the infinity stop first), and back.
     long target = start + max_step / 10;
@@ -225,7 +225,8 @@ TEST_CASE("focuser: the position survives a daemon restart without homing again"
     CHECK(there == doctest::Approx(321).epsilon(0.01));
 }
 
-TEST_CASE("focuser: a Move while the body is unplugged waits for it - the lens lands with no client retry, homed again") {
+TEST_CASE(
+    "focuser: a Move while the body is unplugged waits for it - the lens lands with no client retry, homed again") {
     Rig rig;
     rig.start();
     rig.connect();
@@ -237,7 +238,8 @@ TEST_CASE("focuser: a Move while the body is unplugged waits for it - the lens l
     bool reconnecting_shown = false;
     bool moving_meanwhile = false;
     for (int i = 0; i < 40 && !reconnecting_shown; ++i) {
-        reconnecting_shown = httpGet(rig.daemon->port(), "/setup/status.json").body.find("reconnecting") != std::string::npos;
+        reconnecting_shown = httpGet(rig.daemon->port(), "/setup/status.json").body.find("reconnecting") !=
+                             std::string::npos;
         moving_meanwhile = moving_meanwhile || (reconnecting_shown && rig.get("ismoving")["Value"] == true);
         std::this_thread::sleep_for(50ms);
     }

@@ -34,14 +34,15 @@ TEST_CASE("hardening: requests for a foreign host name are refused (403), the da
     REQUIRE_FALSE(machine.empty());
     for (const char* target : {"/api/v1/camera/0/name", "/management/v1/description", "/setup"}) {
         CAPTURE(target);
-        for (const std::string& host : std::vector<std::string>{"127.0.0.1:" + port, "127.0.0.1", "localhost:" + port, "[::1]:" + port,
-                                        machine + ":" + port, machine + ".local:" + port, machine + ".lan",
-                                        "observatory.example.org:" + port}) {
+        for (const std::string& host : std::vector<std::string>{
+                 "127.0.0.1:" + port, "127.0.0.1", "localhost:" + port, "[::1]:" + port, machine + ":" + port,
+                 machine + ".local:" + port, machine + ".lan", "observatory.example.org:" + port}) {
             CAPTURE(host);
             CHECK(getWithHost(daemon.port(), target, host).status == 200);
         }
-        for (const std::string& host : std::vector<std::string>{"evil.example.com:" + port, "evil.example.com", machine + ".evil.example.com",
-                                        "127.0.0.1.nip.io:" + port}) {
+        for (const std::string& host :
+             std::vector<std::string>{"evil.example.com:" + port, "evil.example.com", machine + ".evil.example.com",
+                                      "127.0.0.1.nip.io:" + port}) {
             CAPTURE(host);
             const auto reply = getWithHost(daemon.port(), target, host);
             CHECK(reply.status == 403);

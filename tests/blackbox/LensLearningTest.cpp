@@ -22,8 +22,8 @@ namespace {
 /// daemon that does not know which lens is on (no --lens, no image yet): the generic profile.
 struct Rig {
     TempDir state;
-    SimulatorProcess simulator{{"--sensor-scale", "8", "--lens", "SELP1650", "--move-time-scale", "0.2", "--seed",
-                                "21"}};
+    SimulatorProcess simulator{
+        {"--sensor-scale", "8", "--lens", "SELP1650", "--move-time-scale", "0.2", "--seed", "21"}};
     std::optional<DaemonProcess> daemon;
 
     void start(std::vector<std::string> extra = {}) {
@@ -104,7 +104,8 @@ TEST_CASE("lens learning: Action learn measures the lens, saves its profile and 
     REQUIRE(rig.put("move", "Position=120")["ErrorNumber"] == 0);
     REQUIRE(rig.waitStill(30s));
     CHECK(rig.get("position")["Value"] == 120);
-    CHECK(std::abs(rig.simulator.status()["lens_position"].get<double>() - 120.0 * 264.0 / moves[0].get<double>()) <= 1.5);
+    CHECK(std::abs(rig.simulator.status()["lens_position"].get<double>() - 120.0 * 264.0 / moves[0].get<double>()) <=
+          1.5);
 
     // After a restart the profile is one of the lenses: choose it, and the position is still known.
     rig.stop();
@@ -164,8 +165,7 @@ TEST_CASE("lens learning: sonyalpaca learn-lens saves a profile the daemon then 
     REQUIRE(in);
     const auto moves = nlohmann::json::parse(in)["lenses"][0]["full_travel_moves_by_step_size"];
     const auto truth = rig.simulator.status()["true_moves"];
-    for (std::size_t k = 0; k < 6; ++k)
-        CHECK(std::abs(moves[k].get<double>() / truth[k].get<double>() - 1.0) <= 0.02);
+    for (std::size_t k = 0; k < 6; ++k) CHECK(std::abs(moves[k].get<double>() / truth[k].get<double>() - 1.0) <= 0.02);
     rig.start({"--lens", "zoom-cli"});
     rig.connect();
     CHECK(rig.get("maxstep")["Value"] == static_cast<long>(std::floor(moves[0].get<double>() + 1e-9)));

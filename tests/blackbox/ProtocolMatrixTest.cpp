@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <utility>
@@ -292,9 +292,8 @@ public:
                             body.contains("ServerTransactionID") && body["ServerTransactionID"].is_number_unsigned() &&
                             body.contains("ErrorNumber") && body["ErrorNumber"].is_number_integer() &&
                             body.contains("ErrorMessage") && body["ErrorMessage"].is_string();
-        CHECK_MESSAGE(shaped,
-                      "ClientTransactionID, ServerTransactionID (uint32), ErrorNumber (int) and "
-                      "ErrorMessage (string) are required");
+        CHECK_MESSAGE(shaped, "ClientTransactionID, ServerTransactionID (uint32), ErrorNumber (int) and "
+                              "ErrorMessage (string) are required");
         if (!shaped) return body;
         CHECK(body["ClientTransactionID"].get<std::uint64_t>() == client_transaction);
         const auto server_transaction = body["ServerTransactionID"].get<std::uint64_t>();
@@ -423,9 +422,9 @@ void checkCommonMembers(ProtocolServer& server, const std::string& type, const s
 
     // The Command methods are deprecated in Alpaca: NotImplemented, with a message.
     for (const char* command : {"CommandBlind", "CommandBool", "CommandString"}) {
-        const Json reply = server.expectJson(
-            server.send(Method::Put, memberPath(type, command), join(kIds, {{"Command", "noop"}, {"Raw", "False"}})),
-            false, kClientTransactionId);
+        const Json reply = server.expectJson(server.send(Method::Put, memberPath(type, command),
+                                                         join(kIds, {{"Command", "noop"}, {"Raw", "False"}})),
+                                             false, kClientTransactionId);
         CHECK(errorOf(reply) == kNotImplemented);
         CHECK_FALSE(messageOf(reply).empty());
     }
@@ -517,10 +516,9 @@ TEST_CASE_FIXTURE(ProtocolServer, "protocol: bad URLs and verbs get HTTP 400") {
     }
     // A PUT whose body is not a form.
     const std::string json_body = R"({"ClientID":123456,"ClientTransactionID":67890,"Connected":false})";
-    expectBadRequest(
-        raw("PUT /api/v1/focuser/0/connected HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
-            "application/json\r\nContent-Length: " +
-            std::to_string(json_body.size()) + "\r\nConnection: close\r\n\r\n" + json_body));
+    expectBadRequest(raw("PUT /api/v1/focuser/0/connected HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                         "application/json\r\nContent-Length: " +
+                         std::to_string(json_body.size()) + "\r\nConnection: close\r\n\r\n" + json_body));
 }
 
 // alpaca.md §1.2 (OmniSim strict mode) and RequestParameters::fromRequest: parameters of a GET are
@@ -584,16 +582,23 @@ namespace sonyalpaca::test {
 // members a Sony body has no counterpart for with NotImplemented (0x400) saying why, everything
 // else with NotConnected (0x407).
 TEST_CASE_FIXTURE(ProtocolServer, "protocol: camera members answer truthfully with no body attached") {
-    const std::set<std::string> absent{"CoolerOn",         "CoolerPower",      "ElectronsPerADU", "FastReadout",
-                                       "FullWellCapacity", "GainMax",          "GainMin",         "HeatSinkTemperature",
-                                       "Offset",           "OffsetMax",        "OffsetMin",       "Offsets",
-                                       "SetCCDTemperature", "SubExposureDuration"};
-    const std::map<std::string, Json> fixed{
-        {"CanAbortExposure", true},   {"CanAsymmetricBin", false}, {"CanFastReadout", false},
-        {"CanGetCoolerPower", false}, {"CanPulseGuide", false},    {"CanSetCCDTemperature", false},
-        {"CanStopExposure", true},    {"HasShutter", false},       {"MaxBinX", 2},
-        {"MaxBinY", 2},               {"SensorType", 2},           {"BayerOffsetX", 0},
-        {"BayerOffsetY", 0}};
+    const std::set<std::string> absent{
+        "CoolerOn",          "CoolerPower",         "ElectronsPerADU", "FastReadout", "FullWellCapacity", "GainMax",
+        "GainMin",           "HeatSinkTemperature", "Offset",          "OffsetMax",   "OffsetMin",        "Offsets",
+        "SetCCDTemperature", "SubExposureDuration"};
+    const std::map<std::string, Json> fixed{{"CanAbortExposure", true},
+                                            {"CanAsymmetricBin", false},
+                                            {"CanFastReadout", false},
+                                            {"CanGetCoolerPower", false},
+                                            {"CanPulseGuide", false},
+                                            {"CanSetCCDTemperature", false},
+                                            {"CanStopExposure", true},
+                                            {"HasShutter", false},
+                                            {"MaxBinX", 2},
+                                            {"MaxBinY", 2},
+                                            {"SensorType", 2},
+                                            {"BayerOffsetX", 0},
+                                            {"BayerOffsetY", 0}};
     for (const auto& member : kCameraGets) {
         CAPTURE(member);
         const Json reply = expectJson(get(memberPath("camera", member), kIds), true, kClientTransactionId);

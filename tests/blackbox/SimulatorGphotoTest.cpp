@@ -30,8 +30,17 @@ struct SimulatedBody {
 
     explicit SimulatedBody(std::vector<std::string> extra = {})
         : process([&] {
-              std::vector<std::string> args{"simulate-body", "--port",   "0",   "--sensor-scale",   "8", "--readout",
-                                            "0.2",           "--move-time-scale", "0.1", "--control-port", "0"};
+              std::vector<std::string> args{"simulate-body",
+                                            "--port",
+                                            "0",
+                                            "--sensor-scale",
+                                            "8",
+                                            "--readout",
+                                            "0.2",
+                                            "--move-time-scale",
+                                            "0.1",
+                                            "--control-port",
+                                            "0"};
               args.insert(args.end(), extra.begin(), extra.end());
               return args;
           }()) {
@@ -55,9 +64,7 @@ struct SimulatedBody {
     }
 
     /// Sets faults through the control interface (form fields of PUT /fault).
-    void fault(const std::string& form) {
-        CHECK(httpForm(control_port, "PUT", "/fault", form).status == 200);
-    }
+    void fault(const std::string& form) { CHECK(httpForm(control_port, "PUT", "/fault", form).status == 200); }
 
     nlohmann::json status() { return httpGet(control_port, "/status").json(); }
 
@@ -132,8 +139,8 @@ TEST_CASE("simulator: settings reach their exact values through Sony's dial step
 }
 
 TEST_CASE("simulator: manualfocus steps move the lens, -N is near") {
-    SimulatedBody body({"--lens", "SELP1650", "--jitter", "0", "--backlash", "0", "--profile-error", "0",
-                        "--lens-position", "100"});
+    SimulatedBody body(
+        {"--lens", "SELP1650", "--jitter", "0", "--backlash", "0", "--profile-error", "0", "--lens-position", "100"});
     CHECK(body.config("manualfocus") == "0");
     body.gphoto2({"--set-config", "manualfocus=-3"});
     CHECK(body.status()["lens_position"].get<double>() == doctest::Approx(100 - 264.0 / 40.5));
@@ -167,8 +174,8 @@ TEST_CASE("simulator: every fault is observable through libgphoto2") {
 
     // An image that never becomes ready: nothing arrives within the wait.
     body.fault("never_ready=1");
-    const auto never = body.gphoto2({"--trigger-capture", "--wait-event-and-download=2s", "--filename",
-                                     out.path().string() + "/never.%C"});
+    const auto never = body.gphoto2(
+        {"--trigger-capture", "--wait-event-and-download=2s", "--filename", out.path().string() + "/never.%C"});
     CHECK_FALSE(std::filesystem::exists(out.path() / "never.arw"));
 
     // The connection drops after a few operations, or in mid-transfer.
@@ -219,8 +226,8 @@ TEST_CASE("simulator: a bulb exposure runs from bulb=1 to bulb=0") {
     SimulatedBody body({"--shutter", "bulb"});
     TempDir out;
     const auto dir = out.path().string();
-    body.gphoto2({"--set-config", "bulb=1", "--wait-event=2s", "--set-config", "bulb=0",
-                  "--wait-event-and-download=3s", "--filename", dir + "/bulb.%C"});
+    body.gphoto2({"--set-config", "bulb=1", "--wait-event=2s", "--set-config", "bulb=0", "--wait-event-and-download=3s",
+                  "--filename", dir + "/bulb.%C"});
     CHECK(std::filesystem::exists(dir + "/bulb.arw"));
 }
 

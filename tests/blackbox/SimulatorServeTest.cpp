@@ -53,8 +53,8 @@ TEST_CASE("info: prints the body's identity, settings and capabilities") {
                              "Lossless Compressed RAW)") != std::string::npos);
     // What the camera will do at connect: the a7 IV is refused where LibRaw does not know it (Debian 12).
     const bool knows_a7iv = LibRaw::versionNumber() >= LIBRAW_MAKE_VERSION(0, 21, 0);
-    CHECK(remote.output.find(knows_a7iv ? "Raw decoding:   LibRaw " : "Raw decoding:   refused - Sony ILCE-7M4 (a7 IV)") !=
-          std::string::npos);
+    CHECK(remote.output.find(knows_a7iv ? "Raw decoding:   LibRaw "
+                                        : "Raw decoding:   refused - Sony ILCE-7M4 (a7 IV)") != std::string::npos);
     CHECK(simulated.output.find("Raw decoding:   LibRaw ") != std::string::npos);  // the a7 III, everywhere
 
     const auto nothing = runProgram(sonyalpacaPath(), {"info", "--camera", "ptpip:127.0.0.1:1"}, {}, 20s);

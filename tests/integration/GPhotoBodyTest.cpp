@@ -339,15 +339,15 @@ TEST_CASE("gphoto backend: autofocus through the real path finds a V-curve") {
         hfr.push_back(measured.median_hfr_px);
     }
     const auto sharpest = static_cast<std::size_t>(std::min_element(hfr.begin(), hfr.end()) - hfr.begin());
-    const auto nearest = static_cast<std::size_t>(
-        std::min_element(distance.begin(), distance.end(),
-                         [](double a, double b) { return std::abs(a) < std::abs(b); }) -
-        distance.begin());
+    const auto nearest =
+        static_cast<std::size_t>(std::min_element(distance.begin(), distance.end(),
+                                                  [](double a, double b) { return std::abs(a) < std::abs(b); }) -
+                                 distance.begin());
     INFO("distances and HFRs: " << distance[0] << "/" << hfr[0] << " " << distance[1] << "/" << hfr[1] << " "
                                 << distance[2] << "/" << hfr[2] << " " << distance[3] << "/" << hfr[3] << " "
                                 << distance[4] << "/" << hfr[4]);
     CHECK(sharpest == nearest);
-    for (std::size_t i = 0; i < sharpest; ++i) CHECK(hfr[i] > hfr[i + 1]);           // the left arm falls
+    for (std::size_t i = 0; i < sharpest; ++i) CHECK(hfr[i] > hfr[i + 1]);               // the left arm falls
     for (std::size_t i = sharpest; i + 1 < hfr.size(); ++i) CHECK(hfr[i + 1] > hfr[i]);  // the right arm rises
 }
 

@@ -113,13 +113,9 @@ TEST_CASE("lens learning: a short zoom (264 units of travel)") {
     checkWithin2Percent("SELP1650", learn("SELP1650", 11));
 }
 
-TEST_CASE("lens learning: a fast prime (1753 units)") {
-    checkWithin2Percent("50_14", learn("50_14", 12));
-}
+TEST_CASE("lens learning: a fast prime (1753 units)") { checkWithin2Percent("50_14", learn("50_14", 12)); }
 
-TEST_CASE("lens learning: a macro lens (12194 units)") {
-    checkWithin2Percent("SEL90M28G", learn("SEL90M28G", 13));
-}
+TEST_CASE("lens learning: a macro lens (12194 units)") { checkWithin2Percent("SEL90M28G", learn("SEL90M28G", 13)); }
 
 TEST_CASE("lens learning: the travel in largest steps, for an unknown lens's generic profile") {
     for (const char* lens : {"SELP1650", "SEL20F18G"}) {

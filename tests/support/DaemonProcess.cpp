@@ -51,9 +51,9 @@ DaemonProcess::DaemonProcess(std::vector<std::string> arguments, std::map<std::s
     ::fstat(log_fd, &log_status);
     for (const auto& [name, value] : environment)
         env_strings.push_back(name + "=" +
-                              (value == kStderrIdentity ? std::to_string(log_status.st_dev) + ":" +
-                                                              std::to_string(log_status.st_ino)
-                                                        : value));
+                              (value == kStderrIdentity
+                                   ? std::to_string(log_status.st_dev) + ":" + std::to_string(log_status.st_ino)
+                                   : value));
     std::vector<char*> envp;
     for (auto& s : env_strings) envp.push_back(s.data());
     envp.push_back(nullptr);
@@ -100,9 +100,9 @@ DaemonProcess DaemonProcess::serve(const std::filesystem::path& state_dir, std::
     const auto config = state_dir / "test-config.json";
     std::filesystem::create_directories(state_dir);
     std::ofstream(config) << "{}\n";
-    std::vector<std::string> args{"serve",       "--bind",           "127.0.0.1",  "--port",   "0",
-                                  "--discovery-port", "0", "--state-dir", state_dir.string(), "--config",
-                                  config.string()};
+    std::vector<std::string> args{
+        "serve",       "--bind",           "127.0.0.1", "--port",       "0", "--discovery-port", "0",
+        "--state-dir", state_dir.string(), "--config",  config.string()};
     args.insert(args.end(), extra.begin(), extra.end());
     DaemonProcess daemon(args);
     if (!daemon.waitUntilListening()) throw std::runtime_error("the daemon did not start:\n" + daemon.log());

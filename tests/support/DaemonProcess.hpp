@@ -87,7 +87,8 @@ struct RunResult {
     int exit_code;
     std::string output;
 };
-RunResult runSonyalpaca(std::vector<std::string> arguments, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+RunResult runSonyalpaca(std::vector<std::string> arguments,
+                        std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 /// Runs `program` with `arguments` and extra `environment` to completion (bounded by `timeout`).
 RunResult runProgram(const std::string& program, std::vector<std::string> arguments,

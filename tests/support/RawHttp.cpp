@@ -47,7 +47,8 @@ private:
 };
 
 std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return text;
 }
 
@@ -63,7 +64,8 @@ bool parseReply(const std::string& data, HttpReply& reply, bool closed) {
     while (line_end != std::string::npos) {
         const std::size_t start = line_end + 2;
         line_end = head.find("\r\n", start);
-        const std::string line = head.substr(start, line_end == std::string::npos ? std::string::npos : line_end - start);
+        const std::string line =
+            head.substr(start, line_end == std::string::npos ? std::string::npos : line_end - start);
         const auto colon = line.find(':');
         if (colon == std::string::npos) continue;
         std::string value = line.substr(colon + 1);
@@ -89,8 +91,8 @@ std::string HttpReply::header(const std::string& lower_case_name) const {
     return found == headers.end() ? std::string() : found->second;
 }
 
-HttpReply sendRaw(const std::string& host, std::uint16_t port, const std::string& raw, std::chrono::milliseconds timeout,
-                  bool end_sending) {
+HttpReply sendRaw(const std::string& host, std::uint16_t port, const std::string& raw,
+                  std::chrono::milliseconds timeout, bool end_sending) {
     socklen_t size = 0;
     const auto address = makeAddress(host, port, size);
     Socket socket(::socket(address.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -111,7 +113,8 @@ HttpReply sendRaw(const std::string& host, std::uint16_t port, const std::string
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
         pollfd fd{socket.get(), POLLIN, 0};
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (::poll(&fd, 1, static_cast<int>(std::max<long long>(1, left.count()))) <= 0) break;
         char buffer[65536];
         const ssize_t n = ::recv(socket.get(), buffer, sizeof buffer, 0);
@@ -186,9 +189,10 @@ HttpReply httpGet(std::uint16_t port, const std::string& target, const std::stri
 
 HttpReply httpForm(std::uint16_t port, const std::string& method, const std::string& path, const std::string& body) {
     return sendRaw("127.0.0.1", port,
-                   method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n"
-                   "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + std::to_string(body.size()) +
-                   "\r\nConnection: close\r\n\r\n" + body);
+                   method + " " + path +
+                       " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n"
+                       "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
+                       std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
 }
 
 std::optional<std::string> udpExchange(const std::string& address, std::uint16_t port, const std::string& payload,

@@ -21,7 +21,8 @@ inline alpaca::HttpResponse routePut(alpaca::Router& router, const std::string& 
 
 /// The JSON of a 200 reply (fails the test through an exception otherwise).
 inline nlohmann::json jsonOf(const alpaca::HttpResponse& response) {
-    if (response.status != 200) throw std::runtime_error("HTTP " + std::to_string(response.status) + ": " + response.body);
+    if (response.status != 200)
+        throw std::runtime_error("HTTP " + std::to_string(response.status) + ": " + response.body);
     return nlohmann::json::parse(response.body);
 }
 

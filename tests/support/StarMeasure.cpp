@@ -84,8 +84,8 @@ HfrMeasurement measureHfr(const RawImage& raw) {
                 if (dx * dx + dy * dy <= aperture * aperture && value(px + dx, py + dy) - local > half) ++above;
             }
         }
-        const int radius = std::clamp(static_cast<int>(std::ceil(3.0 * std::sqrt(above / std::numbers::pi))), 3,
-                                      aperture);
+        const int radius =
+            std::clamp(static_cast<int>(std::ceil(3.0 * std::sqrt(above / std::numbers::pi))), 3, aperture);
         double flux = 0.0;
         double cx = 0.0;
         double cy = 0.0;

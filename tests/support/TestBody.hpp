@@ -69,10 +69,14 @@ public:
 
     TestBody() = default;
     explicit TestBody(Camera)
-        : model("ILCE-7M3"), isos{"Auto ISO", "100", "200", "400", "800", "1600"}, current_iso("800"),
+        : model("ILCE-7M3"),
+          isos{"Auto ISO", "100", "200", "400", "800", "1600"},
+          current_iso("800"),
           raw_types{"Uncompressed RAW", "Compressed RAW", "Lossless Compressed RAW"},
-          current_raw_type("Uncompressed RAW"), shutter_speeds{30, 2, 1, 0.5, 0.01, 1.0 / 8000},
-          exposure(timedExposure), focus_drive(false) {}
+          current_raw_type("Uncompressed RAW"),
+          shutter_speeds{30, 2, 1, 0.5, 0.01, 1.0 / 8000},
+          exposure(timedExposure),
+          focus_drive(false) {}
 
     std::atomic<int> opens{0};
     std::atomic<int> closes{0};

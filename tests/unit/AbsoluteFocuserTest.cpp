@@ -135,7 +135,8 @@ TEST_CASE("absolute focuser: Halt returns within one step time plus 100 ms under
         std::this_thread::sleep_for(std::chrono::milliseconds(3 + i % 17));
         const auto started = std::chrono::steady_clock::now();
         focuser.halt();
-        latencies.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+        latencies.push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
     }
     stop = true;
     storm.join();
@@ -280,7 +281,8 @@ TEST_CASE("absolute focuser: a failing focus drive is reported, the focuser stay
     CHECK(focuser.status().last_error.empty());
 }
 
-TEST_CASE("absolute focuser: a move while the body reconnects waits for it, then homes (the lens may have moved) and lands") {
+TEST_CASE(
+    "absolute focuser: a move while the body reconnects waits for it, then homes (the lens may have moved) and lands") {
     Rig rig;
     focus::AbsoluteFocuser focuser(rig.body, rig.setup());
     focuser.move(42);

@@ -37,10 +37,17 @@ std::string loadError(const std::string& text) {
 
 /// A valid row of the new layout, as JSON text with `extra` fields merged over it.
 std::string oneBody(const nlohmann::json& extra) {
-    nlohmann::json row = {{"model", "ILCE-7M3"},           {"sony_model_id", 363},      {"pixel_size_x_um", 5.933},
-                          {"pixel_size_y_um", 5.933},      {"raw_width", 6048},         {"raw_height", 4024},
-                          {"visible_width", 6024},         {"visible_height", 4024},    {"default_crop_width", 6000},
-                          {"default_crop_height", 4000},   {"raw_types", {"uncompressed", "compressed"}},
+    nlohmann::json row = {{"model", "ILCE-7M3"},
+                          {"sony_model_id", 363},
+                          {"pixel_size_x_um", 5.933},
+                          {"pixel_size_y_um", 5.933},
+                          {"raw_width", 6048},
+                          {"raw_height", 4024},
+                          {"visible_width", 6024},
+                          {"visible_height", 4024},
+                          {"default_crop_width", 6000},
+                          {"default_crop_height", 4000},
+                          {"raw_types", {"uncompressed", "compressed"}},
                           {"libraw_min", "0.20"}};
     if (!extra.is_null()) row.update(extra);  // `{}` arrives as null
     return nlohmann::json{{"bodies", {row}}}.dump();

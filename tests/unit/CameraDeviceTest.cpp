@@ -48,9 +48,9 @@ struct Fixture {
     Router router{registry, {}};
 
     explicit Fixture(ArchiveSettings files = {}, std::string raw_type = {}, std::string bodies = {}) {
-        registry.add(std::make_shared<CameraDevice>(session, CameraConfig{database(state.path, std::move(bodies)), files,
-                                                                          [] { return std::optional<long>(1234); },
-                                                                          std::move(raw_type)}),
+        registry.add(std::make_shared<CameraDevice>(
+                         session, CameraConfig{database(state.path, std::move(bodies)), files,
+                                               [] { return std::optional<long>(1234); }, std::move(raw_type)}),
                      "c");
         session->onReport([this](const FrameFacts& facts) {
             std::lock_guard lock(reported_mutex);
@@ -371,7 +371,8 @@ TEST_CASE("camera device: FITS files carry the exposure's cards and the focuser'
         files.clear();
         std::error_code ec;
         for (const auto& entry : std::filesystem::recursive_directory_iterator(images.path, ec))
-            if (entry.path().extension() == ".fits" || entry.path().extension() == ".arw") files.push_back(entry.path());
+            if (entry.path().extension() == ".fits" || entry.path().extension() == ".arw")
+                files.push_back(entry.path());
         std::this_thread::sleep_for(5ms);
     }
     REQUIRE(files.size() == 2);
@@ -484,7 +485,8 @@ TEST_CASE("serveFrame: a whole frame is moved, a region cut and binned, a bad re
     CHECK_THROWS_AS(serveFrame(imaging::Frame(frame), {5, 0, 4, 2, 1}, false, false), std::invalid_argument);
 }
 
-TEST_CASE("camera device: a body the running LibRaw cannot decode is refused at connect, else put on a type it decodes") {
+TEST_CASE(
+    "camera device: a body the running LibRaw cannot decode is refused at connect, else put on a type it decodes") {
     // Two rows of the shipped layout: the ILCE-7M3, known since LibRaw 0.20, and a body no LibRaw knows.
     const std::string rows = R"({"model":"ILCE-7M3","display_name":"a7 III","sony_model_id":363,
         "pixel_size_x_um":5.93,"pixel_size_y_um":5.93,"sensor_width":6024,"sensor_height":4024,

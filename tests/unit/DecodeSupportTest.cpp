@@ -78,7 +78,8 @@ TEST_CASE("connect decision: a body that offers only undecodable RAW types is re
     CHECK(contains(small, "offers only Lossless Compressed RAW S, Lossless Compressed RAW M"));
     CHECK(contains(small, "Fix: set the body to Uncompressed RAW or the L size"));
     // Lossless next to compressed is served (compressed, lossy).
-    CHECK_FALSE(bodyDecodeProblem(body("ZV-E9", LibRawVersion{0, 20}, {"compressed", "lossless"}), {}, kDebian12, "0.20.2"));
+    CHECK_FALSE(
+        bodyDecodeProblem(body("ZV-E9", LibRawVersion{0, 20}, {"compressed", "lossless"}), {}, kDebian12, "0.20.2"));
 }
 
 TEST_CASE("connect decision: the RAW type the body is put on") {

@@ -26,8 +26,8 @@ struct Fixture {
     Router router{registry, {}};
     Fixture() {
         registry.add(std::make_shared<CameraDevice>(session), "c");
-        registry.add(std::make_shared<FocuserDevice>(session, FocuserConfig{test::testLenses(*body), "TESTLENS", {},
-                                                                            state.path, {}}),
+        registry.add(std::make_shared<FocuserDevice>(
+                         session, FocuserConfig{test::testLenses(*body), "TESTLENS", {}, state.path, {}}),
                      "f");
     }
     bool get(const std::string& member, const std::string& device = "camera") {

@@ -34,7 +34,7 @@ TEST_CASE("anything but a discovery request is ignored, and the responder keeps 
     responder.start(0);
     using namespace std::chrono_literals;
     for (const std::string& junk : {std::string("alpacadiscovery"), std::string("ALPACADISCOVERY1"), std::string(""),
-                                   std::string(1400, 'x'), std::string("\0\1\2\3", 4)})
+                                    std::string(1400, 'x'), std::string("\0\1\2\3", 4)})
         CHECK_FALSE(udpExchange("127.0.0.1", responder.port(), junk, 150ms).has_value());
     CHECK(udpExchange("127.0.0.1", responder.port(), "alpacadiscovery1").has_value());
     CHECK(responder.healthy());

@@ -31,8 +31,8 @@ struct Fixture {
         auto lens = test::testLens(*body);
         lens.temperature_coefficient = coefficient;
         auto lenses = std::make_shared<const config::LensDatabase>(config::LensDatabase::fromEntries({lens}));
-        registry.add(std::make_shared<FocuserDevice>(session, FocuserConfig{lenses, configured_lens, {}, state.path, {}}),
-                     "f");
+        registry.add(
+            std::make_shared<FocuserDevice>(session, FocuserConfig{lenses, configured_lens, {}, state.path, {}}), "f");
     }
     nlohmann::json get(const std::string& member) { return jsonOf(routeGet(router, "/api/v1/focuser/0/" + member)); }
     nlohmann::json put(const std::string& member, const std::string& form = "") {
@@ -154,7 +154,8 @@ TEST_CASE("focuser device: the lens this body carried last time is used at conne
     };
     const auto status = [](Router& router) {
         return nlohmann::json::parse(
-            jsonOf(routePut(router, "/api/v1/focuser/0/action", "Action=status&Parameters="))["Value"].get<std::string>());
+            jsonOf(routePut(router, "/api/v1/focuser/0/action", "Action=status&Parameters="))["Value"]
+                .get<std::string>());
     };
     SUBCASE("a lens swapped since: the first image's lens wins") {
         DeviceRegistry registry;

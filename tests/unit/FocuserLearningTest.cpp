@@ -39,7 +39,7 @@ struct Rig {
     Rig() { body.open(); }
 
     focus::FocuserSetup setup(config::LensEntry lens, bool generic, focus::ViewMeter meter) const {
-        return {std::move(lens), generic, settings, state.path / "focuser.json", "TEST 1", std::move(meter),
+        return {std::move(lens),      generic, settings, state.path / "focuser.json", "TEST 1", std::move(meter),
                 state.path / "lenses"};
     }
 };

@@ -138,7 +138,7 @@ TEST_CASE("the bodies seen are kept across restarts - a damaged file is moved as
         memory.rememberLens(key, "E 3.5-5.6/PZ 16-50 OSS");
         memory.rememberFrameSize(key, Mode::Apsc, {3936, 2648});
         memory.rememberFrameSize(key, Mode::Full, {6024, 4024});
-        memory.rememberFrameSize(key, Mode::Full, {0, 4024});      // implausible: ignored
+        memory.rememberFrameSize(key, Mode::Full, {0, 4024});  // implausible: ignored
         memory.rememberFrameSize(key, Mode::Full, {100000, 4024});
     }
     {

@@ -29,8 +29,7 @@ namespace {
 class TemporaryFolder {
 public:
     explicit TemporaryFolder(const std::string& name)
-        : path_(std::filesystem::temp_directory_path() /
-                ("imaging-test-" + name + "-" + std::to_string(::getpid()))) {
+        : path_(std::filesystem::temp_directory_path() / ("imaging-test-" + name + "-" + std::to_string(::getpid()))) {
         std::filesystem::remove_all(path_);
         std::filesystem::create_directories(path_);
     }

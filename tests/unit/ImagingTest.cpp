@@ -143,7 +143,8 @@ TEST_CASE("an uncompressed ARW decodes to exactly the values written, with its m
     when.tm_sec = 7;
     when.tm_isdst = -1;
     REQUIRE(m.timestamp.has_value());
-    CHECK(std::chrono::system_clock::to_time_t(*m.timestamp) == std::mktime(&when));  // the camera's clock as local time
+    CHECK(std::chrono::system_clock::to_time_t(*m.timestamp) ==
+          std::mktime(&when));        // the camera's clock as local time
     CHECK_FALSE(m.lens.has_value());  // this file names no lens
     REQUIRE(m.sensor_temperature_c.has_value());
     CHECK(*m.sensor_temperature_c == doctest::Approx(12.0));
@@ -234,8 +235,8 @@ TEST_CASE("a mosaic that does not start with red is cropped so that the frame is
         std::vector<std::uint8_t> cfa;
         unsigned dx, dy;
     };
-    for (const Case& c : {Case{{0, 1, 1, 2}, 0, 0}, Case{{1, 0, 2, 1}, 1, 0}, Case{{1, 2, 0, 1}, 0, 1},
-                          Case{{2, 1, 1, 0}, 1, 1}}) {
+    for (const Case& c :
+         {Case{{0, 1, 1, 2}, 0, 0}, Case{{1, 0, 2, 1}, 1, 0}, Case{{1, 2, 0, 1}, 0, 1}, Case{{2, 1, 1, 0}, 1, 1}}) {
         CAPTURE(c.dx);
         CAPTURE(c.dy);
         std::vector<std::uint8_t> file = sim::writeArw(image, coldNight(), sim::ArwKind::Uncompressed);
@@ -258,7 +259,8 @@ TEST_CASE("a mosaic that does not start with red is cropped so that the frame is
 }
 
 TEST_CASE("a lossless-compressed ARW is refused with the camera setting to change") {
-    std::vector<std::uint8_t> file = sim::writeArw(patternImage(smallLayout()), coldNight(), sim::ArwKind::Uncompressed);
+    std::vector<std::uint8_t> file =
+        sim::writeArw(patternImage(smallLayout()), coldNight(), sim::ArwKind::Uncompressed);
     // The raw IFD's Compression (0x0103, SHORT, 1): 1 → 7, Sony's lossless JPEG (ARW 4.0).
     patchAfter(file, {0x03, 0x01, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00}, {7, 0});
     CHECK_THROWS_WITH_AS(decodeArw(file), doctest::Contains("lossless-compressed"), DecodeError);
@@ -295,12 +297,14 @@ TEST_CASE("a frame LibRaw left flat or full of zeros is refused, never served as
 }
 
 TEST_CASE("decoding a file it is given frees the file once LibRaw has unpacked it") {
-    std::vector<std::uint8_t> file = sim::writeArw(patternImage(smallLayout()), coldNight(), sim::ArwKind::Uncompressed);
+    std::vector<std::uint8_t> file =
+        sim::writeArw(patternImage(smallLayout()), coldNight(), sim::ArwKind::Uncompressed);
     const RawFrame raw = decodeArw(std::move(file));
-    CHECK(file.empty());     // NOLINT(bugprone-use-after-move): the overload promises it
+    CHECK(file.empty());  // NOLINT(bugprone-use-after-move): the overload promises it
     CHECK(file.capacity() == 0);
     CHECK(raw.image.width == 640);
-    const RawFrame copy = decodeArw(sim::writeArw(patternImage(smallLayout()), coldNight(), sim::ArwKind::Uncompressed));
+    const RawFrame copy =
+        decodeArw(sim::writeArw(patternImage(smallLayout()), coldNight(), sim::ArwKind::Uncompressed));
     CHECK(copy.image.pixels == raw.image.pixels);
 }
 
@@ -316,9 +320,11 @@ TEST_CASE("files that are not a decodable raw file throw DecodeError with a reas
     const std::vector<std::uint8_t> stub{'I', 'I', 42, 0, 8, 0, 0, 0, 0, 0};
     CHECK_THROWS_AS(decodeArw(stub), DecodeError);
     // Cut off inside the raw IFD: LibRaw sees no image.
-    const std::vector<std::uint8_t> whole = sim::writeArw(patternImage(smallLayout()), coldNight(), sim::ArwKind::Uncompressed);
+    const std::vector<std::uint8_t> whole =
+        sim::writeArw(patternImage(smallLayout()), coldNight(), sim::ArwKind::Uncompressed);
     const sim::ArwFile arw(patternImage(smallLayout()), coldNight(), sim::ArwKind::Uncompressed);
-    const std::vector<std::uint8_t> cut(whole.begin(), whole.begin() + static_cast<std::ptrdiff_t>(arw.stripOffset() - 64));
+    const std::vector<std::uint8_t> cut(whole.begin(),
+                                        whole.begin() + static_cast<std::ptrdiff_t>(arw.stripOffset() - 64));
     CHECK_THROWS_WITH_AS(decodeArw(cut), doctest::Contains("cannot decode"), DecodeError);
     // Cut off in the middle of the pixels: a download that broke off.
     const std::vector<std::uint8_t> half(whole.begin(), whole.begin() + static_cast<std::ptrdiff_t>(whole.size() / 2));
@@ -344,8 +350,8 @@ TEST_CASE("2x2 binning is the rounded mean of each cell, in binned coordinates")
     Frame frame{6, 4, {}};
     frame.pixels = {1, 2, 10, 10, 16383, 16383,  //
                     3, 5, 10, 11, 16383, 16383,  //
-                    0, 0, 7, 7, 100, 200,        //
-                    0, 1, 7, 8, 300, 401};
+                    0, 0, 7,  7,  100,   200,    //
+                    0, 1, 7,  8,  300,   401};
     const Frame binned = extractSubframe(frame, {0, 0, 3, 2, 2});
     REQUIRE(binned.width == 3);
     REQUIRE(binned.height == 2);
@@ -356,18 +362,21 @@ TEST_CASE("2x2 binning is the rounded mean of each cell, in binned coordinates")
     // An odd-sized frame: the last column and row do not make a whole cell.
     const Frame odd = randomFrame(7, 5, 2);
     const Frame odd_binned = extractSubframe(odd, {0, 0, 3, 2, 2});
-    CHECK(odd_binned.pixels[5] ==
-          (unsigned{odd.at(4, 2)} + odd.at(5, 2) + odd.at(4, 3) + odd.at(5, 3) + 2) / 4);
+    CHECK(odd_binned.pixels[5] == (unsigned{odd.at(4, 2)} + odd.at(5, 2) + odd.at(4, 3) + odd.at(5, 3) + 2) / 4);
 }
 
 TEST_CASE("subframes outside the frame and unsupported binning are refused with the numbers") {
     const Frame frame = randomFrame(40, 30, 3);
-    CHECK_THROWS_WITH_AS(extractSubframe(frame, {0, 0, 41, 30, 1}), doctest::Contains("NumX 41"), std::invalid_argument);
-    CHECK_THROWS_WITH_AS(extractSubframe(frame, {1, 0, 40, 30, 1}), doctest::Contains("StartX 1"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(extractSubframe(frame, {0, 0, 41, 30, 1}), doctest::Contains("NumX 41"),
+                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(extractSubframe(frame, {1, 0, 40, 30, 1}), doctest::Contains("StartX 1"),
+                         std::invalid_argument);
     CHECK_THROWS_WITH_AS(extractSubframe(frame, {0, 0, 20, 16, 2}), doctest::Contains("StartY 0 + NumY 16 exceeds 15"),
                          std::invalid_argument);
-    CHECK_THROWS_WITH_AS(extractSubframe(frame, {0, 0, 0, 10, 1}), doctest::Contains("at least 1"), std::invalid_argument);
-    CHECK_THROWS_WITH_AS(extractSubframe(frame, {0, 0, 10, 10, 3}), doctest::Contains("BinX/BinY 3"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(extractSubframe(frame, {0, 0, 0, 10, 1}), doctest::Contains("at least 1"),
+                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(extractSubframe(frame, {0, 0, 10, 10, 3}), doctest::Contains("BinX/BinY 3"),
+                         std::invalid_argument);
     CHECK_THROWS_AS(extractSubframe(frame, {4294967295U, 0, 2, 2, 1}), std::invalid_argument);  // no overflow
     CHECK_NOTHROW(extractSubframe(frame, {0, 0, 20, 15, 2}));
 }
@@ -403,17 +412,17 @@ TEST_CASE("ImageBytes: the 44-byte header of alpaca.md §4, then UInt16 little-e
     CHECK(bytes.numX() == 67);
     CHECK(bytes.numY() == 130);
     const auto header = bytes.header(4000000000U, 17);
-    CHECK(le32(&header[0]) == 1);             // MetadataVersion
-    CHECK(le32(&header[4]) == 0);             // ErrorNumber
-    CHECK(le32(&header[8]) == 4000000000U);   // ClientTransactionID
-    CHECK(le32(&header[12]) == 17);           // ServerTransactionID
-    CHECK(le32(&header[16]) == 44);           // DataStart
-    CHECK(le32(&header[20]) == 2);            // ImageElementType Int32
-    CHECK(le32(&header[24]) == 8);            // TransmissionElementType UInt16
-    CHECK(le32(&header[28]) == 2);            // Rank
-    CHECK(le32(&header[32]) == 67);           // Dimension1 = NumX
-    CHECK(le32(&header[36]) == 130);          // Dimension2 = NumY
-    CHECK(le32(&header[40]) == 0);            // Dimension3
+    CHECK(le32(&header[0]) == 1);            // MetadataVersion
+    CHECK(le32(&header[4]) == 0);            // ErrorNumber
+    CHECK(le32(&header[8]) == 4000000000U);  // ClientTransactionID
+    CHECK(le32(&header[12]) == 17);          // ServerTransactionID
+    CHECK(le32(&header[16]) == 44);          // DataStart
+    CHECK(le32(&header[20]) == 2);           // ImageElementType Int32
+    CHECK(le32(&header[24]) == 8);           // TransmissionElementType UInt16
+    CHECK(le32(&header[28]) == 2);           // Rank
+    CHECK(le32(&header[32]) == 67);          // Dimension1 = NumX
+    CHECK(le32(&header[36]) == 130);         // Dimension2 = NumY
+    CHECK(le32(&header[40]) == 0);           // Dimension3
     const auto pixels = bytes.pixelBytes();
     REQUIRE(pixels.size() == 67 * 130 * 2);
     CHECK(bytes.size() == 44 + pixels.size());
@@ -466,8 +475,8 @@ TEST_CASE("the streamed ImageArray JSON parses back to Value[x][y] at every chun
         CAPTURE(h);
         const Frame frame = randomFrame(w, h, w + 7 * h);
         const ImageBytes bytes(frame);
-        for (std::size_t chunk : {std::size_t{1}, std::size_t{2}, std::size_t{7}, std::size_t{8}, std::size_t{9},
-                                  std::size_t{65536}}) {
+        for (std::size_t chunk :
+             {std::size_t{1}, std::size_t{2}, std::size_t{7}, std::size_t{8}, std::size_t{9}, std::size_t{65536}}) {
             CAPTURE(chunk);
             ImageArrayJson json(bytes.columns(), w, h, 4294967295U, 1);
             const std::string text = streamJson(json, chunk);

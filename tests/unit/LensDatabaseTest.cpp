@@ -60,8 +60,8 @@ TEST_CASE("user profiles add and replace lenses - a damaged file is skipped with
     std::ofstream(root / "state" / "broken.json") << R"json({"lenses": [{"maker": "X", "model_id": "Y", "name": "Z",
         "full_travel_moves_by_step_size": [1, 2, 3, 4, 5, 6, 7]}]})json";
     std::vector<std::string> problems;
-    const auto database = LensDatabase::loadWithUserProfiles(findDataFile("sony-lenses.json"),
-                                                             {root / "etc", root / "state", root / "missing"}, problems);
+    const auto database = LensDatabase::loadWithUserProfiles(
+        findDataFile("sony-lenses.json"), {root / "etc", root / "state", root / "missing"}, problems);
     CHECK(database.lenses().size() == 21);
     const auto* replaced = database.find("SEL20F18G");
     REQUIRE(replaced);
@@ -82,7 +82,8 @@ TEST_CASE("user profiles add and replace lenses - a damaged file is skipped with
 TEST_CASE("a profile's optional fields are checked") {
     const std::string head = R"json({"lenses": [{"maker": "S", "model_id": "L", "name": "N",
         "full_travel_moves_by_step_size": [100, 40, 16, 6, 2.5, 1.2, 1], )json";
-    CHECK(loadError(head + R"json("jitter": 0.9}]})json").find("\"jitter\" must be a number from") != std::string::npos);
+    CHECK(loadError(head + R"json("jitter": 0.9}]})json").find("\"jitter\" must be a number from") !=
+          std::string::npos);
     CHECK(loadError(head + R"json("backlash": -1}]})json").find("\"backlash\"") != std::string::npos);
     CHECK(loadError(head + R"json("format": "medium"}]})json").find("\"format\" must be \"full-frame\" or \"aps-c\"") !=
           std::string::npos);
@@ -96,11 +97,13 @@ TEST_CASE("a damaged lens database is refused with the lens and field named") {
     CHECK(loadError("{").find("lens database") != std::string::npos);
     CHECK(loadError(R"({"lenses": 3})").find("must be a list") != std::string::npos);
     CHECK(loadError(R"({"lenses": [{"maker": "X", "model_id": "M", "name": "N",
-        "full_travel_moves_by_step_size": [1, 2]}]})").find("must list 7 numbers") != std::string::npos);
+        "full_travel_moves_by_step_size": [1, 2]}]})")
+              .find("must list 7 numbers") != std::string::npos);
     CHECK(loadError(R"({"lenses": [{"maker": "X", "model_id": "M", "name": "N",
-        "full_travel_moves_by_step_size": [100, 50, 20, 10, 5, 2, 0]}]})").find("step size 7") != std::string::npos);
+        "full_travel_moves_by_step_size": [100, 50, 20, 10, 5, 2, 0]}]})")
+              .find("step size 7") != std::string::npos);
     CHECK(loadError(R"({"lenses": [{"maker": "X", "model_id": "M", "name": "N",
-        "full_travel_moves_by_step_size": [100, 150, 20, 10, 5, 2, 1]}]})").find("must not need more moves") !=
-          std::string::npos);
+        "full_travel_moves_by_step_size": [100, 150, 20, 10, 5, 2, 1]}]})")
+              .find("must not need more moves") != std::string::npos);
     CHECK(loadError(R"({"lenses": [{"maker": "X", "name": "N"}]})").find("\"model_id\"") != std::string::npos);
 }

@@ -108,8 +108,7 @@ TEST_CASE("planner: a short first leg takes up only part of the play, and coming
     // Engaged far (gap 0); one size-1 step near moves the motor 1 unit into the 2-unit play.
     CHECK(endPosition(model, 100, {-1, 0, 0, 0, 0, 0, 0}, +1, +1) == doctest::Approx(100));
     // Then a size-2 step far: the play toward far is only the 1 unit taken, so the lens moves 2.6 − 1.
-    CHECK(endPosition(model, 100, {-1, 1, 0, 0, 0, 0, 0}, +1, +1) ==
-          doctest::Approx(100 + 264.0 / 101.0 - 1.0));
+    CHECK(endPosition(model, 100, {-1, 1, 0, 0, 0, 0, 0}, +1, +1) == doctest::Approx(100 + 264.0 / 101.0 - 1.0));
     CHECK(farGap(+1, 2.0) == 0);
     CHECK(farGap(-1, 2.0) == 2.0);
     CHECK(farGap(0, 2.0) == 1.0);

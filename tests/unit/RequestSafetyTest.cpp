@@ -43,19 +43,39 @@ struct Server {
     }
 };
 
-const char* const kPaths[] = {"/api/v1/camera/0/name", "/api/v1/focuser/0/connected", "/management/apiversions",
-                              "/management/v1/configureddevices", "/setup", "/setup/status.json",
+const char* const kPaths[] = {"/api/v1/camera/0/name",
+                              "/api/v1/focuser/0/connected",
+                              "/management/apiversions",
+                              "/management/v1/configureddevices",
+                              "/setup",
+                              "/setup/status.json",
                               "/setup/v1/camera/0/setup"};
 }  // namespace
 
 TEST_CASE("host check: IP literals, localhost, the machine's names and allowed_hosts are answered") {
     Server server;
-    for (const char* host :
-         {"127.0.0.1", "127.0.0.1:11111", "192.168.1.20", "10.0.0.5:80", "[::1]", "[::1]:11111",
-          "[fe80::1%25eth0]:11111", "[2001:db8::7]", "localhost", "LOCALHOST:11111", "localhost.", "astro-pi",
-          "astro-pi.local", "Astro-Pi.LAN:11111", "astro-pi.example.org", "astro-pi.example.org.:11111",
-          "astro-pi.example.org.local", "observatory.example.net", "OBSERVATORY.example.net:8080", "dome", "dome.",
-          ""}) {
+    for (const char* host : {"127.0.0.1",
+                             "127.0.0.1:11111",
+                             "192.168.1.20",
+                             "10.0.0.5:80",
+                             "[::1]",
+                             "[::1]:11111",
+                             "[fe80::1%25eth0]:11111",
+                             "[2001:db8::7]",
+                             "localhost",
+                             "LOCALHOST:11111",
+                             "localhost.",
+                             "astro-pi",
+                             "astro-pi.local",
+                             "Astro-Pi.LAN:11111",
+                             "astro-pi.example.org",
+                             "astro-pi.example.org.:11111",
+                             "astro-pi.example.org.local",
+                             "observatory.example.net",
+                             "OBSERVATORY.example.net:8080",
+                             "dome",
+                             "dome.",
+                             ""}) {
         for (const char* path : kPaths) {
             CAPTURE(host);
             CAPTURE(path);
@@ -68,9 +88,9 @@ TEST_CASE("host check: any other name is 403 for the API, the management API and
     Server server;
     for (const char* host :
          {"evil.example.com", "evil.example.com:11111", "astro-pi.evil.example.com", "localhost.evil.example.com",
-          "127.0.0.1.nip.io", "observatory.example.net.evil", "dome.lan", "[::1", "[::1]x", "[not-v6]",
-          "::1", "127.0.0.1:port", "127.0.0.1:123456", "a b", "localhost:11111:1", "user@localhost",
-          "evil\r\nX-Forged: 1", "xn--pi-0ia.example"}) {
+          "127.0.0.1.nip.io", "observatory.example.net.evil", "dome.lan", "[::1", "[::1]x", "[not-v6]", "::1",
+          "127.0.0.1:port", "127.0.0.1:123456", "a b", "localhost:11111:1", "user@localhost", "evil\r\nX-Forged: 1",
+          "xn--pi-0ia.example"}) {
         for (const char* path : kPaths) {
             CAPTURE(host);
             CAPTURE(path);
@@ -81,8 +101,8 @@ TEST_CASE("host check: any other name is 403 for the API, the management API and
         }
     }
     // Writes too: a rebound page cannot drive the focuser or save settings.
-    HttpRequest put{"PUT", "/api/v1/focuser/0/connected", "", "Connected=true", "application/x-www-form-urlencoded",
-                    "192.0.2.7"};
+    HttpRequest put{
+        "PUT", "/api/v1/focuser/0/connected", "", "Connected=true", "application/x-www-form-urlencoded", "192.0.2.7"};
     put.host = "evil.example.com";
     CHECK(server.router.handle(put).status == 403);
     CHECK_FALSE(server.session->body().isOpen());
@@ -118,16 +138,18 @@ TEST_CASE("log text: control characters from a client are escaped, long text is 
 
 TEST_CASE("Action learn: a lens name obeys the setup page's rule (no control characters, no log forging)") {
     Server server;
-    HttpRequest connect{"PUT", "/api/v1/focuser/0/connected", "", "Connected=true",
-                        "application/x-www-form-urlencoded", "test"};
+    HttpRequest connect{"PUT", "/api/v1/focuser/0/connected", "", "Connected=true", "application/x-www-form-urlencoded",
+                        "test"};
     REQUIRE(jsonOf(server.router.handle(connect))["ErrorNumber"] == 0);
-    for (const char* parameters :
-         {"start evil%0A2026-01-01 00:00:00 [critical] FORGED LINE", "start tab%09inside", "start del%7F",
-          "start %FF", "evil%0Dname"}) {
+    for (const char* parameters : {"start evil%0A2026-01-01 00:00:00 [critical] FORGED LINE", "start tab%09inside",
+                                   "start del%7F", "start %FF", "evil%0Dname"}) {
         CAPTURE(parameters);
-        HttpRequest action{"PUT", "/api/v1/focuser/0/action", "",
+        HttpRequest action{"PUT",
+                           "/api/v1/focuser/0/action",
+                           "",
                            std::string("Action=learn&Parameters=") + parameters,
-                           "application/x-www-form-urlencoded", "test"};
+                           "application/x-www-form-urlencoded",
+                           "test"};
         const auto reply = jsonOf(server.router.handle(action));
         CHECK(reply["ErrorNumber"] == 0x401);
         const std::string message = reply["ErrorMessage"];
@@ -161,8 +183,12 @@ TEST_CASE("setup pages: image_dir from the form must be absolute and without con
     const std::string token = page.substr(at + marker.size(), page.find('"', at + marker.size()) - at - marker.size());
     for (const char* dir : {"images", "..%2Fimages", "%2Fsrv%2Fimages%0Aforged", "%2Fsrv%2Fa%00b"}) {
         CAPTURE(dir);
-        HttpRequest post{"POST", "/setup/settings", "", "csrf=" + token + "&image_dir=" + dir,
-                         "application/x-www-form-urlencoded", "192.0.2.7"};
+        HttpRequest post{"POST",
+                         "/setup/settings",
+                         "",
+                         "csrf=" + token + "&image_dir=" + dir,
+                         "application/x-www-form-urlencoded",
+                         "192.0.2.7"};
         post.host = "localhost:11111";
         const auto reply = server.router.handle(post);
         CHECK(reply.status == 400);

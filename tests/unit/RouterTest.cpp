@@ -49,12 +49,12 @@ TEST_CASE("replies have the Alpaca envelope with ServerTransactionID counting fr
 
 TEST_CASE("unknown or malformed paths are HTTP 400 with a plain-text reason") {
     Server server;
-    for (const char* path : {"/api/v1/CAMERA/0/description", "/api/v1/baddevicetype/0/description",
-                             "/api/v1/camera/-1/description", "/api/v1/camera/99999/description",
-                             "/api/v1/camera/A/description", "/api/v1/camera/0/descrip", "/api/v1/camera/00/name",
-                             "/api/v1/camera/1/name", "/api/v1/camera/0/name/", "/api/v2/camera/0/name",
-                             "/api/v1/camera/0", "/api/v1/telescope/0/name", "/", "/apx/v1/camera/0/name",
-                             "/management/v2/description", "/management/v1/configureddevices/x"}) {
+    for (const char* path :
+         {"/api/v1/CAMERA/0/description", "/api/v1/baddevicetype/0/description", "/api/v1/camera/-1/description",
+          "/api/v1/camera/99999/description", "/api/v1/camera/A/description", "/api/v1/camera/0/descrip",
+          "/api/v1/camera/00/name", "/api/v1/camera/1/name", "/api/v1/camera/0/name/", "/api/v2/camera/0/name",
+          "/api/v1/camera/0", "/api/v1/telescope/0/name", "/", "/apx/v1/camera/0/name", "/management/v2/description",
+          "/management/v1/configureddevices/x"}) {
         CAPTURE(path);
         const auto reply = routeGet(server.router, path);
         CHECK(reply.status == 400);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "config/Settings.hpp"
 #include "config/RawTypes.hpp"
+#include "config/Settings.hpp"
 #include "config/SettingsSchema.hpp"
 
 #include <doctest/doctest.h>
@@ -110,8 +110,7 @@ TEST_CASE("state directory defaults follow systemd and XDG") {
     CHECK(defaultStateDir({{"STATE_DIRECTORY", "/var/lib/sonyalpaca:/other"}}) == "/var/lib/sonyalpaca");
     CHECK(defaultStateDir({{"INVOCATION_ID", "abc"}, {"HOME", "/home/u"}}) == "/var/lib/sonyalpaca");
     CHECK(defaultStateDir({{"XDG_STATE_HOME", "/home/u/.st"}, {"HOME", "/home/u"}}) == "/home/u/.st/sonyalpaca");
-    CHECK(defaultStateDir({{"XDG_STATE_HOME", "relative"}, {"HOME", "/home/u"}}) ==
-          "/home/u/.local/state/sonyalpaca");
+    CHECK(defaultStateDir({{"XDG_STATE_HOME", "relative"}, {"HOME", "/home/u"}}) == "/home/u/.local/state/sonyalpaca");
     CHECK(defaultStateDir({{"HOME", "/home/u"}}) == "/home/u/.local/state/sonyalpaca");
 }
 
@@ -143,7 +142,8 @@ TEST_CASE("raw_type: uncompressed or compressed RAW, lossless where LibRaw decod
         CHECK(lossless.find("Debian 13") != std::string::npos);
     }
     // The M and S sizes are colour images: refused on every release.
-    CHECK(errorOf({{"raw_type", "Lossless Compressed RAW M"}}).find("not the sensor's Bayer data") != std::string::npos);
+    CHECK(errorOf({{"raw_type", "Lossless Compressed RAW M"}}).find("not the sensor's Bayer data") !=
+          std::string::npos);
     CHECK(errorOf({{"raw_type", "compressed raw"}}).find("allowed: \"Uncompressed RAW\", \"Compressed RAW\"") !=
           std::string::npos);
     CHECK(errorOf({{"raw_type", 1}}).find("expected a string") != std::string::npos);

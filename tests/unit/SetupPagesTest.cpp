@@ -56,8 +56,8 @@ struct Fixture {
 
     Fixture() {
         registry.add(std::make_shared<CameraDevice>(session), "c");
-        registry.add(
-            std::make_shared<FocuserDevice>(session, FocuserConfig{lenses, "TESTLENS", {}, state.path, meter}), "f");
+        registry.add(std::make_shared<FocuserDevice>(session, FocuserConfig{lenses, "TESTLENS", {}, state.path, meter}),
+                     "f");
     }
 
     nlohmann::json status() { return nlohmann::json::parse(routeGet(router, "/setup/status.json").body); }
@@ -97,12 +97,28 @@ TEST_CASE("setup pages: every page loads with the status, jog, settings and log 
         const auto page = routeGet(f.router, path);
         CHECK(page.status == 200);
         CHECK(page.content_type.find("text/html") == 0);
-        for (const char* element :
-             {"id=\"status\"", "id=\"f-body\"", "test body", "id=\"f-focus_estimate\"", "id=\"jog-near-7\"",
-              "id=\"jog-far-1\"", "id=\"home\"", "id=\"halt\"", "id=\"settings-form\"", "name=\"focuser_backlash\"",
-              "name=\"keep_raw\"", "name=\"image_dir\"", "TESTLENS", "systemctl restart sonyalpaca",
-              "id=\"log-lines\"", "/setup/status.json", "name=\"csrf\"", "id=\"preview-image\"",
-              "id=\"f-last_frame\"", "name=\"raw_type\"", "value=\"Compressed RAW\"", "sonyalpaca.panel("})
+        for (const char* element : {"id=\"status\"",
+                                    "id=\"f-body\"",
+                                    "test body",
+                                    "id=\"f-focus_estimate\"",
+                                    "id=\"jog-near-7\"",
+                                    "id=\"jog-far-1\"",
+                                    "id=\"home\"",
+                                    "id=\"halt\"",
+                                    "id=\"settings-form\"",
+                                    "name=\"focuser_backlash\"",
+                                    "name=\"keep_raw\"",
+                                    "name=\"image_dir\"",
+                                    "TESTLENS",
+                                    "systemctl restart sonyalpaca",
+                                    "id=\"log-lines\"",
+                                    "/setup/status.json",
+                                    "name=\"csrf\"",
+                                    "id=\"preview-image\"",
+                                    "id=\"f-last_frame\"",
+                                    "name=\"raw_type\"",
+                                    "value=\"Compressed RAW\"",
+                                    "sonyalpaca.panel("})
             CHECK_MESSAGE(page.body.find(element) != std::string::npos, element);
         CHECK(page.body.find("http://") == std::string::npos);  // nothing from elsewhere
         CHECK(page.body.find("https://") == std::string::npos);
@@ -294,10 +310,10 @@ TEST_CASE("setup pages: the lens-learning wizard explains the steps and waits fo
     Fixture f;
     const auto page = routeGet(f.router, "/setup/v1/focuser/0/setup").body;
     for (const char* element :
-         {"id=\"learn\"", "id=\"learn-steps\"", "daylight", "20 m", "manual focus (MF)", "a few minutes",
-          "end stops", "id=\"learn-name\"", "form=\"learn-form\"", "maxlength=\"100\"", "placeholder=\"\"",
-          "action=\"/setup/focuser/learn\"", "action=\"/setup/focuser/learn-cancel\"",
-          "id=\"learn-start\" disabled", "id=\"learn-cancel\" class=\"stop\" disabled", "id=\"learn-bar\"",
+         {"id=\"learn\"", "id=\"learn-steps\"", "daylight", "20 m", "manual focus (MF)", "a few minutes", "end stops",
+          "id=\"learn-name\"", "form=\"learn-form\"", "maxlength=\"100\"", "placeholder=\"\"",
+          "action=\"/setup/focuser/learn\"", "action=\"/setup/focuser/learn-cancel\"", "id=\"learn-start\" disabled",
+          "id=\"learn-cancel\" class=\"stop\" disabled", "id=\"learn-bar\"",
           "connect it from the imaging program first"})
         CHECK_MESSAGE(page.find(element) != std::string::npos, element);
     // status.json carries the learning state even while the focuser is not connected.
@@ -325,16 +341,16 @@ TEST_CASE("setup pages: a bad lens name is refused with its reason") {
     Fixture f;
     REQUIRE(routePut(f.router, "/api/v1/focuser/0/connected", "Connected=true").status == 200);
     const std::string token = f.token();
-    for (const auto& [name, reason] : std::vector<std::pair<std::string, std::string>>{
-             {std::string(101, 'x'), "101 bytes long; at most 100"},
-             {"a%01b", "control character (at byte 2)"},
-             {"tab%09inside", "control character"},
-             {"del%7F", "control character"},
-             {"c1%C2%85", "control character"},
-             {"%FF", "not UTF-8"},
-             {"%C0%AF", "not UTF-8"},
-             {"%E2%80", "not UTF-8"},
-             {"%ED%A0%80", "not UTF-8"}}) {
+    for (const auto& [name, reason] :
+         std::vector<std::pair<std::string, std::string>>{{std::string(101, 'x'), "101 bytes long; at most 100"},
+                                                          {"a%01b", "control character (at byte 2)"},
+                                                          {"tab%09inside", "control character"},
+                                                          {"del%7F", "control character"},
+                                                          {"c1%C2%85", "control character"},
+                                                          {"%FF", "not UTF-8"},
+                                                          {"%C0%AF", "not UTF-8"},
+                                                          {"%E2%80", "not UTF-8"},
+                                                          {"%ED%A0%80", "not UTF-8"}}) {
         CAPTURE(name);
         const auto reply = f.post("/setup/focuser/learn", "csrf=" + token + "&name=" + name);
         CHECK(reply.status == 400);

@@ -22,8 +22,8 @@ constexpr std::size_t kStripAlignment = 16;
 void invalid(const std::string& what) { throw std::invalid_argument("ARW file: " + what); }
 
 void checkInfo(const ArwInfo& info) {
-    const bool printable = std::all_of(info.model.begin(), info.model.end(),
-                                       [](char c) { return c >= 0x20 && c < 0x7F; });
+    const bool printable =
+        std::all_of(info.model.begin(), info.model.end(), [](char c) { return c >= 0x20 && c < 0x7F; });
     if (info.model.empty() || info.model.size() > 63 || !printable) {
         invalid("model \"" + info.model + "\" must be 1 to 63 printable ASCII characters");
     }
@@ -126,8 +126,8 @@ std::vector<std::uint8_t> ArwFile::makeHeader(const RawImage& image, const ArwIn
     const std::uint16_t camera_id = info.camera_id ? *info.camera_id : *SonyMakerNote::cameraId(info.model);
     const CrawCodec codec;
     const std::size_t strip_bytes = kind == ArwKind::Compressed ? CrawCodec::stripSize(image.layout)
-                                    : kind == ArwKind::Lossless  ? tiles->data.size()
-                                                                 : image.layout.pixelCount() * 2;
+                                    : kind == ArwKind::Lossless ? tiles->data.size()
+                                                                : image.layout.pixelCount() * 2;
 
     // IFD0.
     TiffIfd ifd0;

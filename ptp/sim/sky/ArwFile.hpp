@@ -23,16 +23,16 @@ enum class ArwKind {
 
 /// What a file records about its exposure besides the pixels.
 struct ArwInfo {
-    std::string model = "ILCE-7M3";             ///< IFD0 Model; printable ASCII, 1–63 characters
-    std::optional<std::uint16_t> camera_id;     ///< maker-note 0xB001; default: the model's id
-    double exposure_s = 1.0;                    ///< > 0
-    unsigned iso = 100;                         ///< 1..65535
-    double f_number = 2.8;                      ///< >= 0 (0: unknown)
-    double sensor_temperature_c = 20.0;         ///< whole degrees, −128..127
-    double ambient_temperature_c = 15.0;        ///< whole degrees, −128..127
-    double battery_temperature_c = 20.0;        ///< whole °F 0..255, i.e. −17.8..123.9 °C
+    std::string model = "ILCE-7M3";                 ///< IFD0 Model; printable ASCII, 1–63 characters
+    std::optional<std::uint16_t> camera_id;         ///< maker-note 0xB001; default: the model's id
+    double exposure_s = 1.0;                        ///< > 0
+    unsigned iso = 100;                             ///< 1..65535
+    double f_number = 2.8;                          ///< >= 0 (0: unknown)
+    double sensor_temperature_c = 20.0;             ///< whole degrees, −128..127
+    double ambient_temperature_c = 15.0;            ///< whole degrees, −128..127
+    double battery_temperature_c = 20.0;            ///< whole °F 0..255, i.e. −17.8..123.9 °C
     std::string date_time = "2024:01:01 00:00:00";  ///< "YYYY:MM:DD HH:MM:SS"
-    std::string lens_model;                     ///< EXIF LensModel (0xA434); empty: none written
+    std::string lens_model;                         ///< EXIF LensModel (0xA434); empty: none written
 };
 
 /// A Sony ARW file made to the recipe of arw.md §3, which Debian 12's LibRaw 0.20.2 decodes:

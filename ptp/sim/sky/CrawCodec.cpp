@@ -118,9 +118,8 @@ CrawCodec::CrawCodec(const Knots& knots) : knots_(knots) {
     // Nearest code per value: the curve rises, so one sweep suffices.
     unsigned code = 0;
     for (unsigned value = 0; value < nearest_code_.size(); ++value) {
-        while (code < kMaxCode &&
-               std::abs(static_cast<int>(valueOf(code + 1)) - static_cast<int>(value)) <=
-                   std::abs(static_cast<int>(valueOf(code)) - static_cast<int>(value))) {
+        while (code < kMaxCode && std::abs(static_cast<int>(valueOf(code + 1)) - static_cast<int>(value)) <=
+                                      std::abs(static_cast<int>(valueOf(code)) - static_cast<int>(value))) {
             ++code;
         }
         nearest_code_[value] = static_cast<std::uint16_t>(code);
@@ -129,7 +128,8 @@ CrawCodec::CrawCodec(const Knots& knots) : knots_(knots) {
 
 void CrawCodec::encodeRow(std::span<const std::uint16_t> in, std::span<std::uint8_t> out) const {
     if (in.size() % 32 != 0 || out.size() != in.size()) {
-        throw std::invalid_argument("cRAW rows need a width that is a multiple of 32, got " + std::to_string(in.size()));
+        throw std::invalid_argument("cRAW rows need a width that is a multiple of 32, got " +
+                                    std::to_string(in.size()));
     }
     std::array<unsigned, 16> codes{};
     for (std::size_t group = 0; group < in.size(); group += 32) {
@@ -142,7 +142,8 @@ void CrawCodec::encodeRow(std::span<const std::uint16_t> in, std::span<std::uint
 
 void CrawCodec::decodeRow(std::span<const std::uint8_t> in, std::span<std::uint16_t> out) const {
     if (in.size() % 32 != 0 || out.size() != in.size()) {
-        throw std::invalid_argument("cRAW rows need a width that is a multiple of 32, got " + std::to_string(in.size()));
+        throw std::invalid_argument("cRAW rows need a width that is a multiple of 32, got " +
+                                    std::to_string(in.size()));
     }
     std::array<unsigned, 16> codes{};
     for (std::size_t group = 0; group < in.size(); group += 32) {

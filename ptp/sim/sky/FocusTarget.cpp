@@ -71,7 +71,8 @@ FocusTarget::FocusTarget(const Options& options) : options_(options) {
         const auto top = static_cast<unsigned>(random.uniform() * height);
         const auto step = static_cast<float>((random.uniform() - 0.5) * 90.0);
         for (unsigned y = top; y < std::min(height, top + h); ++y)
-            for (unsigned x = left; x < std::min(width, left + w); ++x) sharp_[static_cast<std::size_t>(y) * width + x] += step;
+            for (unsigned x = left; x < std::min(width, left + w); ++x)
+                sharp_[static_cast<std::size_t>(y) * width + x] += step;
     }
     for (float& level : sharp_) level = std::clamp(level, 8.0f, 247.0f);
 }
@@ -84,7 +85,8 @@ JpegImage FocusTarget::render(double distance_in_travels, std::uint64_t frame) c
     const double capped = std::min(radius, static_cast<double>(std::min(width, height)) / 2.0 - 1.0);
     std::vector<float> scratch;
     for (int pass = 0; pass < 2; ++pass) {
-        for (unsigned y = 0; y < height; ++y) boxPass(&image[static_cast<std::size_t>(y) * width], width, 1, capped, scratch);
+        for (unsigned y = 0; y < height; ++y)
+            boxPass(&image[static_cast<std::size_t>(y) * width], width, 1, capped, scratch);
         for (unsigned x = 0; x < width; ++x) boxPass(&image[x], height, width, capped, scratch);
     }
     JpegImage out;

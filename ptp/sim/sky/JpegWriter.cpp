@@ -15,13 +15,13 @@ namespace sonyalpaca::ptp::sim {
 namespace {
 
 constexpr std::array<std::uint16_t, 64> kLumaTable{
-    16, 11, 10, 16, 24,  40,  51,  61,  12, 12, 14, 19, 26,  58,  60,  55,  14, 13, 16, 24, 40,  57,
-    69, 56, 14, 17, 22,  29,  51,  87,  80, 62, 18, 22, 37,  56,  68,  109, 103, 77, 24, 35, 55, 64,
-    81, 104, 113, 92, 49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99};
-constexpr std::array<std::uint16_t, 64> kChromaTable{
-    17, 18, 24, 47, 99, 99, 99, 99, 18, 21, 26, 66, 99, 99, 99, 99, 24, 26, 56, 99, 99, 99,
-    99, 99, 47, 66, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99,
-    99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99};
+    16, 11,  10,  16, 24, 40, 51, 61, 12,  12,  14,  19,  26, 58, 60, 55,  14,  13,  16,  24, 40, 57,
+    69, 56,  14,  17, 22, 29, 51, 87, 80,  62,  18,  22,  37, 56, 68, 109, 103, 77,  24,  35, 55, 64,
+    81, 104, 113, 92, 49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98,  112, 100, 103, 99};
+constexpr std::array<std::uint16_t, 64> kChromaTable{17, 18, 24, 47, 99, 99, 99, 99, 18, 21, 26, 66, 99, 99, 99, 99,
+                                                     24, 26, 56, 99, 99, 99, 99, 99, 47, 66, 99, 99, 99, 99, 99, 99,
+                                                     99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99,
+                                                     99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99};
 
 /// zigzag[k] = natural index of the k-th coefficient in zigzag order.
 constexpr std::array<std::uint8_t, 64> makeZigzag() {
@@ -257,9 +257,8 @@ std::vector<std::uint8_t> JpegWriter::encode(const JpegImage& image, int quality
     {
         std::array<int, 3> predictor{};
         for (const CodedBlock& block : blocks) {
-            symbolsOf(block, predictor[block.component], [&](bool ac, unsigned symbol, int, unsigned) {
-                ++frequency[block.tables][ac ? 1 : 0][symbol];
-            });
+            symbolsOf(block, predictor[block.component],
+                      [&](bool ac, unsigned symbol, int, unsigned) { ++frequency[block.tables][ac ? 1 : 0][symbol]; });
         }
     }
     const std::size_t table_sets = colour ? 2 : 1;

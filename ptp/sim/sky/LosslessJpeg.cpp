@@ -131,7 +131,8 @@ std::vector<std::uint8_t> encodeLosslessJpeg(const LosslessJpegImage& image) {
             if (y == 0) {
                 for (std::size_t i = n; i < stride; ++i) d[i] = differenceOf(row[i], row[i - n]);
             } else {
-                for (std::size_t i = n; i < stride; ++i) d[i] = differenceOf(row[i], predict(P, row[i - n], up[i], up[i - n]));
+                for (std::size_t i = n; i < stride; ++i)
+                    d[i] = differenceOf(row[i], predict(P, row[i - n], up[i], up[i - n]));
             }
             for (std::size_t i = 0; i < stride; ++i) ++frequency[categoryOf(d[i])];
         }
@@ -286,7 +287,8 @@ LosslessJpegImage decodeLosslessJpeg(std::span<const std::uint8_t> stream) {
                     count += n;
                     code <<= 1;
                 }
-                for (std::size_t k = 0; k < count; ++k) t.symbols.push_back(static_cast<std::uint8_t>(byteAt(p + 17 + k)));
+                for (std::size_t k = 0; k < count; ++k)
+                    t.symbols.push_back(static_cast<std::uint8_t>(byteAt(p + 17 + k)));
                 t.defined = true;
                 p += 17 + count;
             }

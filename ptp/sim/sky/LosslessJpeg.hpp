@@ -17,11 +17,11 @@ namespace sonyalpaca::ptp::sim {
 /// from 2^(precision − 1); elsewhere `predictor` 1..7 (1: left, 2: above, 3: above-left, 4: a + b − c,
 /// 5: a + ((b − c) >> 1), 6: b + ((a − c) >> 1), 7: (a + b) / 2). No point transform.
 struct LosslessJpegImage {
-    unsigned width = 0;       ///< samples per line
-    unsigned height = 0;      ///< lines
-    unsigned components = 1;  ///< 1..4
-    unsigned precision = 14;  ///< bits per sample, 2..16
-    unsigned predictor = 1;   ///< 1..7
+    unsigned width = 0;                  ///< samples per line
+    unsigned height = 0;                 ///< lines
+    unsigned components = 1;             ///< 1..4
+    unsigned precision = 14;             ///< bits per sample, 2..16
+    unsigned predictor = 1;              ///< 1..7
     std::vector<std::uint16_t> samples;  ///< width · height · components, interleaved
 };
 

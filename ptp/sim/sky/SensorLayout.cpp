@@ -5,9 +5,7 @@
 
 namespace sonyalpaca::ptp::sim {
 
-SensorLayout SensorLayout::ilce7m3() noexcept {
-    return SensorLayout{6048, 4024, 12, 12, 6000, 4000};
-}
+SensorLayout SensorLayout::ilce7m3() noexcept { return SensorLayout{6048, 4024, 12, 12, 6000, 4000}; }
 
 void SensorLayout::validate() const {
     auto fail = [this](const std::string& what) {
@@ -23,9 +21,8 @@ void SensorLayout::validate() const {
 }
 
 std::string SensorLayout::describe() const {
-    return std::to_string(raw_width) + "x" + std::to_string(raw_height) + ", crop " + std::to_string(crop_width) +
-           "x" + std::to_string(crop_height) + " at (" + std::to_string(crop_left) + "," + std::to_string(crop_top) +
-           ")";
+    return std::to_string(raw_width) + "x" + std::to_string(raw_height) + ", crop " + std::to_string(crop_width) + "x" +
+           std::to_string(crop_height) + " at (" + std::to_string(crop_left) + "," + std::to_string(crop_top) + ")";
 }
 
 }  // namespace sonyalpaca::ptp::sim

@@ -24,9 +24,7 @@ struct SensorLayout {
     static SensorLayout ilce7m3() noexcept;
 
     /// Pixels in the raw frame.
-    std::size_t pixelCount() const noexcept {
-        return static_cast<std::size_t>(raw_width) * raw_height;
-    }
+    std::size_t pixelCount() const noexcept { return static_cast<std::size_t>(raw_width) * raw_height; }
 
     /// Throws std::invalid_argument naming the field when the layout is unusable: raw sides below
     /// 22 or above 65535 (LibRaw's limits), odd crop offsets or sizes, or a crop outside the frame.

@@ -10,10 +10,10 @@ namespace sonyalpaca::ptp::sim {
 struct SkyConditions {
     // The scene: the same seed gives the same stars and hot pixels in every exposure.
     std::uint64_t seed = 1;
-    double stars_per_megapixel = 400.0;       ///< stars brighter than faintest_star_e_per_s
-    double faintest_star_e_per_s = 25.0;      ///< total flux of the faintest star (green)
-    double brightest_star_e_per_s = 250000.0; ///< cap on a star's total flux (green)
-    double hot_pixels_per_megapixel = 6.0;    ///< at least 3 in any frame when > 0
+    double stars_per_megapixel = 400.0;        ///< stars brighter than faintest_star_e_per_s
+    double faintest_star_e_per_s = 25.0;       ///< total flux of the faintest star (green)
+    double brightest_star_e_per_s = 250000.0;  ///< cap on a star's total flux (green)
+    double hot_pixels_per_megapixel = 6.0;     ///< at least 3 in any frame when > 0
 
     // This exposure.
     std::uint64_t noise_seed = 0;  ///< the noise realisation: give each exposure its own

@@ -73,8 +73,8 @@ void SkyRenderer::buildStamps() {
         const double brightest = total * std::max({1.0, static_cast<double>(star.red), static_cast<double>(star.blue)});
         const double peak = brightest * pixelFraction(-0.5, 0.0, sigma) * pixelFraction(-0.5, 0.0, sigma);
         if (peak < kFaintestContributionE) continue;
-        const double radius = std::min(std::ceil(sigma * std::sqrt(2.0 * std::log(peak / kFaintestContributionE))) + 1.0,
-                                       max_radius);
+        const double radius =
+            std::min(std::ceil(sigma * std::sqrt(2.0 * std::log(peak / kFaintestContributionE))) + 1.0, max_radius);
         const double fx0 = std::max(0.0, std::floor(star.x - radius));
         const double fx1 = std::min(static_cast<double>(layout_.raw_width - 1), std::floor(star.x + radius));
         const double fy0 = std::max(0.0, std::floor(star.y - radius));

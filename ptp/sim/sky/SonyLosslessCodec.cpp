@@ -105,8 +105,8 @@ std::vector<std::uint16_t> SonyLosslessCodec::decode(const Tiles& tiles, const S
             if (tiles.offsets[index] + tiles.byte_counts[index] > tiles.data.size()) {
                 throw std::runtime_error("Sony lossless tiles: tile " + std::to_string(index) + " leaves the data");
             }
-            const LosslessJpegImage tile = decodeLosslessJpeg(
-                std::span(tiles.data).subspan(tiles.offsets[index], tiles.byte_counts[index]));
+            const LosslessJpegImage tile =
+                decodeLosslessJpeg(std::span(tiles.data).subspan(tiles.offsets[index], tiles.byte_counts[index]));
             if (tile.components != 4 || tile.width * 2 != tiles.tile_width || tile.height * 2 != tiles.tile_length) {
                 throw std::runtime_error("Sony lossless tiles: tile " + std::to_string(index) + " is " +
                                          std::to_string(tile.width) + "x" + std::to_string(tile.height) + " with " +

@@ -28,9 +28,9 @@ public:
     struct Tiles {
         unsigned tile_width = kTileSize;
         unsigned tile_length = kTileSize;
-        std::vector<std::uint8_t> data;       ///< every tile's JPEG stream, in tile order
-        std::vector<std::size_t> offsets;     ///< where each tile starts in `data`
-        std::vector<std::size_t> byte_counts; ///< each tile's length
+        std::vector<std::uint8_t> data;        ///< every tile's JPEG stream, in tile order
+        std::vector<std::size_t> offsets;      ///< where each tile starts in `data`
+        std::vector<std::size_t> byte_counts;  ///< each tile's length
 
         std::size_t count() const noexcept { return offsets.size(); }
     };

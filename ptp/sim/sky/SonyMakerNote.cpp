@@ -27,13 +27,13 @@ unsigned powerMod(unsigned base, unsigned exponent, unsigned modulus) {
 
 // Model ids as LibRaw's camera-id table lists them (0.20.2, and 0.21+ for the later bodies).
 constexpr std::array<std::pair<std::string_view, std::uint16_t>, 33> kCameraIds{{
-    {"SLT-A99V", 0x126}, {"SLT-A99", 0x126}, {"ILCE-3000", 0x12E}, {"ILCE-7", 0x132}, {"ILCE-7R", 0x137},
-    {"ILCE-6000", 0x138}, {"ILCE-5000", 0x139}, {"ILCE-7S", 0x13E}, {"ILCA-77M2", 0x13F}, {"ILCE-5100", 0x153},
-    {"ILCE-7M2", 0x154}, {"ILCE-7RM2", 0x15B}, {"ILCE-7SM2", 0x15E}, {"ILCA-68", 0x161}, {"ILCA-99M2", 0x162},
-    {"DSC-RX10M3", 0x163}, {"ILCE-6300", 0x165}, {"ILCE-9", 0x166}, {"ILCE-6500", 0x168}, {"ILCE-7RM3", 0x16A},
-    {"ILCE-7M3", 0x16B}, {"DSC-RX10M4", 0x16D}, {"ILCE-6400", 0x173}, {"ILCE-7RM4", 0x177}, {"ILCE-6600", 0x17A},
-    {"ILCE-6100", 0x17B}, {"ZV-E10", 0x17E}, {"ILCE-7SM3", 0x17F}, {"ILCE-1", 0x180}, {"ILCE-7RM3A", 0x182},
-    {"ILCE-7RM4A", 0x183}, {"ILCE-7M4", 0x184}, {"ILCE-6700", 0x18A},
+    {"SLT-A99V", 0x126},   {"SLT-A99", 0x126},    {"ILCE-3000", 0x12E}, {"ILCE-7", 0x132},    {"ILCE-7R", 0x137},
+    {"ILCE-6000", 0x138},  {"ILCE-5000", 0x139},  {"ILCE-7S", 0x13E},   {"ILCA-77M2", 0x13F}, {"ILCE-5100", 0x153},
+    {"ILCE-7M2", 0x154},   {"ILCE-7RM2", 0x15B},  {"ILCE-7SM2", 0x15E}, {"ILCA-68", 0x161},   {"ILCA-99M2", 0x162},
+    {"DSC-RX10M3", 0x163}, {"ILCE-6300", 0x165},  {"ILCE-9", 0x166},    {"ILCE-6500", 0x168}, {"ILCE-7RM3", 0x16A},
+    {"ILCE-7M3", 0x16B},   {"DSC-RX10M4", 0x16D}, {"ILCE-6400", 0x173}, {"ILCE-7RM4", 0x177}, {"ILCE-6600", 0x17A},
+    {"ILCE-6100", 0x17B},  {"ZV-E10", 0x17E},     {"ILCE-7SM3", 0x17F}, {"ILCE-1", 0x180},    {"ILCE-7RM3A", 0x182},
+    {"ILCE-7RM4A", 0x183}, {"ILCE-7M4", 0x184},   {"ILCE-6700", 0x18A},
 }};
 
 }  // namespace

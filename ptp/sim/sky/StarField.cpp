@@ -64,10 +64,9 @@ StarField::StarField(const SensorLayout& layout, const SkyConditions& conditions
 
     if (conditions.hot_pixels_per_megapixel > 0.0) {
         FastRandom hot_random = FastRandom::stream(conditions.seed, 2);
-        const auto wanted = std::min(
-            layout.pixelCount() / 2,
-            std::max<std::size_t>(
-                3, static_cast<std::size_t>(std::llround(conditions.hot_pixels_per_megapixel * megapixels))));
+        const auto wanted = std::min(layout.pixelCount() / 2,
+                                     std::max<std::size_t>(3, static_cast<std::size_t>(std::llround(
+                                                                  conditions.hot_pixels_per_megapixel * megapixels))));
         while (hot_pixels_.size() < wanted) {
             HotPixel hot;
             hot.x = static_cast<unsigned>(hot_random.uniform() * width);

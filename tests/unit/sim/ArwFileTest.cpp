@@ -136,8 +136,8 @@ TEST_CASE("maker-note temperatures come back as LibRaw 0.20.2 reports them, nega
         double ambient, sensor, battery;
         float ambient_read, sensor_read;
     };
-    for (const Case& c : {Case{-5, 12, 30, 251.0F, 12.0F}, Case{-20, -3, -10, 236.0F, 253.0F},
-                          Case{18, 31, 25, 18.0F, 31.0F}}) {
+    for (const Case& c :
+         {Case{-5, 12, 30, 251.0F, 12.0F}, Case{-20, -3, -10, 236.0F, 253.0F}, Case{18, 31, 25, 18.0F, 31.0F}}) {
         CAPTURE(c.ambient);
         ArwInfo info = coldNight();
         info.ambient_temperature_c = c.ambient;

@@ -156,7 +156,8 @@ LibRawView libRawView(std::vector<std::uint8_t>& file, unsigned width, unsigned 
     view.model = d.idata.model;
     view.unpack_status = raw->unpack();
     libraw_decoder_info_t info{};
-    if (raw->get_decoder_info(&info) == LIBRAW_SUCCESS && info.decoder_name != nullptr) view.decoder = info.decoder_name;
+    if (raw->get_decoder_info(&info) == LIBRAW_SUCCESS && info.decoder_name != nullptr)
+        view.decoder = info.decoder_name;
     view.raw_width = d.sizes.raw_width;
     view.raw_height = d.sizes.raw_height;
     view.width = d.sizes.width;
@@ -241,8 +242,8 @@ struct FileResult {
 
     /// Notes a problem of kind `kind`; the verdict keeps the worst kind seen.
     void note(const std::string& kind, const std::string& text) {
-        static const std::vector<std::string> worst_first{"not decoded", "garbage", "wrong crop", "wrong levels",
-                                                          "refused by the daemon", "exact"};
+        static const std::vector<std::string> worst_first{
+            "not decoded", "garbage", "wrong crop", "wrong levels", "refused by the daemon", "exact"};
         problems.push_back(text);
         const auto rank = [](const std::string& k) { return std::find(worst_first.begin(), worst_first.end(), k); };
         if (rank(kind) < rank(verdict)) verdict = kind;
@@ -288,17 +289,18 @@ FileResult prove(const BodyEntry& body, const std::string& type, std::uint64_t s
     } else {
         if (v.raw_width != g.file_width || v.raw_height != g.file_height)
             result.note("garbage", "LibRaw reads a " + size(v.raw_width, v.raw_height) + " readout, " +
-                               size(g.file_width, g.file_height) + " written");
+                                       size(g.file_width, g.file_height) + " written");
         if (v.width != g.visible_width || v.height != g.visible_height || v.left != 0 || v.top != 0)
-            result.note("wrong crop", "wrong crop: LibRaw keeps " + size(v.width, v.height) + " at (" + std::to_string(v.left) +
-                               "," + std::to_string(v.top) + "), the data says " +
-                               size(g.visible_width, g.visible_height));
+            result.note("wrong crop", "wrong crop: LibRaw keeps " + size(v.width, v.height) + " at (" +
+                                          std::to_string(v.left) + "," + std::to_string(v.top) + "), the data says " +
+                                          size(g.visible_width, g.visible_height));
         if (v.colour_at_origin != 0) result.note("wrong crop", "the mosaic does not start with red");
         if (v.black != kBlack) result.note("wrong levels", "black level " + std::to_string(v.black) + ", 512 written");
-        if (v.maximum != kWhite) result.note("wrong levels", "white level " + std::to_string(v.maximum) + ", 15360 written");
+        if (v.maximum != kWhite)
+            result.note("wrong levels", "white level " + std::to_string(v.maximum) + ", 15360 written");
         if (v.differing > 0)
             result.note("garbage", std::to_string(v.differing) + " of " + std::to_string(v.compared) +
-                               " raw values differ (first: " + v.first_difference + ")");
+                                       " raw values differ (first: " + v.first_difference + ")");
     }
 
     // The daemon's decoder: it serves LibRaw's visible area, RGGB from (0, 0), or refuses.
@@ -318,27 +320,26 @@ FileResult prove(const BodyEntry& body, const std::string& type, std::uint64_t s
             // LibRaw was exact: the frame must be its visible area, with its levels.
             if (frame.image.width != (g.visible_width & ~1U) || frame.image.height != (g.visible_height & ~1U) ||
                 m.crop_left != 0 || m.crop_top != 0)
-                result.note("wrong crop", "the daemon serves " + result.daemon_frame + " at (" + std::to_string(m.crop_left) +
-                                   "," + std::to_string(m.crop_top) + ")");
+                result.note("wrong crop", "the daemon serves " + result.daemon_frame + " at (" +
+                                              std::to_string(m.crop_left) + "," + std::to_string(m.crop_top) + ")");
             if (m.black_level != kBlack || m.white_level != kWhite)
                 result.note("wrong levels", "the daemon reports black " + std::to_string(m.black_level) + ", white " +
-                                   std::to_string(m.white_level));
+                                                std::to_string(m.white_level));
             if (result.daemon_differing > 0)
                 result.note("garbage", "the daemon's frame has " + std::to_string(result.daemon_differing) +
-                                   " values unlike those written");
+                                           " values unlike those written");
         }
     } catch (const imaging::DecodeError& e) {
         result.daemon_refusal = e.what();
-        if (problems.empty()) result.note("refused by the daemon", std::string("the daemon's decoder refuses it: ") + e.what());
+        if (problems.empty())
+            result.note("refused by the daemon", std::string("the daemon's decoder refuses it: ") + e.what());
     }
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return result;
 }
 
 /// Short names for the table.
-const char* letter(const std::string& type) {
-    return type == "uncompressed" ? "U" : type == "compressed" ? "C" : "L";
-}
+const char* letter(const std::string& type) { return type == "uncompressed" ? "U" : type == "compressed" ? "C" : "L"; }
 
 std::string versionText(const std::optional<config::LibRawVersion>& v) {
     return v ? std::to_string(v->major) + "." + std::to_string(v->minor) : "none";

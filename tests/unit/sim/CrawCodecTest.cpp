@@ -36,7 +36,8 @@ TEST_CASE("a cRAW block of small range is lossless, a wide one errs by less than
     for (int trial = 0; trial < 2000; ++trial) {
         const bool wide = trial % 2 == 1;
         const unsigned base = 256 + static_cast<unsigned>(random.next() % 1200);
-        const unsigned span = wide ? 128 + static_cast<unsigned>(random.next() % 1900) : 1 + static_cast<unsigned>(random.next() % 127);
+        const unsigned span = wide ? 128 + static_cast<unsigned>(random.next() % 1900)
+                                   : 1 + static_cast<unsigned>(random.next() % 127);
         std::vector<unsigned> codes(32);
         for (std::size_t i = 0; i < 32; ++i) {
             codes[i] = std::min(1990U, base + static_cast<unsigned>(random.next() % span));

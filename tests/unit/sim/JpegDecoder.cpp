@@ -84,13 +84,23 @@ std::array<std::uint8_t, 64> zigzagOrder() {
     for (unsigned k = 0; k < 64; ++k) {
         order[k] = static_cast<std::uint8_t>(row * 8 + col);
         if ((row + col) % 2 == 0) {  // moving up-right
-            if (col == 7) ++row;
-            else if (row == 0) ++col;
-            else { --row; ++col; }
+            if (col == 7)
+                ++row;
+            else if (row == 0)
+                ++col;
+            else {
+                --row;
+                ++col;
+            }
         } else {  // moving down-left
-            if (row == 7) ++col;
-            else if (col == 0) ++row;
-            else { ++row; --col; }
+            if (row == 7)
+                ++col;
+            else if (col == 0)
+                ++row;
+            else {
+                ++row;
+                --col;
+            }
         }
     }
     return order;

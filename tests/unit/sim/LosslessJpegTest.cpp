@@ -79,7 +79,8 @@ TEST_CASE("lossless JPEG keeps every sample: edge values, random, constant, ever
     for (std::size_t i = 0; i < line.samples.size(); ++i) line.samples[i] = static_cast<std::uint16_t>(i * 331 % 16384);
     checkRoundTrip(line);
     LosslessJpegImage column = image(1, 50, 4, 4);
-    for (std::size_t i = 0; i < column.samples.size(); ++i) column.samples[i] = static_cast<std::uint16_t>(i * 977 % 16384);
+    for (std::size_t i = 0; i < column.samples.size(); ++i)
+        column.samples[i] = static_cast<std::uint16_t>(i * 977 % 16384);
     checkRoundTrip(column);
     // 16-bit precision: differences of ±32768 (category 16, no extra bits).
     LosslessJpegImage wide = image(8, 4, 1, 1);
@@ -101,9 +102,9 @@ TEST_CASE("lossless JPEG streams carry SOF3, one Huffman table and the predictor
     CHECK(stream[stream.size() - 1] == 0xD9);
     const std::vector<std::uint8_t> sof = segment(stream, 0xC3);
     REQUIRE(sof.size() == 6 + 3 * 4);
-    CHECK(sof[0] == 14);                   // precision
-    CHECK((sof[1] << 8 | sof[2]) == 32);   // lines
-    CHECK((sof[3] << 8 | sof[4]) == 64);   // samples per line
+    CHECK(sof[0] == 14);                  // precision
+    CHECK((sof[1] << 8 | sof[2]) == 32);  // lines
+    CHECK((sof[3] << 8 | sof[4]) == 64);  // samples per line
     CHECK(sof[5] == 4);
     for (unsigned k = 0; k < 4; ++k) CHECK(sof[7 + 3 * k] == 0x11);  // 1x1 sampling
     const std::vector<std::uint8_t> dht = segment(stream, 0xC4);
@@ -114,11 +115,12 @@ TEST_CASE("lossless JPEG streams carry SOF3, one Huffman table and the predictor
     CHECK(dht.size() == 17 + codes);
     const std::vector<std::uint8_t> sos = segment(stream, 0xDA);
     REQUIRE(sos.size() == 1 + 2 * 4 + 3);
-    CHECK(sos[9] == 1);  // predictor
+    CHECK(sos[9] == 1);   // predictor
     CHECK(sos[11] == 0);  // no point transform
     // Inside the entropy-coded data every 0xFF is followed by 0x00.
-    const std::size_t data = static_cast<std::size_t>(
-        std::search(stream.begin(), stream.end(), sos.begin(), sos.end()) - stream.begin()) + sos.size();
+    const std::size_t data =
+        static_cast<std::size_t>(std::search(stream.begin(), stream.end(), sos.begin(), sos.end()) - stream.begin()) +
+        sos.size();
     for (std::size_t i = data; i + 2 < stream.size(); ++i) {
         if (stream[i] == 0xFF) {
             CHECK(stream[i + 1] == 0x00);
@@ -156,7 +158,8 @@ TEST_CASE("Sony lossless tiles: four components of 2x2 blocks, tiles left to rig
     const SonyLosslessCodec::Tiles tiles = codec.encode(frame);
     REQUIRE(tiles.count() == 12);
     CHECK(tiles.offsets[0] == 0);
-    for (std::size_t i = 1; i < tiles.count(); ++i) CHECK(tiles.offsets[i] == tiles.offsets[i - 1] + tiles.byte_counts[i - 1]);
+    for (std::size_t i = 1; i < tiles.count(); ++i)
+        CHECK(tiles.offsets[i] == tiles.offsets[i - 1] + tiles.byte_counts[i - 1]);
     CHECK(tiles.data.size() == tiles.offsets.back() + tiles.byte_counts.back());
     CHECK(codec.decode(tiles, frame.layout) == frame.pixels);
 

@@ -55,7 +55,7 @@ std::map<std::uint16_t, std::vector<std::vector<std::int64_t>>> enumerations(Vir
         const bool known_range = (property >= 0x5000 && property < 0x5100) || property >= 0xD000;
         REQUIRE(known_range);
         const std::size_t size = type <= 2 ? 1 : type <= 4 ? 2 : 4;
-        in.get(2);         // change method, enabled
+        in.get(2);                                             // change method, enabled
         for (int value = 0; value < 2; ++value) in.get(size);  // factory, current
         const auto form = in.get(1);
         if (form == 1)
@@ -81,7 +81,8 @@ SimulatorOptions optionsOf(const std::string& body, int protocol = 0) {
 
 }  // namespace
 
-TEST_CASE("a body answers the highest Sony protocol it speaks up to the one asked for, and lays out its properties so") {
+TEST_CASE(
+    "a body answers the highest Sony protocol it speaks up to the one asked for, and lays out its properties so") {
     SUBCASE("the a7 III speaks 2.00 only") {
         SimulatorHost a7iii(optionsOf("ILCE-7M3"));
         CHECK(versionAnswered(a7iii.body(), {0x12C, 1}) == 0xC8);  // libgphoto2 2.5.34 asks every body for 3.00
