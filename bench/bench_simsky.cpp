@@ -5,14 +5,15 @@
 // resident memory as a multiple of one frame (raw_width · raw_height · 2 bytes).
 //
 // Also the live view: one 640x424 frame of the focus target rendered, then encoded (the JPEG the
-// body serves), best of 10 batches of 20 frames, and the encode's share of the frame.
+// body serves, libjpeg through imaging::encodeJpeg), best of 10 batches of 20 frames, and the
+// encode's share of the frame.
 //
 // Usage: bench_simsky [repetitions]   (default 3; the best time of the repetitions is reported)
 
+#include "imaging/Jpeg.hpp"
 #include "ptp/sim/sky/ArwFile.hpp"
 #include "ptp/sim/sky/DefocusModel.hpp"
 #include "ptp/sim/sky/FocusTarget.hpp"
-#include "ptp/sim/sky/JpegWriter.hpp"
 #include "ptp/sim/sky/PreviewJpeg.hpp"
 #include "ptp/sim/sky/SkyRenderer.hpp"
 
@@ -152,7 +153,7 @@ int main(int argc, char** argv) noexcept try {
             render = std::min(render, secondsSince(start) / kFrames);
             start = Clock::now();
             bytes = 0;
-            for (const auto& image : images) bytes += JpegWriter::encode(image, 80).size();
+            for (const auto& image : images) bytes += sonyalpaca::imaging::encodeJpeg(image, 80).size();
             encode = std::min(encode, secondsSince(start) / kFrames);
         }
         std::printf("%-26s render %.2f ms, encode %.2f ms (%zu bytes), encode/frame %.2f\n", "live view 640x424",
