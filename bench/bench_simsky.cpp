@@ -4,10 +4,16 @@
 // the ratios the requirement is stated in (render + write ≤ 1 s; memory ≤ 2 frames), and the peak
 // resident memory as a multiple of one frame (raw_width · raw_height · 2 bytes).
 //
+// Also the live view: one 640x424 frame of the focus target rendered, then encoded (the JPEG the
+// body serves, libjpeg through imaging::encodeJpeg), best of 10 batches of 20 frames, and the
+// encode's share of the frame.
+//
 // Usage: bench_simsky [repetitions]   (default 3; the best time of the repetitions is reported)
 
+#include "imaging/Jpeg.hpp"
 #include "ptp/sim/sky/ArwFile.hpp"
 #include "ptp/sim/sky/DefocusModel.hpp"
+#include "ptp/sim/sky/FocusTarget.hpp"
 #include "ptp/sim/sky/PreviewJpeg.hpp"
 #include "ptp/sim/sky/SkyRenderer.hpp"
 
@@ -128,6 +134,29 @@ int main(int argc, char** argv) noexcept try {
         const double preview = secondsSince(start);
         std::printf("%-26s %7.3fs (%zu bytes)\n", "preview JPEG 1616 px", preview, jpeg.size());
         checksum += jpeg.size();
+    }
+    // The live view, as SkyFrameSource::liveView makes it (quality 80), a little out of focus.
+    {
+        const FocusTarget target(FocusTarget::Options{640, 424, 1, 60.0, 1.5});
+        constexpr int kBatches = 10;
+        constexpr int kFrames = 20;
+        double render = 1e9;
+        double encode = 1e9;
+        std::size_t bytes = 0;
+        std::uint64_t frame = 0;
+        for (int batch = 0; batch < kBatches; ++batch) {
+            std::vector<decltype(target.render(0.0, 0))> images;
+            auto start = Clock::now();
+            for (int i = 0; i < kFrames; ++i) images.push_back(target.render(0.05, ++frame));
+            render = std::min(render, secondsSince(start) / kFrames);
+            start = Clock::now();
+            bytes = 0;
+            for (const auto& image : images) bytes += sonyalpaca::imaging::encodeJpeg(image, 80).size();
+            encode = std::min(encode, secondsSince(start) / kFrames);
+        }
+        std::printf("%-26s render %.2f ms, encode %.2f ms (%zu bytes), encode/frame %.2f\n", "live view 640x424",
+                    render * 1e3, encode * 1e3, bytes / kFrames, encode / (render + encode));
+        checksum += bytes;
     }
     const double peak = peakResidentBytes();
     std::printf("star fwhm: focused %.2f px, defocused %.2f px (DefocusModel defaults)\n", focused.star_fwhm_px,

@@ -34,9 +34,9 @@ unsigned scaleFor(unsigned width, unsigned min_width) {
     return denominator;
 }
 
-}  // namespace
-
-Image8 decodeJpegGrey(std::span<const std::uint8_t> jpeg, unsigned min_width) {
+/// Decodes to grey (`grey`) or to the JPEG's own colour (grey or RGB), scaled down so as to stay at
+/// least `min_width` wide (0: full size).
+Image8 decode(std::span<const std::uint8_t> jpeg, bool grey, unsigned min_width) {
     if (jpeg.size() < 4 || jpeg[0] != 0xFF || jpeg[1] != 0xD8)
         throw JpegError("not a JPEG: the data does not start with the JPEG marker FF D8");
     Image8 image;
@@ -52,23 +52,30 @@ Image8 decodeJpegGrey(std::span<const std::uint8_t> jpeg, unsigned min_width) {
     jpeg_create_decompress(&info);
     jpeg_mem_src(&info, jpeg.data(), static_cast<unsigned long>(jpeg.size()));
     jpeg_read_header(&info, TRUE);
-    info.out_color_space = JCS_GRAYSCALE;
+    info.out_color_space = grey || info.num_components == 1 ? JCS_GRAYSCALE : JCS_RGB;
     info.scale_num = 1;
     info.scale_denom = scaleFor(info.image_width, min_width);
-    info.dct_method = JDCT_IFAST;
+    if (grey) info.dct_method = JDCT_IFAST;
     jpeg_start_decompress(&info);
     image.width = info.output_width;
     image.height = info.output_height;
-    image.components = 1;
-    image.samples.resize(static_cast<std::size_t>(image.width) * image.height);
+    image.components = static_cast<unsigned>(info.output_components);
+    const std::size_t stride = static_cast<std::size_t>(image.width) * image.components;
+    image.samples.resize(stride * image.height);
     while (info.output_scanline < info.output_height) {
-        JSAMPROW row = image.samples.data() + static_cast<std::size_t>(info.output_scanline) * image.width;
+        JSAMPROW row = image.samples.data() + static_cast<std::size_t>(info.output_scanline) * stride;
         jpeg_read_scanlines(&info, &row, 1);
     }
     jpeg_finish_decompress(&info);
     jpeg_destroy_decompress(&info);
     return image;
 }
+
+}  // namespace
+
+Image8 decodeJpegGrey(std::span<const std::uint8_t> jpeg, unsigned min_width) { return decode(jpeg, true, min_width); }
+
+Image8 decodeJpeg(std::span<const std::uint8_t> jpeg) { return decode(jpeg, false, 0); }
 
 std::vector<std::uint8_t> encodeJpeg(const Image8& image, int quality) {
     if (image.width == 0 || image.height == 0 || (image.components != 1 && image.components != 3) ||

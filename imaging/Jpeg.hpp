@@ -27,8 +27,14 @@ struct Image8 {
 /// the image allows. Throws JpegError for data that is not a readable JPEG.
 Image8 decodeJpegGrey(std::span<const std::uint8_t> jpeg, unsigned min_width = 0);
 
-/// Encodes a grey or RGB image as a baseline JPEG of `quality` (1..100). Throws
-/// std::invalid_argument for an empty image or a wrong sample count.
+/// Decodes a JPEG at full size to what it holds: grey (1 component) for a greyscale JPEG, else RGB
+/// (3). Throws JpegError for data that is not a readable JPEG.
+Image8 decodeJpeg(std::span<const std::uint8_t> jpeg);
+
+/// Encodes a grey or RGB image as a baseline JPEG of `quality` (1..100; libjpeg's scaling of the
+/// standard's tables; colour as YCbCr with 4:2:0 chroma), in memory. Throws std::invalid_argument
+/// for an empty image, a component count other than 1 or 3, a wrong sample count or a quality
+/// outside 1..100.
 std::vector<std::uint8_t> encodeJpeg(const Image8& image, int quality = 85);
 
 }  // namespace sonyalpaca::imaging

@@ -79,13 +79,20 @@ Stretch stretchFor(const std::vector<float>& plane, const ThumbnailOptions& opti
 }  // namespace
 
 Image8 makeThumbnail(const RawFrame& frame, const ThumbnailOptions& options) {
-    const Frame& mosaic = frame.image;
+    const Frame& image = frame.image;
+    if (image.pixels.size() != image.pixelCount())
+        throw std::invalid_argument("the frame holds " + std::to_string(image.pixels.size()) + " pixels, not " +
+                                    std::to_string(image.width) + "x" + std::to_string(image.height));
+    return makeThumbnail(MosaicView{image.pixels.data(), image.width, image.height, image.width}, options);
+}
+
+Image8 makeThumbnail(const MosaicView& mosaic, const ThumbnailOptions& options) {
     if (mosaic.width < 2 || mosaic.height < 2)
         throw std::invalid_argument("a thumbnail needs a frame of at least 2x2 pixels, not " +
                                     std::to_string(mosaic.width) + "x" + std::to_string(mosaic.height));
-    if (mosaic.pixels.size() != mosaic.pixelCount())
-        throw std::invalid_argument("the frame holds " + std::to_string(mosaic.pixels.size()) + " pixels, not " +
-                                    std::to_string(mosaic.width) + "x" + std::to_string(mosaic.height));
+    if (mosaic.pixels == nullptr || mosaic.stride < mosaic.width)
+        throw std::invalid_argument("a thumbnail needs pixels with rows at least " + std::to_string(mosaic.width) +
+                                    " values apart, not " + std::to_string(mosaic.stride));
     if (options.max_width == 0) throw std::invalid_argument("a thumbnail of width 0 was asked for");
 
     // Superpixels (2x2 cells), averaged n x n into one thumbnail pixel.
@@ -104,8 +111,8 @@ Image8 makeThumbnail(const RawFrame& frame, const ThumbnailOptions& options) {
         const unsigned first = oy * n;
         const unsigned last = std::min(first + n, cells_y);
         for (unsigned cy = first; cy < last; ++cy) {
-            const std::uint16_t* top = mosaic.pixels.data() + static_cast<std::size_t>(2 * cy) * mosaic.width;
-            const std::uint16_t* bottom = top + mosaic.width;
+            const std::uint16_t* top = mosaic.pixels + static_cast<std::size_t>(2 * cy) * mosaic.stride;
+            const std::uint16_t* bottom = top + mosaic.stride;
             for (unsigned ox = 0; ox < out_w; ++ox) {
                 std::uint64_t r = 0, g = 0, b = 0;
                 for (unsigned cx = ox * n, end = cx + n; cx < end; ++cx) {

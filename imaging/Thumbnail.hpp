@@ -4,6 +4,9 @@
 #include "imaging/Jpeg.hpp"
 #include "imaging/RawDecoder.hpp"
 
+#include <cstddef>
+#include <cstdint>
+
 namespace sonyalpaca::imaging {
 
 /// How a thumbnail is made; the defaults suit a phone screen and a night sky.
@@ -15,7 +18,8 @@ struct ThumbnailOptions {
     double white_sigmas = 20;        ///< ... but at least this many noise sigmas above the median
 };
 
-/// A stretched colour thumbnail of a Bayer frame, for a person to look at (the setup page).
+/// A stretched colour thumbnail of a Bayer frame, for a person to look at (the setup page; the
+/// simulator's JPEG captures).
 ///
 /// Debayers by 2x2 superpixel (the frame is RGGB from (0, 0): R, the mean of the two greens, B), then
 /// averages n x n superpixels, n the smallest that makes the thumbnail at most `max_width` wide (so a
@@ -31,5 +35,18 @@ struct ThumbnailOptions {
 /// Costs one pass over the frame (about 20 ms for 24 MP on a PC). Pure; thread-safe. Throws
 /// std::invalid_argument for a frame smaller than 2x2 or whose pixel count does not match its size.
 Image8 makeThumbnail(const RawFrame& frame, const ThumbnailOptions& options = {});
+
+/// A Bayer mosaic held elsewhere, RGGB from (0, 0): `width` x `height` photosites, the row y at
+/// pixels + y · stride. A crop of a larger readout (the simulator's raw frame) is one without a copy.
+struct MosaicView {
+    const std::uint16_t* pixels = nullptr;
+    unsigned width = 0;
+    unsigned height = 0;
+    std::size_t stride = 0;  ///< values from one row to the next, at least width
+};
+
+/// The same thumbnail of a mosaic held elsewhere. Throws std::invalid_argument for a mosaic smaller
+/// than 2x2, no pixels or a stride below the width.
+Image8 makeThumbnail(const MosaicView& mosaic, const ThumbnailOptions& options = {});
 
 }  // namespace sonyalpaca::imaging

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Tests of the simulator's synthetic images (ptp/sim/sky). LibRaw is linked here only, to prove
-# that what the simulator writes decodes to exactly what it meant to write.
+# Tests of the simulator's synthetic images (ptp/sim/sky). The simulator writes its RAW files without
+# LibRaw; these tests decode them with it, to prove that they decode to exactly what was meant.
 sonyalpaca_test(test_simsky SOURCES
   unit/sim/ArwFileTest.cpp
   unit/sim/CrawCodecTest.cpp
@@ -8,10 +8,9 @@ sonyalpaca_test(test_simsky SOURCES
   unit/sim/RawFileTypesTest.cpp
   unit/sim/ProtocolTest.cpp
   unit/sim/DefocusModelTest.cpp
-  unit/sim/JpegWriterTest.cpp
+  unit/sim/SimJpegTest.cpp
   unit/sim/SkyRendererTest.cpp
   unit/sim/LibRawDecode.cpp
-  unit/sim/JpegDecoder.cpp
   support/StarMeasure.cpp
   LIBS sonyalpaca_simsky sonyalpaca_sim PkgConfig::LIBRAW)
 

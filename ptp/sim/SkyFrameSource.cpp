@@ -2,6 +2,7 @@
 #include "ptp/sim/SkyFrameSource.hpp"
 
 #include "config/TimeText.hpp"
+#include "imaging/Jpeg.hpp"
 #include "ptp/sim/PtpCodes.hpp"
 #include "ptp/sim/RawFileTypes.hpp"
 #include "ptp/sim/sky/ArwFile.hpp"
@@ -153,7 +154,7 @@ public:
         // learning is done on such a scene; the night sky in a live view is too faint to learn from).
         const double travel = std::max(travel_hint_, 1.0);
         const double scene_focus = now.best_focus - 0.08 * travel;
-        return JpegWriter::encode(target_.render((now.lens_position - scene_focus) / travel, ++live_sequence_), 80);
+        return imaging::encodeJpeg(target_.render((now.lens_position - scene_focus) / travel, ++live_sequence_), 80);
     }
 
 private:

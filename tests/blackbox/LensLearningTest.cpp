@@ -104,8 +104,11 @@ TEST_CASE("lens learning: Action learn measures the lens, saves its profile and 
     REQUIRE(rig.put("move", "Position=120")["ErrorNumber"] == 0);
     REQUIRE(rig.waitStill(30s));
     CHECK(rig.get("position")["Value"] == 120);
+    // Within 2 units: besides the learned sizes' error, each step of the simulated motor is off by a
+    // seeded 0.5 % (one step of size 6 is about 120 units), so where this move lands depends on how
+    // many draws learning took before it (seeds 1 to 5 and 21: 0.03 to 1.7 units).
     CHECK(std::abs(rig.simulator.status()["lens_position"].get<double>() - 120.0 * 264.0 / moves[0].get<double>()) <=
-          1.5);
+          2.0);
 
     // After a restart the profile is one of the lenses: choose it, and the position is still known.
     rig.stop();

@@ -176,3 +176,21 @@ TEST_CASE("thumbnail: it encodes as a JPEG of its size") {
     CHECK(back.width == image.width);
     CHECK(back.height == image.height);
 }
+
+TEST_CASE("thumbnail: of a crop read in place (MosaicView), the same as of the crop copied") {
+    const RawFrame readout = skyFrame(660, 444, 600, 12, 3);
+    const unsigned left = 12, top = 10, width = 616, height = 400;
+    RawFrame copy;
+    copy.image = {width, height, {}};
+    for (unsigned y = top; y < top + height; ++y) {
+        const auto row = readout.image.pixels.begin() + static_cast<std::ptrdiff_t>(y * readout.image.width + left);
+        copy.image.pixels.insert(copy.image.pixels.end(), row, row + width);
+    }
+    const MosaicView view{readout.image.pixels.data() + top * readout.image.width + left, width, height,
+                          readout.image.width};
+    const Image8 in_place = makeThumbnail(view);
+    CHECK(in_place.width == 308);
+    CHECK(in_place.samples == makeThumbnail(copy).samples);
+    CHECK_THROWS_AS(makeThumbnail(MosaicView{view.pixels, width, height, width - 1}), std::invalid_argument);
+    CHECK_THROWS_AS(makeThumbnail(MosaicView{nullptr, width, height, width}), std::invalid_argument);
+}

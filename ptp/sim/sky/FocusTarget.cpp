@@ -77,7 +77,7 @@ FocusTarget::FocusTarget(const Options& options) : options_(options) {
     for (float& level : sharp_) level = std::clamp(level, 8.0f, 247.0f);
 }
 
-JpegImage FocusTarget::render(double distance_in_travels, std::uint64_t frame) const {
+imaging::Image8 FocusTarget::render(double distance_in_travels, std::uint64_t frame) const {
     const unsigned width = options_.width, height = options_.height;
     std::vector<float> image = sharp_;
     // A tent of two box passes of radius r has about the spread of a disc of radius 1.4 r.
@@ -89,7 +89,7 @@ JpegImage FocusTarget::render(double distance_in_travels, std::uint64_t frame) c
             boxPass(&image[static_cast<std::size_t>(y) * width], width, 1, capped, scratch);
         for (unsigned x = 0; x < width; ++x) boxPass(&image[x], height, width, capped, scratch);
     }
-    JpegImage out;
+    imaging::Image8 out;
     out.width = width;
     out.height = height;
     out.components = 1;

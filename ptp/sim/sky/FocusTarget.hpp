@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "ptp/sim/sky/JpegWriter.hpp"
+#include "imaging/Jpeg.hpp"
 
 #include <cstdint>
 #include <vector>
@@ -31,8 +31,8 @@ public:
     explicit FocusTarget(const Options& options);
 
     /// The scene with the lens `distance_in_travels` (|position − focus| / travel) out of focus;
-    /// `frame` seeds the noise.
-    JpegImage render(double distance_in_travels, std::uint64_t frame) const;
+    /// `frame` seeds the noise. A grey image, for imaging::encodeJpeg.
+    imaging::Image8 render(double distance_in_travels, std::uint64_t frame) const;
 
 private:
     Options options_;
