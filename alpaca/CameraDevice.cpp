@@ -202,40 +202,35 @@ void CameraDevice::addMembers() {
         readout_mode_ = index;
     });
 
-    // Binning and the subframe: the setters keep any value; StartExposure checks them together.
-    for (const char* name : {"BinX", "BinY"}) {
-        std::int32_t& field = std::string_view(name) == "BinX" ? bin_x_ : bin_y_;
+    // Binning and the subframe: the setters keep any value but a bin size; StartExposure checks them
+    // together.
+    const auto addInt = [this](const char* name, std::int32_t& field, auto check) {
         addProperty(
-            name, ParamType::Int, Connected,
+            name, ParamType::Int, Needs::Connected,
             [this, &field] {
                 std::lock_guard lock(mutex_);
                 return field;
             },
-            [this, &field, name](const Arguments& a) {
-                const std::int32_t bin = a.get<std::int32_t>(name);
-                if (bin < 1 || bin > kMaxBin)
-                    throw AlpacaError::invalidValue(std::string(name) + " " + std::to_string(bin) +
-                                                    " is not supported; allowed: 1 or 2 (2x2 binning in software, "
-                                                    "the mean of each 2x2 cell)");
+            [this, &field, name, check](const Arguments& a) {
+                const std::int32_t value = a.get<std::int32_t>(name);
+                check(name, value);
                 std::lock_guard lock(mutex_);
-                field = bin;
+                field = value;
             });
-    }
-    for (const auto& [name, member] :
-         {std::pair{"NumX", &CameraDevice::num_x_}, std::pair{"NumY", &CameraDevice::num_y_},
-          std::pair{"StartX", &CameraDevice::start_x_}, std::pair{"StartY", &CameraDevice::start_y_}}) {
-        std::int32_t& field = this->*member;
-        addProperty(
-            name, ParamType::Int, Connected,
-            [this, &field] {
-                std::lock_guard lock(mutex_);
-                return field;
-            },
-            [this, &field, name](const Arguments& a) {
-                std::lock_guard lock(mutex_);
-                field = a.get<std::int32_t>(name);
-            });
-    }
+    };
+    const auto anyValue = [](const char*, std::int32_t) {};
+    const auto binSize = [](const char* name, std::int32_t bin) {
+        if (bin < 1 || bin > kMaxBin)
+            throw AlpacaError::invalidValue(std::string(name) + " " + std::to_string(bin) +
+                                            " is not supported; allowed: 1 or 2 (2x2 binning in software, the mean "
+                                            "of each 2x2 cell)");
+    };
+    addInt("BinX", bin_x_, binSize);
+    addInt("BinY", bin_y_, binSize);
+    addInt("NumX", num_x_, anyValue);
+    addInt("NumY", num_y_, anyValue);
+    addInt("StartX", start_x_, anyValue);
+    addInt("StartY", start_y_, anyValue);
 
     // Exposures.
     addPut("StartExposure", {{"Duration", ParamType::Double}, {"Light", ParamType::Bool}}, Idle,

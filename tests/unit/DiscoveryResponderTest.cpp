@@ -51,27 +51,29 @@ TEST_CASE("two responders share one discovery port (SO_REUSEADDR and SO_REUSEPOR
 TEST_CASE("discovery follows the API's bind addresses: unicast to them, broadcast and multicast on their interface") {
     using sonyalpaca::alpaca::discoveryAnswers;
     using sonyalpaca::alpaca::DiscoveryInterface;
+    // A pure function of address strings: nothing is sent. The interfaces use documentation addresses
+    // (RFC 5737, RFC 3849); 0.0.0.0 and 255.255.255.255 are the wildcard and limited broadcast as inputs.
     const std::vector<DiscoveryInterface> interfaces{
         {1, {"127.0.0.1", "::1"}, {}},
-        {2, {"192.168.1.20", "fe80::1", "2001:db8::20"}, {"192.168.1.255"}},
-        {3, {"10.0.0.5"}, {"10.0.0.255"}}};
+        {2, {"198.51.100.20", "fe80::1", "2001:db8::20"}, {"198.51.100.255"}},
+        {3, {"203.0.113.5"}, {"203.0.113.255"}}};
     // Everywhere: everything.
     for (const auto& bind : {std::vector<std::string>{}, std::vector<std::string>{"::"}}) {
-        CHECK(discoveryAnswers(bind, interfaces, "10.0.0.5", 3));
+        CHECK(discoveryAnswers(bind, interfaces, "203.0.113.5", 3));
         CHECK(discoveryAnswers(bind, interfaces, "ff12::a1:9aca", 2));
     }
     const std::vector<std::string> ipv4_everywhere{"0.0.0.0"};
-    CHECK(discoveryAnswers(ipv4_everywhere, interfaces, "10.0.0.255", 3));
+    CHECK(discoveryAnswers(ipv4_everywhere, interfaces, "203.0.113.255", 3));
     CHECK_FALSE(discoveryAnswers(ipv4_everywhere, interfaces, "ff12::a1:9aca", 2));
     CHECK_FALSE(discoveryAnswers(ipv4_everywhere, interfaces, "::1", 1));
-    // One LAN address.
-    const std::vector<std::string> lan{"192.168.1.20"};
-    CHECK(discoveryAnswers(lan, interfaces, "192.168.1.20", 2));
-    CHECK(discoveryAnswers(lan, interfaces, "192.168.1.255", 2));
+    // One address on a LAN interface.
+    const std::vector<std::string> lan{"198.51.100.20"};
+    CHECK(discoveryAnswers(lan, interfaces, "198.51.100.20", 2));
+    CHECK(discoveryAnswers(lan, interfaces, "198.51.100.255", 2));
     CHECK(discoveryAnswers(lan, interfaces, "255.255.255.255", 2));
     CHECK_FALSE(discoveryAnswers(lan, interfaces, "255.255.255.255", 3));  // another interface's broadcast
-    CHECK_FALSE(discoveryAnswers(lan, interfaces, "10.0.0.255", 3));
-    CHECK_FALSE(discoveryAnswers(lan, interfaces, "10.0.0.5", 3));
+    CHECK_FALSE(discoveryAnswers(lan, interfaces, "203.0.113.255", 3));
+    CHECK_FALSE(discoveryAnswers(lan, interfaces, "203.0.113.5", 3));
     CHECK_FALSE(discoveryAnswers(lan, interfaces, "127.0.0.1", 1));
     CHECK_FALSE(discoveryAnswers(lan, interfaces, "ff12::a1:9aca", 2));  // no IPv6 address bound
     // Loopback only.
@@ -79,12 +81,12 @@ TEST_CASE("discovery follows the API's bind addresses: unicast to them, broadcas
     CHECK(discoveryAnswers(loopback, interfaces, "127.0.0.1", 1));
     CHECK(discoveryAnswers(loopback, interfaces, "::1", 1));
     CHECK_FALSE(discoveryAnswers(loopback, interfaces, "127.0.0.2", 1));
-    CHECK_FALSE(discoveryAnswers(loopback, interfaces, "192.168.1.255", 2));
+    CHECK_FALSE(discoveryAnswers(loopback, interfaces, "198.51.100.255", 2));
     // An IPv6 address: multicast on its interface.
     const std::vector<std::string> v6{"2001:db8::20"};
     CHECK(discoveryAnswers(v6, interfaces, "ff12::a1:9aca", 2));
     CHECK_FALSE(discoveryAnswers(v6, interfaces, "ff12::a1:9aca", 1));
-    CHECK_FALSE(discoveryAnswers(v6, interfaces, "192.168.1.255", 2));
+    CHECK_FALSE(discoveryAnswers(v6, interfaces, "198.51.100.255", 2));
 }
 
 TEST_CASE("discovery bound to 127.0.0.1 answers there and not on ::1") {

@@ -56,8 +56,8 @@ TEST_CASE("host check: IP literals, localhost, the machine's names and allowed_h
     Server server;
     for (const char* host : {"127.0.0.1",
                              "127.0.0.1:11111",
-                             "192.168.1.20",
-                             "10.0.0.5:80",
+                             "198.51.100.20",
+                             "203.0.113.5:80",
                              "[::1]",
                              "[::1]:11111",
                              "[fe80::1%25eth0]:11111",
