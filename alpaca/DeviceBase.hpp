@@ -37,6 +37,8 @@ public:
 
     bool connected() const noexcept { return connected_; }
     bool connecting() const noexcept { return connecting_; }
+    /// Why the device refuses what Needs::Idle asks now (busyReason), or nothing when it is idle.
+    std::optional<std::string> busy() const { return busyReason(); }
 
 protected:
     DeviceBase(DeviceTexts texts, std::shared_ptr<BodySession> session);

@@ -39,6 +39,10 @@ progress{-webkit-appearance:none;appearance:none;width:100%;height:1.1em;border:
 progress::-webkit-progress-bar{background:#180000}progress::-webkit-progress-value{background:#a22}
 progress::-moz-progress-bar{background:#a22}code{overflow-wrap:anywhere}
 .preview{display:block;width:100%;max-width:640px;height:auto;border:1px solid #411;background:#080000}
+.live{position:relative;max-width:640px}.live img{display:block;width:100%;height:auto;border:1px solid #411;touch-action:manipulation}
+#live-box{position:absolute;border:1px solid #f44;pointer-events:none}
+#live-mag{width:128px;height:128px;image-rendering:pixelated;border:1px solid #622;background:#080000}
+.figure{font-size:2em;line-height:1.1;color:#f55}#live-trend{width:200px;height:48px;border:1px solid #411;display:block}
 [hidden]{display:none!important}
 )css";
 
@@ -136,6 +140,79 @@ sa.panel({update:function(s){
 })();
 )js";
 
+/// The live view: Start/Stop, then one frame request after another (each waits for a newer frame;
+/// the frame becomes a blob: URL the image shows), a tap picks the spot the 1:1 magnifier shows and
+/// the server measures the focus figure of; the figure, the best so far and the trend of the last
+/// 60 frames. It follows status.json's "live" (another page may have started it; an exposure pauses it).
+constexpr const char* kLiveScript = R"js(
+(function(){
+var sa=sonyalpaca,$=function(id){return document.getElementById(id);};
+var img=$('live-image');if(!img)return;
+var box=$('live-box'),mag=$('live-mag'),trend=$('live-trend'),token=$('live-token').value;
+var on=false,asking=false,last=0,px=0.5,py=0.5,tapped=false,url=null,figures=[],best=null;
+var show=function(t){sa.text('live-state',t);};
+function place(){
+ if(!img.naturalWidth)return;var k=img.clientWidth/img.naturalWidth,side=128*k;
+ box.style.width=side+'px';box.style.height=side+'px';
+ box.style.left=(px*img.clientWidth-side/2)+'px';box.style.top=(py*img.clientHeight-side/2)+'px';
+}
+function magnify(){
+ var c=mag.getContext('2d');c.imageSmoothingEnabled=false;c.fillStyle='#080000';c.fillRect(0,0,128,128);
+ c.drawImage(img,Math.round(px*img.naturalWidth)-64,Math.round(py*img.naturalHeight)-64,128,128,0,0,128,128);
+}
+function plot(f){
+ figures.push(f);if(figures.length>60)figures.shift();
+ if(best===null||f>best)best=f;
+ sa.text('live-figure',f.toFixed(1));sa.text('live-best',best.toFixed(1));
+ var c=trend.getContext('2d'),w=trend.width,h=trend.height,lo=Math.min.apply(null,figures),hi=Math.max.apply(null,figures);
+ c.fillStyle='#080000';c.fillRect(0,0,w,h);if(hi<=lo)hi=lo+1;
+ c.strokeStyle='#e44';c.lineWidth=2;c.beginPath();
+ for(var i=0;i<figures.length;++i){var x=i*(w-1)/59,y=h-2-(figures[i]-lo)*(h-4)/(hi-lo);if(i)c.lineTo(x,y);else c.moveTo(x,y);}
+ c.stroke();
+}
+function frame(r){
+ last=Number(r.headers.get('X-Live-Frame'))||last;var f=Number(r.headers.get('X-Focus-Figure'));
+ return r.blob().then(function(b){return new Promise(function(done){
+  var u=URL.createObjectURL(b);
+  img.onload=function(){if(url)URL.revokeObjectURL(url);url=u;img.hidden=false;img.setAttribute('data-frame',last);
+   place();magnify();if(!isNaN(f))plot(f);done();};
+  img.onerror=function(){URL.revokeObjectURL(u);done();};img.src=u;});});
+}
+function ask(){
+ if(!on||asking)return;asking=true;
+ var q='/setup/live.jpg?after='+last+'&x='+px.toFixed(4)+'&y='+py.toFixed(4)+(tapped?'&tap=1':'');tapped=false;
+ fetch(q,{cache:'no-store'}).then(function(r){
+  var state=r.headers.get('X-Live-State');if(state)show(state);
+  if(r.status===200)return frame(r);
+  if(r.status===204)return;
+  if(r.status===503)return new Promise(function(d){setTimeout(d,1000);});
+  on=false;return r.text().then(function(t){show(t.trim());});
+ }).catch(function(){show('no answer from the server');return new Promise(function(d){setTimeout(d,1000);});})
+ .then(function(){asking=false;ask();});
+}
+function command(what){
+ var data=new URLSearchParams();data.append('csrf',token);
+ return fetch('/setup/live/'+what,{method:'POST',body:data}).then(function(r){return r.text().then(function(t){
+  show(t.trim());if(what==='start'&&r.ok){on=true;ask();}if(what==='stop')on=false;});});
+}
+$('live-start').addEventListener('click',function(){command('start');});
+$('live-stop').addEventListener('click',function(){on=false;command('stop');});
+img.addEventListener('click',function(ev){
+ var rect=img.getBoundingClientRect();
+ px=Math.min(1,Math.max(0,(ev.clientX-rect.left)/rect.width));py=Math.min(1,Math.max(0,(ev.clientY-rect.top)/rect.height));
+ tapped=true;figures=[];best=null;place();magnify();
+});
+window.addEventListener('resize',place);
+sa.panel({update:function(s){
+ var l=s.live||{},active=l.state==='starting'||l.state==='running'||l.state==='paused';
+ sa.text('live-fps',l.state==='running'?l.fps+' frames/s':'');
+ if(!asking)show(l.message||'');
+ if(active&&!on){on=true;ask();}
+ $('live-start').disabled=active;$('live-stop').disabled=!active;
+}});
+})();
+)js";
+
 std::string escape(std::string_view text) {
     std::string out;
     out.reserve(text.size());
@@ -210,6 +287,33 @@ Panel previewPanel(const Json& fields, const FramePreview* preview) {
     html += "<p>Frame: <span id=\"f-last_frame\">" + escape(fields.value("last_frame", std::string())) +
             "</span></p></section>";
     return {std::move(html), kPreviewScript};
+}
+
+/// On the overview: where the live view is.
+Panel liveLinkPanel() {
+    return {"<section id=\"live-link\"><h2>Live view</h2><p><a id=\"open-live\" href=\"/setup/live\">Open the "
+            "live view</a>: the body's live view for framing and focusing, with a 1:1 magnifier, a focus figure and "
+            "the focus jog.</p></section>",
+            {}};
+}
+
+Panel livePanel(const std::string& token, const nlohmann::json& live) {
+    std::string html =
+        "<section id=\"live\"><h2>Live view</h2><p class=\"help\">The body's live view, for framing and rough "
+        "focus. Tap the image to magnify that spot 1:1 (a bright star, or an edge): the focus figure is measured "
+        "there; jog toward the higher number. It stops when this page closes or after a few minutes without a tap "
+        "or a jog, and pauses while an exposure runs.</p><input type=\"hidden\" id=\"live-token\" value=\"" +
+        token +
+        "\"><div class=\"row\"><button id=\"live-start\">Start</button><button id=\"live-stop\" "
+        "class=\"stop\">Stop</button></div><p><span id=\"live-state\">" +
+        escape(live.value("message", std::string("off: press Start"))) +
+        "</span> <span id=\"live-fps\"></span></p><div class=\"live\"><img id=\"live-image\" alt=\"the live "
+        "view\" data-frame=\"0\" hidden><div id=\"live-box\"></div></div><div class=\"row\"><canvas "
+        "id=\"live-mag\" width=\"128\" height=\"128\"></canvas><div><div class=\"help\">Focus figure (higher "
+        "is sharper)</div><div id=\"live-figure\" class=\"figure\">–</div><div class=\"help\">best <span "
+        "id=\"live-best\">–</span> since the last tap</div><canvas id=\"live-trend\" width=\"200\" "
+        "height=\"48\"></canvas></div></div></section>";
+    return {std::move(html), kLiveScript};
 }
 
 Panel focusPanel(const std::string& token, bool learning) {
@@ -305,20 +409,31 @@ std::string shownValue(const config::SettingKey& key, const std::string& value) 
 }
 }  // namespace
 
-HttpResponse SetupPages::page(const std::string& title, const std::string& message, bool error) const {
+HttpResponse SetupPages::page(const std::string& title, const std::string& message, bool error, Page kind) const {
     const Json fields = statusFields(registry_, context_);
     const auto* camera = deviceOf<CameraDevice>(registry_, "camera");
     const auto preview = camera ? camera->preview() : nullptr;
     const auto* focuser = deviceOf<FocuserDevice>(registry_, "focuser");
     const nlohmann::json focus = focuser ? focuser->status() : nlohmann::json{{"connected", false}};
     const bool learning = learningOf(focus).value("active", false);
-    const Panel panels[] = {statusPanel(fields),
-                            previewPanel(fields, preview.get()),
-                            focusPanel(token_, learning),
-                            learnPanel(token_, focus, learnInfo(focus, context_)),
-                            {settingsSection(), {}},
-                            devicesPanel(registry_),
-                            logPanel()};
+    std::vector<Panel> panels;
+    if (kind == Page::Live) {
+        if (live_)
+            panels.push_back(livePanel(token_, live_->status()));
+        else
+            panels.push_back({"<p class=\"msg err\">This server has no body, so it has no live view.</p>", {}});
+        panels.push_back(focusPanel(token_, learning));
+        panels.push_back(statusPanel(fields));
+    } else {
+        panels = {statusPanel(fields),
+                  liveLinkPanel(),
+                  previewPanel(fields, preview.get()),
+                  focusPanel(token_, learning),
+                  learnPanel(token_, focus, learnInfo(focus, context_)),
+                  {settingsSection(), {}},
+                  devicesPanel(registry_),
+                  logPanel()};
+    }
 
     std::string html;
     html.reserve(20000);
@@ -329,8 +444,8 @@ HttpResponse SetupPages::page(const std::string& title, const std::string& messa
     html += "<h1>" + escape(title) + "</h1><p class=\"sub\">" + escape(description_.server_name) + " " +
             escape(description_.manufacturer_version) +
             (description_.location.empty() ? std::string() : " on " + escape(description_.location)) +
-            " · <a href=\"/setup\">overview</a> · <a href=\"/setup/v1/camera/0/setup\">camera</a> · "
-            "<a href=\"/setup/v1/focuser/0/setup\">focuser</a></p>";
+            " · <a href=\"/setup\">overview</a> · <a href=\"/setup/live\">live view</a> · "
+            "<a href=\"/setup/v1/camera/0/setup\">camera</a> · <a href=\"/setup/v1/focuser/0/setup\">focuser</a></p>";
     if (!message.empty())
         html += std::string("<p id=\"message\" class=\"msg") + (error ? " err" : "") + "\">" + escape(message) + "</p>";
     for (const auto& panel : panels) html += panel.html;

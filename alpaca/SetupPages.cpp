@@ -14,8 +14,11 @@
 #include "config/Log.hpp"
 #include "config/SettingsSchema.hpp"
 #include "config/Text.hpp"
+#include "imaging/FocusFigure.hpp"
+#include "imaging/Jpeg.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
@@ -71,20 +74,36 @@ HttpResponse methodNotAllowed(const std::string& path, const char* allowed) {
     return {405, kText, path + " accepts " + allowed + " only\n", {}};
 }
 
-/// The preview's JPEG bytes, sent as they are kept (never compressed again by the transport).
+/// A JPEG kept by its owner (the preview, a live-view frame), sent as it is kept: no copy, never
+/// compressed again by the transport.
+template <typename Owner>
 class JpegSource final : public BodySource {
 public:
-    explicit JpegSource(std::shared_ptr<const FramePreview> preview) : preview_(std::move(preview)) {}
-    std::size_t size() const noexcept override { return preview_->jpeg.size(); }
+    explicit JpegSource(std::shared_ptr<const Owner> owner) : owner_(std::move(owner)) {}
+    std::size_t size() const noexcept override { return owner_->jpeg.size(); }
     std::span<const char> read(std::size_t offset, std::size_t max) override {
-        if (offset >= preview_->jpeg.size()) throw std::out_of_range("read past the end of the preview");
-        const auto* bytes = reinterpret_cast<const char*>(preview_->jpeg.data());
-        return {bytes + offset, std::min(max, preview_->jpeg.size() - offset)};
+        if (offset >= owner_->jpeg.size()) throw std::out_of_range("read past the end of the JPEG");
+        const auto* bytes = reinterpret_cast<const char*>(owner_->jpeg.data());
+        return {bytes + offset, std::min(max, owner_->jpeg.size() - offset)};
     }
 
 private:
-    std::shared_ptr<const FramePreview> preview_;
+    std::shared_ptr<const Owner> owner_;
 };
+
+/// How long a frame request waits for a new frame before it answers 204.
+constexpr std::chrono::milliseconds kLiveWait{2000};
+/// Half the side of the magnified spot (live-view pixels): the page's 1:1 magnifier shows as much.
+constexpr unsigned kLiveSpotHalf = 64;
+
+/// A number in 0..1 of the query, or `fallback` when absent; nullopt when it is not such a number.
+std::optional<double> fraction(const KeyValues& query, std::string_view key, double fallback) {
+    const std::string* text = field(query, key);
+    if (!text) return fallback;
+    const auto value = parseDouble(*text);
+    if (value && *value >= 0 && *value <= 1) return value;
+    return std::nullopt;
+}
 }  // namespace
 
 namespace setup {
@@ -113,8 +132,22 @@ const config::SettingKey* schemaKey(std::string_view name) {
 }
 }  // namespace setup
 
-SetupPages::SetupPages(const DeviceRegistry& registry, ServerDescription description, SetupContext context)
-    : registry_(registry), description_(std::move(description)), context_(std::move(context)), token_(makeToken()) {}
+SetupPages::SetupPages(const DeviceRegistry& registry, ServerDescription description, SetupContext context,
+                       LiveViewOptions live)
+    : registry_(registry), description_(std::move(description)), context_(std::move(context)), token_(makeToken()) {
+    if (context_.session)
+        live_ = std::make_unique<LiveView>(
+            context_.session, [this] { return liveObstacle(); }, live);
+}
+
+std::string SetupPages::liveObstacle() const {
+    if (const auto* camera = deviceOf<CameraDevice>(registry_, "camera"); camera && camera->busy())
+        return "an exposure is running";
+    const auto* focuser = deviceOf<FocuserDevice>(registry_, "focuser");
+    const auto drive = focuser ? focuser->drive() : nullptr;
+    if (drive && drive->status().learning.active) return "the focuser is learning the lens (it reads the live view)";
+    return {};
+}
 
 HttpResponse SetupPages::handle(const HttpRequest& request) const noexcept {
     try {
@@ -139,7 +172,8 @@ HttpResponse SetupPages::route(const HttpRequest& request) const {
     const std::string& path = request.path;
     const bool get = request.method == "GET" || request.method == "HEAD";
     if (path == "/setup/focuser/jog" || path == "/setup/focuser/home" || path == "/setup/focuser/halt" ||
-        path == "/setup/focuser/learn" || path == "/setup/focuser/learn-cancel" || path == "/setup/settings") {
+        path == "/setup/focuser/learn" || path == "/setup/focuser/learn-cancel" || path == "/setup/live/start" ||
+        path == "/setup/live/stop" || path == "/setup/settings") {
         if (request.method != "POST") return methodNotAllowed(path, "POST");
         return post(request);
     }
@@ -150,6 +184,14 @@ HttpResponse SetupPages::route(const HttpRequest& request) const {
     if (path == "/setup/preview.jpg") {
         if (!get) return methodNotAllowed(path, "GET");
         return preview();
+    }
+    if (path == "/setup/live.jpg") {
+        if (!get) return methodNotAllowed(path, "GET");
+        return liveFrame(request);
+    }
+    if (path == "/setup/live" || path == "/setup/live/") {
+        if (!get) return methodNotAllowed(path, "GET");
+        return page(description_.server_name + " live view", {}, false, Page::Live);
     }
     std::string title = description_.server_name + " setup";
     if (path != "/setup" && path != "/setup/") {
@@ -175,7 +217,69 @@ HttpResponse SetupPages::preview() const {
     if (!camera) return {404, kText, "no camera on this server\n", {}};
     auto preview = camera->preview();
     if (!preview) return {404, kText, "no frame yet: take an exposure from the imaging program\n", {}};
-    return HttpResponse::streamed("image/jpeg", std::make_shared<JpegSource>(std::move(preview)));
+    return HttpResponse::streamed("image/jpeg", std::make_shared<JpegSource<FramePreview>>(std::move(preview)));
+}
+
+HttpResponse SetupPages::liveFrame(const HttpRequest& request) const {
+    if (!live_) return {404, kText, "no body on this server, so no live view\n", {}};
+    const auto query = parseUrlEncoded(request.query);
+    std::uint64_t after = 0;
+    if (const std::string* text = field(query, "after")) {
+        const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), after);
+        if (error != std::errc() || end != text->data() + text->size())
+            return HttpResponse::badRequest("after must be a frame number (0 for the newest frame)");
+    }
+    const auto x = fraction(query, "x", 0.5);
+    const auto y = fraction(query, "y", 0.5);
+    if (!x || !y) return HttpResponse::badRequest("x and y must be numbers from 0 to 1 (the spot, across and down)");
+    if (const std::string* tap = field(query, "tap"); tap && *tap == "1") live_->touch();
+    const auto next = live_->next(after, kLiveWait);
+    HttpResponse response;
+    switch (next.outcome) {
+    case LiveView::Outcome::Off: response = {409, kText, live_->stateLine() + "\n", {}}; break;
+    case LiveView::Outcome::TooMany:
+        response = {503, kText, "too many live-view requests wait already; close another live-view page\n", {}};
+        response.headers.emplace_back("Retry-After", "1");
+        break;
+    case LiveView::Outcome::NoneYet: response = {204, kText, {}, {}}; break;
+    case LiveView::Outcome::Frame: {
+        double figure = 0;
+        std::string size;
+        try {
+            const auto grey = imaging::decodeJpegGrey(next.frame->jpeg);
+            figure = imaging::focusFigure(grey, {*x * grey.width, *y * grey.height, kLiveSpotHalf});
+            size = std::to_string(grey.width) + "x" + std::to_string(grey.height);
+        } catch (const imaging::JpegError& e) {
+            log::get("alpaca")->debug("live view: frame {} is not a readable JPEG: {}", next.frame->number, e.what());
+        }
+        response = HttpResponse::streamed("image/jpeg", std::make_shared<JpegSource<LiveFrame>>(next.frame));
+        char text[32];
+        std::snprintf(text, sizeof text, "%.2f", figure);
+        response.headers.emplace_back("X-Live-Frame", std::to_string(next.frame->number));
+        response.headers.emplace_back("X-Focus-Figure", text);
+        response.headers.emplace_back("X-Live-Size", size);
+        break;
+    }
+    }
+    response.headers.emplace_back("X-Live-State", live_->stateLine());
+    response.headers.emplace_back("Cache-Control", "no-store");
+    return response;
+}
+
+HttpResponse SetupPages::liveCommand(const HttpRequest& request, const std::string& command) const {
+    if (!live_) return answer(request, 409, "no body on this server, so no live view");
+    if (command == "stop") {
+        log::get("alpaca")->info("setup: live view stop requested from {}", request.remote);
+        live_->stop("by the Stop button");
+        return answer(request, 200, "live view stopped");
+    }
+    log::get("alpaca")->info("setup: live view requested from {}", request.remote);
+    try {
+        live_->start();
+    } catch (const LiveViewRefused& e) {
+        return answer(request, 409, e.what());
+    }
+    return answer(request, 200, "live view on");
 }
 
 HttpResponse SetupPages::post(const HttpRequest& request) const {
@@ -194,6 +298,8 @@ HttpResponse SetupPages::post(const HttpRequest& request) const {
         return {403, kText, "refused: the request came from a page of another site\n", {}};
     }
     if (request.path == "/setup/settings") return saveSettings(request);
+    if (request.path.rfind("/setup/live/", 0) == 0)
+        return liveCommand(request, request.path.substr(std::string("/setup/live/").size()));
     const std::string command = request.path.substr(std::string("/setup/focuser/").size());
     if (command == "learn" || command == "learn-cancel") return learnCommand(request, command);
     return focusCommand(request, command);
@@ -213,6 +319,7 @@ HttpResponse SetupPages::focusCommand(const HttpRequest& request, const std::str
     auto reply = [&](int status, const std::string& text) { return answer(request, status, text); };
     auto* device = deviceOf<FocuserDevice>(registry_, "focuser");
     const auto drive = device ? device->drive() : nullptr;
+    if (live_) live_->touch();  // someone is focusing: the live view goes on
     if (!drive) return reply(409, "the focuser is not connected: connect it from the imaging program first");
     if (command == "home") {
         logger->info("setup: home requested from {}", request.remote);

@@ -4,6 +4,7 @@
 #include "alpaca/BodySession.hpp"
 #include "alpaca/DeviceRegistry.hpp"
 #include "alpaca/Http.hpp"
+#include "alpaca/LiveView.hpp"
 #include "config/LensDatabase.hpp"
 
 #include <filesystem>
@@ -36,14 +37,16 @@ struct SetupContext {
 /// The setup pages at the Alpaca setup URLs (/setup, /setup/v1/{type}/{n}/setup), served from the
 /// binary for a phone at the telescope: status refreshed every 2 s from GET /setup/status.json, the
 /// last frame (GET /setup/preview.jpg, the Camera's FramePreview), focus jog, home and halt, the
-/// lens-learning wizard, the settings form and the log tail.
+/// lens-learning wizard, the settings form and the log tail. /setup/live is the live view for
+/// framing and focusing (LiveView: POST /setup/live/start and /setup/live/stop, frames from
+/// GET /setup/live.jpg?after=N&x=&y= with the focus figure of the spot x, y in a header).
 ///
 /// The page is a list of panels (a <section> and a script that registers an update function called
 /// with every status.json); forms of class "cmd" are sent in the background by the page's script.
 ///
 /// Alpaca has no authentication, so every write is a POST (/setup/focuser/jog, /setup/focuser/home,
 /// /setup/focuser/halt, /setup/focuser/learn with an optional "name", /setup/focuser/learn-cancel,
-/// /setup/settings) carrying the per-process token embedded in the page
+/// /setup/live/start, /setup/live/stop, /setup/settings) carrying the per-process token embedded in the page
 /// ("csrf"), with an Origin or Referer (when sent) naming the Host the request went to; each write is
 /// logged with the client address. Settings are validated with the config file's schema and written
 /// atomically to the settings file; they apply at the next start.
@@ -51,7 +54,8 @@ struct SetupContext {
 /// Thread-safe; handle() never throws.
 class SetupPages {
 public:
-    SetupPages(const DeviceRegistry& registry, ServerDescription description, SetupContext context = {});
+    SetupPages(const DeviceRegistry& registry, ServerDescription description, SetupContext context = {},
+               LiveViewOptions live = {});
 
     HttpResponse handle(const HttpRequest& request) const noexcept;
 
@@ -62,7 +66,10 @@ public:
 
 private:
     HttpResponse route(const HttpRequest& request) const;
-    HttpResponse page(const std::string& title, const std::string& message, bool error) const;
+    /// The overview (and a device's setup page), or the live-view page.
+    enum class Page { Overview, Live };
+    HttpResponse page(const std::string& title, const std::string& message, bool error,
+                      Page kind = Page::Overview) const;
     HttpResponse post(const HttpRequest& request) const;
     HttpResponse focusCommand(const HttpRequest& request, const std::string& command) const;
     HttpResponse learnCommand(const HttpRequest& request, const std::string& command) const;
@@ -71,6 +78,10 @@ private:
     HttpResponse answer(const HttpRequest& request, int status, const std::string& text) const;
     HttpResponse saveSettings(const HttpRequest& request) const;
     HttpResponse preview() const;
+    HttpResponse liveFrame(const HttpRequest& request) const;
+    HttpResponse liveCommand(const HttpRequest& request, const std::string& command) const;
+    /// Why live view cannot run now (an exposure, lens learning), or empty.
+    std::string liveObstacle() const;
     std::string statusJson() const;
     std::string settingsSection() const;
 
@@ -78,6 +89,7 @@ private:
     ServerDescription description_;
     SetupContext context_;
     std::string token_;
+    std::unique_ptr<LiveView> live_;  // with a body only
 };
 
 }  // namespace sonyalpaca::alpaca

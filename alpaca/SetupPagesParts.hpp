@@ -19,13 +19,13 @@ using Json = nlohmann::ordered_json;
 inline constexpr const char* kHtml = "text/html; charset=utf-8";
 inline constexpr const char* kText = "text/plain; charset=utf-8";
 
-/// The settings the form offers, in its order; the form shows them and a save accepts only them.
 /// The setup pages' Content-Security-Policy: their inline script and style, requests to this server
-/// only, never framed.
+/// only (images also from blob: URLs, which the live view's frames are made into), never framed.
 inline constexpr const char* kContentSecurityPolicy =
-    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self'; "
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' blob:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/// The settings the form offers, in its order; the form shows them and a save accepts only them.
 inline constexpr std::string_view kFormKeys[] = {"lens",
                                                  "focuser_homing",
                                                  "focuser_rehome_sigma",

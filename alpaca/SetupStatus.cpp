@@ -169,6 +169,7 @@ std::string SetupPages::statusJson() const {
     const auto preview = camera ? camera->preview() : nullptr;
     reply["preview"] =
         preview ? Json{{"number", preview->number}, {"width", preview->width}, {"height", preview->height}} : Json();
+    reply["live"] = live_ ? Json(live_->status()) : Json();
     reply["log"] = log::recentLines();
     return reply.dump(-1, ' ', false, Json::error_handler_t::replace);
 }

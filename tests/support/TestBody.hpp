@@ -99,6 +99,10 @@ public:
     std::atomic<bool> exposing{false};
     std::atomic<bool> downloading{false};
 
+    /// What liveView() returns (nothing by default); counted in live_views.
+    std::function<std::vector<std::uint8_t>()> live_view;
+    std::atomic<int> live_views{0};
+
     bool focus_drive = true;
     std::string focus_failure;  ///< when set, focus steps fail with it
     std::atomic<int> focus_steps{0};
@@ -181,7 +185,10 @@ public:
         lens_position_ = std::clamp(lens_position_ + (direction < 0 ? -length : length), 0.0, travel);
         ++focus_steps;
     }
-    std::vector<std::uint8_t> liveView() override { return {}; }
+    std::vector<std::uint8_t> liveView() override {
+        ++live_views;
+        return live_view ? live_view() : std::vector<std::uint8_t>{};
+    }
 
 private:
     std::atomic<bool> open_{false};

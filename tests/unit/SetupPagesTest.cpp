@@ -4,6 +4,7 @@
 #include "alpaca/CameraDevice.hpp"
 #include "alpaca/FocuserDevice.hpp"
 #include "alpaca/Router.hpp"
+#include "imaging/Jpeg.hpp"
 
 #include "RouterCalls.hpp"
 #include "TestBody.hpp"
@@ -11,6 +12,7 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <fstream>
@@ -434,4 +436,60 @@ TEST_CASE("setup pages: a lens the file names that is not in the profiles yet st
     reply = f.post("/setup/settings", "csrf=" + f.token() + "&lens=OTHERLENS");
     CHECK(reply.status == 400);
     CHECK(reply.body.find("not in the lens profiles") != std::string::npos);
+}
+
+TEST_CASE("setup pages: the live view page, its frames with the focus figure, and its commands") {
+    Fixture f;
+    imaging::Image8 scene{160, 120, 1, std::vector<std::uint8_t>(160 * 120)};
+    for (std::size_t i = 0; i < scene.samples.size(); ++i) scene.samples[i] = static_cast<std::uint8_t>((i * 7) % 251);
+    const auto jpeg = imaging::encodeJpeg(scene, 90);
+    f.body->live_view = [jpeg] { return jpeg; };
+
+    const auto page = routeGet(f.router, "/setup/live");
+    CHECK(page.status == 200);
+    for (const char* element : {"id=\"live-start\"", "id=\"live-image\"", "id=\"live-mag\"", "id=\"live-figure\"",
+                                "id=\"live-trend\"", "id=\"jog-near-1\"", "id=\"live-token\""})
+        CHECK(page.body.find(element) != std::string::npos);
+    CHECK(routeGet(f.router, "/setup").body.find("href=\"/setup/live\"") != std::string::npos);
+    const auto csp = std::find_if(page.headers.begin(), page.headers.end(),
+                                  [](const auto& header) { return header.first == "Content-Security-Policy"; });
+    REQUIRE(csp != page.headers.end());
+    CHECK(csp->second.find("img-src 'self' blob:") != std::string::npos);
+
+    // Off: frames are refused with the state; bad queries get 400.
+    auto frame = routeGet(f.router, "/setup/live.jpg", "after=0");
+    CHECK(frame.status == 409);
+    CHECK(frame.body.find("off") != std::string::npos);
+    CHECK(routeGet(f.router, "/setup/live.jpg", "after=x").status == 400);
+    CHECK(routeGet(f.router, "/setup/live.jpg", "x=1.5").status == 400);
+    CHECK(routeGet(f.router, "/setup/live.jpg", "y=-0.1").status == 400);
+    CHECK(routePut(f.router, "/setup/live/start").status == 405);
+    CHECK(f.post("/setup/live/start", "csrf=0123").status == 403);
+    CHECK(f.status()["live"]["state"] == "off");
+
+    const std::string token = f.token();
+    const auto started = f.post("/setup/live/start", "csrf=" + token);
+    CHECK(started.status == 200);
+    CHECK(started.body == "live view on\n");
+    frame = routeGet(f.router, "/setup/live.jpg", "after=0&x=0.25&y=0.75&tap=1");
+    REQUIRE(frame.status == 200);
+    CHECK(frame.content_type == "image/jpeg");
+    REQUIRE(frame.source);
+    CHECK(frame.source->size() == jpeg.size());
+    auto header = [&](const std::string& name) {
+        for (const auto& [key, value] : frame.headers)
+            if (key == name) return value;
+        return std::string("(none)");
+    };
+    CHECK(std::stod(header("X-Focus-Figure")) > 0);
+    CHECK(header("X-Live-Size") == "160x120");
+    CHECK(std::stoull(header("X-Live-Frame")) >= 1);
+    CHECK(header("Cache-Control") == "no-store");
+    const auto live = f.status()["live"];
+    CHECK(live["state"] == "running");
+    CHECK(f.body->isOpen());  // the live view opened the body for itself: nothing else is connected
+
+    CHECK(f.post("/setup/live/stop", "csrf=" + token).status == 200);
+    CHECK(f.status()["live"]["state"] == "stopped");
+    CHECK(routeGet(f.router, "/setup/live.jpg", "after=0").status == 409);
 }
