@@ -40,6 +40,7 @@ progress::-webkit-progress-bar{background:#180000}progress::-webkit-progress-val
 progress::-moz-progress-bar{background:#a22}code{overflow-wrap:anywhere}
 .preview{display:block;width:100%;max-width:640px;height:auto;border:1px solid #411;background:#080000}
 .live{position:relative;max-width:640px}.live img{display:block;width:100%;height:auto;border:1px solid #411;touch-action:manipulation}
+.night{filter:grayscale(1) sepia(1) saturate(8) hue-rotate(-50deg) brightness(.75)}
 #live-box{position:absolute;border:1px solid #f44;pointer-events:none}
 #live-mag{width:128px;height:128px;image-rendering:pixelated;border:1px solid #622;background:#080000}
 .figure{font-size:2em;line-height:1.1;color:#f55}#live-trend{width:200px;height:48px;border:1px solid #411;display:block}
@@ -149,7 +150,7 @@ constexpr const char* kLiveScript = R"js(
 var sa=sonyalpaca,$=function(id){return document.getElementById(id);};
 var img=$('live-image');if(!img)return;
 var box=$('live-box'),mag=$('live-mag'),trend=$('live-trend'),token=$('live-token').value;
-var on=false,asking=false,last=0,px=0.5,py=0.5,tapped=false,url=null,figures=[],best=null;
+var on=false,asking=false,last=0,px=0.5,py=0.5,tapped=false,url=null,figures=[],best=null,said=null;
 var show=function(t){sa.text('live-state',t);};
 function place(){
  if(!img.naturalWidth)return;var k=img.clientWidth/img.naturalWidth,side=128*k;
@@ -193,7 +194,7 @@ function ask(){
 function command(what){
  var data=new URLSearchParams();data.append('csrf',token);
  return fetch('/setup/live/'+what,{method:'POST',body:data}).then(function(r){return r.text().then(function(t){
-  show(t.trim());if(what==='start'&&r.ok){on=true;ask();}if(what==='stop')on=false;});});
+  show(t.trim());if(what==='start'&&r.ok){on=true;ask();}if(what==='stop')on=false;sa.refresh();});});
 }
 $('live-start').addEventListener('click',function(){command('start');});
 $('live-stop').addEventListener('click',function(){on=false;command('stop');});
@@ -206,7 +207,7 @@ window.addEventListener('resize',place);
 sa.panel({update:function(s){
  var l=s.live||{},active=l.state==='starting'||l.state==='running'||l.state==='paused';
  sa.text('live-fps',l.state==='running'?l.fps+' frames/s':'');
- if(!asking)show(l.message||'');
+ if(!asking&&l.message!==said){said=l.message;show(l.message||'');}  // a command's answer stays until it changes
  if(active&&!on){on=true;ask();}
  $('live-start').disabled=active;$('live-stop').disabled=!active;
 }});
@@ -300,16 +301,18 @@ Panel liveLinkPanel() {
 Panel livePanel(const std::string& token, const nlohmann::json& live) {
     std::string html =
         "<section id=\"live\"><h2>Live view</h2><p class=\"help\">The body's live view, for framing and rough "
-        "focus. Tap the image to magnify that spot 1:1 (a bright star, or an edge): the focus figure is measured "
+        "focus, in red to keep your eyes dark-adapted. Tap the image to magnify that spot 1:1 (a bright star, or an "
+        "edge): the focus figure is measured "
         "there; jog toward the higher number. It stops when this page closes or after a few minutes without a tap "
         "or a jog, and pauses while an exposure runs.</p><input type=\"hidden\" id=\"live-token\" value=\"" +
         token +
         "\"><div class=\"row\"><button id=\"live-start\">Start</button><button id=\"live-stop\" "
         "class=\"stop\">Stop</button></div><p><span id=\"live-state\">" +
         escape(live.value("message", std::string("off: press Start"))) +
-        "</span> <span id=\"live-fps\"></span></p><div class=\"live\"><img id=\"live-image\" alt=\"the live "
-        "view\" data-frame=\"0\" hidden><div id=\"live-box\"></div></div><div class=\"row\"><canvas "
-        "id=\"live-mag\" width=\"128\" height=\"128\"></canvas><div><div class=\"help\">Focus figure (higher "
+        "</span> <span id=\"live-fps\"></span></p><div class=\"live\"><img id=\"live-image\" class=\"night\" alt=\"the "
+        "live view\" data-frame=\"0\" hidden><div id=\"live-box\"></div></div><div class=\"row\"><canvas "
+        "id=\"live-mag\" class=\"night\" width=\"128\" height=\"128\"></canvas><div><div class=\"help\">Focus figure "
+        "(higher "
         "is sharper)</div><div id=\"live-figure\" class=\"figure\">–</div><div class=\"help\">best <span "
         "id=\"live-best\">–</span> since the last tap</div><canvas id=\"live-trend\" width=\"200\" "
         "height=\"48\"></canvas></div></div></section>";

@@ -30,9 +30,14 @@ SimulatorControl::~SimulatorControl() { stop(); }
 
 void SimulatorControl::start(std::uint16_t port) {
     http_->Get("/status", [this](const httplib::Request&, httplib::Response& response) {
-        const nlohmann::json status{{"lens_position", body_.lensPosition()}, {"lens_travel", body_.lensTravel()},
-                                    {"best_focus", body_.bestFocus()},       {"focus_steps", body_.focusStepCounts()},
-                                    {"true_moves", body_.trueMoves()},       {"exposures", body_.exposureCount()},
+        const auto live_focus = body_.liveViewFocus();
+        const nlohmann::json status{{"lens_position", body_.lensPosition()},
+                                    {"lens_travel", body_.lensTravel()},
+                                    {"best_focus", body_.bestFocus()},
+                                    {"live_view_focus", live_focus ? nlohmann::json(*live_focus) : nlohmann::json()},
+                                    {"focus_steps", body_.focusStepCounts()},
+                                    {"true_moves", body_.trueMoves()},
+                                    {"exposures", body_.exposureCount()},
                                     {"operations", server_.operations()}};
         response.set_content(status.dump(), "application/json");
     });

@@ -63,6 +63,9 @@ public:
     virtual std::vector<CapturedFile> capture(const ExposureRecord& exposure) = 0;
     /// One live-view JPEG of the scene as it is now (lens position, best focus).
     virtual std::vector<std::uint8_t> liveView(const ExposureRecord& now) = 0;
+    /// Where the lens must be for the live view's scene to be sharpest (it need not be the stars'
+    /// best focus); nullopt when the source does not say.
+    virtual std::optional<double> liveViewFocus(const ExposureRecord& /*now*/) const { return std::nullopt; }
     /// True if the source can make APS-C/Super 35mm frames (ExposureRecord::apsc).
     virtual bool hasApscMode() const { return false; }
     /// Why capture() could not make the files of `exposure`, asked before the shutter opens so that

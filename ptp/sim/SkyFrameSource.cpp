@@ -150,11 +150,15 @@ public:
     }
 
     std::vector<std::uint8_t> liveView(const ExposureRecord& now) override {
+        const double travel = std::max(travel_hint_, 1.0);
+        return imaging::encodeJpeg(target_.render((now.lens_position - *liveViewFocus(now)) / travel, ++live_sequence_),
+                                   80);
+    }
+
+    std::optional<double> liveViewFocus(const ExposureRecord& now) const override {
         // The live view shows a detailed daylight scene a little nearer than the stars (lens
         // learning is done on such a scene; the night sky in a live view is too faint to learn from).
-        const double travel = std::max(travel_hint_, 1.0);
-        const double scene_focus = now.best_focus - 0.08 * travel;
-        return imaging::encodeJpeg(target_.render((now.lens_position - scene_focus) / travel, ++live_sequence_), 80);
+        return now.best_focus - 0.08 * std::max(travel_hint_, 1.0);
     }
 
 private:

@@ -530,6 +530,11 @@ double VirtualBody::bestFocus() const {
     return recordNow().best_focus;
 }
 
+std::optional<double> VirtualBody::liveViewFocus() const {
+    std::lock_guard lock(mutex_);
+    return frames_ ? frames_->liveViewFocus(recordNow()) : std::nullopt;
+}
+
 void VirtualBody::setTemperature(double celsius) {
     std::lock_guard lock(mutex_);
     temperature_c_ = celsius;

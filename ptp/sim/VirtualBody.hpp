@@ -88,6 +88,8 @@ public:
     double lensPosition() const;
     double lensTravel() const;
     double bestFocus() const;
+    /// Where the live view's scene is sharpest (FrameSource::liveViewFocus), if the source says.
+    std::optional<double> liveViewFocus() const;
     void setTemperature(double celsius);
     /// Moves best focus (at 20 °C) to `units`.
     void setBestFocus(double units);

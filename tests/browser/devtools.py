@@ -178,12 +178,13 @@ class Browser:
             time.sleep(0.1)
         raise DevToolsError(f"timed out after {timeout} s waiting for {what}")
 
-    def click(self, selector):
-        """Scrolls the element into view and clicks its middle with the mouse, as a person would."""
+    def click(self, selector, across=0.5, down=0.5):
+        """Scrolls the element into view and clicks it with the mouse, as a person would: in its middle,
+        or at the fractions `across` and `down` of its width and height (a tap on a spot of an image)."""
         box = self.evaluate(
             "(function(){var e=document.querySelector(%s);if(!e)return null;e.scrollIntoView({block:'center'});"
-            "var r=e.getBoundingClientRect();return {x:r.left+r.width/2,y:r.top+r.height/2,w:r.width,h:r.height};})()"
-            % json.dumps(selector))
+            "var r=e.getBoundingClientRect();return {x:r.left+r.width*%f,y:r.top+r.height*%f,w:r.width,h:r.height};})()"
+            % (json.dumps(selector), across, down))
         if not box or box["w"] <= 0 or box["h"] <= 0:
             raise DevToolsError(f"nothing visible to click at {selector}")
         self.call("Input.dispatchMouseEvent", type="mouseMoved", x=box["x"], y=box["y"])

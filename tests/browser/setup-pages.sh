@@ -6,8 +6,9 @@
 # so the page saves to STATE_DIR/settings.json. setup_pages.py drives Chromium through the DevTools
 # protocol (over Debian's python3-websocket): it clicks a jog button and checks the focuser moved,
 # chooses settings in the form and clicks Save and checks the settings file, waits for the camera's
-# last frame to appear, and learns the lens with the wizard; screenshots of each step are kept in
-# ARTIFACT_DIR.
+# last frame to appear, learns the lens with the wizard, and uses the live view (frames, the 1:1
+# magnifier, the focus figure through focus, paused and refused by an exposure); screenshots of each
+# step are kept in ARTIFACT_DIR.
 #
 # Usage: setup-pages.sh SONYALPACA_EXECUTABLE ARTIFACT_DIR
 # Fails when chromium, python3 or python3-websocket is missing (scripts/install-deps.sh installs them).
@@ -52,11 +53,12 @@ fail() {
     exit 1
 }
 
-# The port a process logs after `what` on 127.0.0.1 (10 s at most, or until it ends); empty if none.
+# The port a process logs after `what` and a space (or the fourth argument) on 127.0.0.1 (10 s at most,
+# or until it ends); empty if none.
 port_from_log() {
-    local log=$1 what=$2 pid=$3 found=
+    local log=$1 what=$2 pid=$3 gap=${4- } found=
     for _ in $(seq 1 100); do
-        found=$(sed -n "s/.*$what 127\\.0\\.0\\.1:\\([0-9]*\\).*/\\1/p" "$log" | head -n 1)
+        found=$(sed -n "s/.*$what${gap}127\\.0\\.0\\.1:\\([0-9]*\\).*/\\1/p" "$log" | head -n 1)
         [[ -n $found ]] && break
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
@@ -64,11 +66,13 @@ port_from_log() {
     echo "$found"
 }
 
-"$exe" simulate-body --port 0 --lens SELP1650 --apsc off --move-time-scale 0.2 --sensor-scale 8 --seed 21 \
-    > "$work/simulator.log" 2>&1 &
+"$exe" simulate-body --port 0 --control-port 0 --lens SELP1650 --apsc off --move-time-scale 0.2 --sensor-scale 8 \
+    --seed 21 > "$work/simulator.log" 2>&1 &
 simulator=$!
 ptp_port=$(port_from_log "$work/simulator.log" 'serving PTP\/IP on' "$simulator")
 [[ -n $ptp_port ]] || fail "the simulator did not start"
+control_port=$(port_from_log "$work/simulator.log" 'simulator control on http:\/\/' "$simulator" '')
+[[ -n $control_port ]] || fail "the simulator's control port did not open"
 
 # The lens is named (its profile is shipped) so the focuser knows it before the first image.
 "$exe" serve --camera "ptpip:127.0.0.1:$ptp_port" --lens SELP1650 --bind 127.0.0.1 --port 0 --no-discovery \
@@ -88,7 +92,8 @@ status=$(curl -s -o /dev/null -w '%{http_code}' -H "Origin: http://evil.example"
 [[ ! -e $work/state/settings.json ]] || fail "the refused change wrote the settings file"
 
 "$python" -B "$here/setup_pages.py" --chromium "$chromium" --base "$base" --artifacts "$artifacts" \
-    --settings "$work/state/settings.json" --work "$work" || fail "the browser run failed"
+    --settings "$work/state/settings.json" --work "$work" --control "http://127.0.0.1:$control_port" ||
+    fail "the browser run failed"
 grep -q 'setup: jog near by a step of size 5 requested from 127.0.0.1' "$work/daemon.log" || fail "the jog is not logged"
 grep -q "setup: settings saved to $work/state/settings.json from 127.0.0.1" "$work/daemon.log" ||
     fail "the saved settings are not logged"

@@ -6,8 +6,12 @@ the form and saved with the Save button land in the settings file; the last fram
 camera takes one; the lens-learning wizard learns the lens, shows its progress and where the profile
 was saved. Screenshots of each step go to the artifact directory.
 
+Then the live view: frames arrive, a tap magnifies a spot 1:1, the focus figure peaks where the
+virtual body's live-view scene is in focus as the lens is driven through it and changes with a jog,
+an exposure pauses it, and Start is refused while one runs.
+
 Usage: setup_pages.py --chromium PATH --base http://127.0.0.1:PORT --artifacts DIR --settings FILE
-                      --work DIR
+                      --work DIR --control http://127.0.0.1:PORT (the virtual body's control port)
 """
 
 import argparse
@@ -70,6 +74,86 @@ class Alpaca:
         raise Failure(f"timed out after {timeout} s waiting for {what}")
 
 
+def simulator(control):
+    """The virtual body's state (its control port's GET /status)."""
+    with urllib.request.urlopen(f"{control}/status", timeout=10) as reply:
+        return json.load(reply)
+
+
+def live_view(browser, alpaca, control, screenshot):
+    """The live view page: Start, frames, the magnifier, the focus figure through focus, an exposure."""
+    check(browser.evaluate("location.pathname") == "/setup/live", "the link did not open /setup/live")
+    for element in ("live-start", "live-stop", "live-image", "live-mag", "live-figure", "live-trend", "jog-far-1"):
+        check(browser.evaluate("!!document.getElementById(%s)" % json.dumps(element)), f"the live page lacks #{element}")
+    frame = "Number(document.getElementById('live-image').getAttribute('data-frame'))"
+    browser.click("#live-start")
+    browser.wait_for(frame + ">=2&&" + text_of("live-figure") + "!=='–'", "live-view frames", 30)
+    first, started = browser.evaluate(frame), time.monotonic()
+    time.sleep(3)
+    rate = (browser.evaluate(frame) - first) / (time.monotonic() - started)
+    print(f"live view in the page: {rate:.1f} frames/s")
+    check(rate >= 2, f"the live view shows {rate:.1f} frames/s")
+    check(browser.evaluate(text_of("live-state")) == "running", "the state is not 'running'")
+
+    # A tap on a spot: the box marks it, the magnifier shows its pixels, the figure is measured there.
+    browser.click("#live-image", 0.3, 0.6)
+    box = browser.evaluate("(function(){var i=document.getElementById('live-image').getBoundingClientRect(),"
+                           "b=document.getElementById('live-box').getBoundingClientRect();"
+                           "return [(b.left+b.width/2-i.left)/i.width,(b.top+b.height/2-i.top)/i.height];})()")
+    check(abs(box[0] - 0.3) < 0.02 and abs(box[1] - 0.6) < 0.02, f"the magnified spot is marked at {box}")
+    browser.wait_for("(function(){var c=document.getElementById('live-mag').getContext('2d').getImageData(0,0,128,"
+                     "128).data,s=0;for(var i=0;i<c.length;i+=4)s+=c[i];return s>128*128*20;})()",
+                     "the magnifier to show the spot")
+
+    # The lens driven through the scene's focus: the figure peaks there.
+    travel = simulator(control)["lens_travel"]
+    focus = simulator(control)["live_view_focus"]
+    samples = []
+    for offset in (-0.3, -0.15, -0.06, -0.02, 0.0, 0.02, 0.04):
+        target = round(min(max(focus + offset * travel, 0), travel))
+        alpaca.put("focuser", "move", Position=str(target))
+        alpaca.wait("focuser", "ismoving", False, f"the focuser to reach {target}", 60)
+        seen = browser.evaluate(frame)
+        browser.wait_for(frame + f">={seen + 3}", "three new frames", 15)
+        samples.append((simulator(control)["lens_position"], float(browser.evaluate(text_of("live-figure")))))
+    print("focus figure through focus (lens position, figure): " +
+          ", ".join(f"({p:.0f}, {f:.1f})" for p, f in samples) + f"; the scene is in focus at {focus:.0f}")
+    best = max(samples, key=lambda sample: sample[1])
+    check(abs(best[0] - focus) <= 0.03 * travel, f"the figure peaks at {best[0]:.0f}, not near {focus:.0f}")
+    check(best[1] > 2 * samples[0][1], f"the figure at focus ({best[1]}) is not well above far off ({samples[0][1]})")
+    screenshot(browser, "8-live-view-in-focus.png")
+    # A jog from the page moves the lens out of focus: the figure drops.
+    before = float(browser.evaluate(text_of("live-figure")))
+    browser.click("#jog-near-7")
+    browser.wait_for(text_of("focus-result") + ".indexOf('jogging near')===0", "the jog's answer")
+    alpaca.wait("focuser", "ismoving", False, "the jog to end", 30)
+    seen = browser.evaluate(frame)
+    browser.wait_for(frame + f">={seen + 3}", "three new frames", 15)
+    after = float(browser.evaluate(text_of("live-figure")))
+    print(f"a jog near by size 7: the figure went from {before:.1f} to {after:.1f}")
+    check(after < 0.8 * before, f"the figure did not drop with the jog ({before} -> {after})")
+
+    # An exposure pauses the live view, which goes on by itself afterwards.
+    alpaca.put("camera", "startexposure", Duration="2", Light="true")
+    browser.wait_for(text_of("live-state") + ".indexOf('paused while an exposure is running')===0",
+                     "the page to say the live view is paused", 10)
+    paused_at = browser.evaluate(frame)
+    screenshot(browser, "9-live-view-paused.png")
+    alpaca.wait("camera", "imageready", True, "the exposure", 120)
+    browser.wait_for(frame + f">{paused_at}&&" + text_of("live-state") + "==='running'", "the live view to go on", 20)
+    # Stopped, it cannot start while an exposure runs; the page says why.
+    browser.click("#live-stop")
+    browser.wait_for(text_of("live-state") + ".indexOf('stopped')>=0&&!document.getElementById('live-start').disabled",
+                     "the live view to stop, and Start on again")
+    alpaca.put("camera", "startexposure", Duration="2", Light="true")
+    browser.click("#live-start")
+    browser.wait_for(text_of("live-state") + ".indexOf('cannot start while an exposure is running')>=0",
+                     "the page to say why it cannot start", 10)
+    screenshot(browser, "10-live-view-refused.png")
+    alpaca.wait("camera", "imageready", True, "the exposure", 120)
+    browser.click("#live-stop")
+
+
 def text_of(element_id):
     """A JavaScript expression: the text of the element, '' if there is none."""
     return "((document.getElementById(%s)||{}).textContent||'')" % json.dumps(element_id)
@@ -77,7 +161,7 @@ def text_of(element_id):
 
 def main():
     parser = argparse.ArgumentParser()
-    for name in ("--chromium", "--base", "--artifacts", "--settings", "--work"):
+    for name in ("--chromium", "--base", "--artifacts", "--settings", "--work", "--control"):
         parser.add_argument(name, required=True)
     args = parser.parse_args()
     alpaca = Alpaca(args.base)
@@ -226,6 +310,12 @@ def main():
         browser.navigate(f"{args.base}/setup")
         browser.wait_for("document.getElementById('preview-image').naturalWidth>0", "the overview's last frame")
         screenshot(browser, "7-overview-full.png", full_page=True)
+
+        # 8. The live view, from the overview's link.
+        browser.forget_events()
+        browser.click("#open-live")
+        browser.wait_event("Page.loadEventFired", 30)
+        live_view(browser, alpaca, args.control, screenshot)
     except (Failure, DevToolsError):
         try:  # what the page showed when it went wrong
             print("the page when it failed: " + browser.screenshot(os.path.join(args.artifacts, "failed.png"), True))
