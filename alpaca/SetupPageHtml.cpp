@@ -40,7 +40,7 @@ progress::-webkit-progress-bar{background:#180000}progress::-webkit-progress-val
 progress::-moz-progress-bar{background:#a22}code{overflow-wrap:anywhere}
 .preview{display:block;width:100%;max-width:640px;height:auto;border:1px solid #411;background:#080000}
 .live{position:relative;max-width:640px}.live img{display:block;width:100%;height:auto;border:1px solid #411;touch-action:manipulation}
-.night{filter:grayscale(1) sepia(1) saturate(8) hue-rotate(-50deg) brightness(.75)}
+.night{filter:grayscale(1) sepia(1) saturate(10) hue-rotate(-35deg) brightness(.6)}
 #live-box{position:absolute;border:1px solid #f44;pointer-events:none}
 #live-mag{width:128px;height:128px;image-rendering:pixelated;border:1px solid #622;background:#080000}
 .figure{font-size:2em;line-height:1.1;color:#f55}#live-trend{width:200px;height:48px;border:1px solid #411;display:block}
