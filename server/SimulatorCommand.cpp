@@ -86,6 +86,12 @@ Options parse(int argc, const char* const* argv) {
                  if (v != "2" && v != "3") throw std::invalid_argument("--protocol: 2 or 3, not \"" + v + "\"");
                  body.protocol = v == "2" ? 2 : 3;
              }},
+            {"--live-view", "SCENE",
+             [&](const std::string& v) {
+                 if (v != "stars" && v != "daylight")
+                     throw std::invalid_argument("--live-view: stars or daylight, not \"" + v + "\"");
+                 body.live_view_stars = v == "stars";
+             }},
             {"--no-events", "", [&](const std::string&) { body.events = false; }},
             {"--no-focus-drive", "", [&](const std::string&) { body.focus_drive = false; }},
             {"--log-level", "LEVEL", [&](const std::string& v) { o.log_level = v; }},
@@ -128,6 +134,8 @@ std::string simulateBodyUsage() {
            "  --iso N              initial ISO (default 800)\n"
            "  --readout S          readout time in seconds (default from the sensor size)\n"
            "  --temperature C      sensor temperature (default 10)\n"
+           "  --live-view SCENE    what the live view shows: daylight (a detailed scene, what lens\n"
+           "                       learning needs; default) or stars (the night sky, sharp at best focus)\n"
            "  --no-events          keep the event channel silent\n"
            "  --drop-after N       drop the host's connection after N operations\n"
            "  --busy-captures K    answer the next K shutter presses DeviceBusy\n"
@@ -139,7 +147,8 @@ std::string simulateBodyUsage() {
            "                       for the a7 IV generation, which libgphoto2 2.5.31 cannot drive; 2\n"
            "                       simulates such a body as libgphoto2 2.5.30 and 2.5.32+ drive it)\n"
            "  --control-port N     loopback HTTP control for tests: GET /status; PUT /temperature and\n"
-           "                       /best-focus with a form celsius=X or units=X (0 = any free port)\n"
+           "                       /best-focus with a form celsius=X or units=X, /live-view with\n"
+           "                       scene=stars|daylight (0 = any free port)\n"
            "  --log-level LEVEL    trace, debug, info, warn, error (default info)\n";
 }
 

@@ -45,6 +45,16 @@ void SimulatorControl::start(std::uint16_t port) {
         double celsius = 0;
         if (numberParam(request, response, "celsius", celsius)) body_.setTemperature(celsius);
     });
+    http_->Put("/live-view", [this](const httplib::Request& request, httplib::Response& response) {
+        const std::string scene = request.get_param_value("scene");
+        if (scene != "stars" && scene != "daylight") {
+            response.status = 400;
+            response.set_content("give scene=stars (the night sky) or scene=daylight (the scene lens learning uses)\n",
+                                 "text/plain");
+            return;
+        }
+        body_.setLiveViewStars(scene == "stars");
+    });
     http_->Put("/best-focus", [this](const httplib::Request& request, httplib::Response& response) {
         double units = 0;
         if (numberParam(request, response, "units", units)) body_.setBestFocus(units);

@@ -27,6 +27,7 @@ struct ExposureRecord {
     std::uint8_t compression_setting = 0x10;  ///< 0x5004: 0x10 RAW, 0x13 RAW+JPEG, 2..4 JPEG
     std::uint16_t raw_file_type = 0;          ///< 0xD288: 0 uncompressed, 1 compressed, 2 lossless (RawFileTypes)
     bool apsc = false;                        ///< 0xD219 On: a full-frame body's APS-C/Super 35mm crop
+    bool live_view_stars = false;             ///< the live view shows the night sky, not the daylight scene
 };
 
 /// A file the body hands over after an exposure. Its bytes are read on demand, chunk by chunk, so

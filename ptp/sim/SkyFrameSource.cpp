@@ -92,7 +92,8 @@ public:
           apsc_layout_(apscLayoutOf(body, scale)),
           seed_(seed),
           travel_hint_(travel_hint),
-          target_(FocusTarget::Options{640, 424, seed, 60.0, 1.5}) {}
+          target_(FocusTarget::Options{640, 424, seed, 60.0, 1.5}),
+          stars_(StarView::Options{640, 424, seed, 60, 60.0, 10.0, 1.0}) {}
 
     std::vector<CapturedFile> capture(const ExposureRecord& exposure) override {
         const SensorLayout& layout = exposure.apsc && apsc_layout_ ? *apsc_layout_ : layout_;
@@ -150,15 +151,17 @@ public:
     }
 
     std::vector<std::uint8_t> liveView(const ExposureRecord& now) override {
-        const double travel = std::max(travel_hint_, 1.0);
-        return imaging::encodeJpeg(target_.render((now.lens_position - *liveViewFocus(now)) / travel, ++live_sequence_),
+        const double distance = (now.lens_position - *liveViewFocus(now)) / std::max(travel_hint_, 1.0);
+        ++live_sequence_;
+        return imaging::encodeJpeg(now.live_view_stars ? stars_.render(distance, live_sequence_)
+                                                       : target_.render(distance, live_sequence_),
                                    80);
     }
 
     std::optional<double> liveViewFocus(const ExposureRecord& now) const override {
-        // The live view shows a detailed daylight scene a little nearer than the stars (lens
-        // learning is done on such a scene; the night sky in a live view is too faint to learn from).
-        return now.best_focus - 0.08 * std::max(travel_hint_, 1.0);
+        // By day the live view shows a detailed scene a little nearer than the stars (lens learning
+        // is done on such a scene); at night the stars, sharp at their best focus.
+        return now.live_view_stars ? now.best_focus : now.best_focus - 0.08 * std::max(travel_hint_, 1.0);
     }
 
 private:
@@ -191,6 +194,7 @@ private:
     std::uint64_t seed_;
     double travel_hint_;
     FocusTarget target_;
+    StarView stars_;
     std::uint64_t live_sequence_ = std::uint64_t{1} << 40;
 };
 }  // namespace

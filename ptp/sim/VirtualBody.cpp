@@ -85,7 +85,8 @@ VirtualBody::VirtualBody(config::BodyEntry body, const config::LensEntry& lens, 
       frames_(std::move(frames)),
       faults_(std::move(faults)),
       lens_(lens, lens_options),
-      temperature_c_(options_.temperature_c) {
+      temperature_c_(options_.temperature_c),
+      live_view_stars_(options_.live_view_stars) {
     if (body_.shutter_codes.empty()) body_.shutter_codes = defaultShutterCodes();
     if (body_.isos.empty()) body_.isos = defaultIsos();
     if (options_.best_focus < 0) options_.best_focus = 0.96 * lens_.travel();
@@ -344,6 +345,7 @@ ExposureRecord VirtualBody::recordNow() const {
     record.raw_file_type = static_cast<std::uint16_t>(raw_type ? raw_type->current : raw_types_.front());
     const Property* crop = properties_.find(code::SonySensorCrop);
     record.apsc = crop && crop->current == 2;
+    record.live_view_stars = live_view_stars_;
     const auto iso = static_cast<std::uint32_t>(properties_.find(code::SonyIso)->current);
     record.iso = iso == config::kIsoAuto ? 800 : iso & 0xFFFFFFu;
     return record;
@@ -528,6 +530,11 @@ config::PerStepSize VirtualBody::trueMoves() const {
 double VirtualBody::bestFocus() const {
     std::lock_guard lock(mutex_);
     return recordNow().best_focus;
+}
+
+void VirtualBody::setLiveViewStars(bool stars) {
+    std::lock_guard lock(mutex_);
+    live_view_stars_ = stars;
 }
 
 std::optional<double> VirtualBody::liveViewFocus() const {

@@ -43,6 +43,7 @@ struct BodyOptions {
     /// a7 IV generation's); 0: the body's own, 3 where sony-bodies.json says a libgphoto2 release
     /// opens it in 3.00. 2 on such a body simulates it as libgphoto2 2.5.30 and 2.5.32+ drive it.
     int protocol = 0;
+    bool live_view_stars = false;  ///< the live view shows the night sky instead of the daylight scene
 };
 
 /// A PTP operation's outcome: response code and parameters, and data for the host if any (in
@@ -90,6 +91,8 @@ public:
     double bestFocus() const;
     /// Where the live view's scene is sharpest (FrameSource::liveViewFocus), if the source says.
     std::optional<double> liveViewFocus() const;
+    /// The live view shows the night sky (true) or the daylight scene lens learning needs (false).
+    void setLiveViewStars(bool stars);
     void setTemperature(double celsius);
     /// Moves best focus (at 20 °C) to `units`.
     void setBestFocus(double units);
@@ -131,6 +134,7 @@ private:
     VirtualLens lens_;
     std::chrono::steady_clock::time_point lens_busy_until_{};
     double temperature_c_;
+    bool live_view_stars_;
     Shutter shutter_ = Shutter::Idle;
     bool bulb_ = false;
     std::vector<std::int64_t> raw_types_;                // 0xD288 values the body offers (RawFileTypes)

@@ -6,9 +6,9 @@ the form and saved with the Save button land in the settings file; the last fram
 camera takes one; the lens-learning wizard learns the lens, shows its progress and where the profile
 was saved. Screenshots of each step go to the artifact directory.
 
-Then the live view: frames arrive, a tap magnifies a spot 1:1, the focus figure peaks where the
-virtual body's live-view scene is in focus as the lens is driven through it and changes with a jog,
-an exposure pauses it, and Start is refused while one runs.
+Then the live view at night: frames arrive, a tap on the brightest star magnifies it 1:1, the focus
+figure peaks at the virtual body's best focus as the lens is driven through it and drops with a
+jog, an exposure pauses it, and Start is refused while one runs.
 
 Usage: setup_pages.py --chromium PATH --base http://127.0.0.1:PORT --artifacts DIR --settings FILE
                       --work DIR --control http://127.0.0.1:PORT (the virtual body's control port)
@@ -74,6 +74,12 @@ class Alpaca:
         raise Failure(f"timed out after {timeout} s waiting for {what}")
 
 
+def put_form(url, **form):
+    request = urllib.request.Request(url, data=urllib.parse.urlencode(form).encode(), method="PUT")
+    with urllib.request.urlopen(request, timeout=10) as reply:
+        check(reply.status == 200, f"PUT {url}: {reply.status}")
+
+
 def simulator(control):
     """The virtual body's state (its control port's GET /status)."""
     with urllib.request.urlopen(f"{control}/status", timeout=10) as reply:
@@ -95,19 +101,35 @@ def live_view(browser, alpaca, control, screenshot):
     check(rate >= 2, f"the live view shows {rate:.1f} frames/s")
     check(browser.evaluate(text_of("live-state")) == "running", "the state is not 'running'")
 
-    # A tap on a spot: the box marks it, the magnifier shows its pixels, the figure is measured there.
-    browser.click("#live-image", 0.3, 0.6)
+    # At night: the live view shows stars; the lens at best focus, a tap on the brightest star marks it
+    # and the magnifier shows its pixels, and the figure is measured there.
+    put_form(f"{control}/live-view", scene="stars")
+    state = simulator(control)
+    travel, focus = state["lens_travel"], state["best_focus"]
+    check(state["live_view_focus"] == focus, f"the live view of stars is sharp at {state['live_view_focus']}")
+    alpaca.put("focuser", "move", Position=str(round(focus)))
+    alpaca.wait("focuser", "ismoving", False, "the focuser to reach best focus", 60)
+    seen = browser.evaluate(frame)
+    browser.wait_for(frame + f">={seen + 3}", "three new frames", 15)
+    star = browser.evaluate(
+        "(function(){var i=document.getElementById('live-image'),c=document.createElement('canvas');"
+        "c.width=i.naturalWidth;c.height=i.naturalHeight;var g=c.getContext('2d');g.drawImage(i,0,0);"
+        "var d=g.getImageData(0,0,c.width,c.height).data,best=-1,at=0;"
+        "for(var y=70;y<c.height-70;++y)for(var x=70;x<c.width-70;++x){var v=d[(y*c.width+x)*4];"
+        "if(v>best){best=v;at=y*c.width+x;}}"
+        "return [(at%c.width+0.5)/c.width,(Math.floor(at/c.width)+0.5)/c.height,best];})()")
+    check(star[2] >= 200, f"no bright star in the live view (brightest level {star[2]})")
+    browser.click("#live-image", star[0], star[1])
     box = browser.evaluate("(function(){var i=document.getElementById('live-image').getBoundingClientRect(),"
                            "b=document.getElementById('live-box').getBoundingClientRect();"
                            "return [(b.left+b.width/2-i.left)/i.width,(b.top+b.height/2-i.top)/i.height];})()")
-    check(abs(box[0] - 0.3) < 0.02 and abs(box[1] - 0.6) < 0.02, f"the magnified spot is marked at {box}")
+    check(abs(box[0] - star[0]) < 0.02 and abs(box[1] - star[1]) < 0.02,
+          f"the magnified spot is marked at {box}, the tap was at {star[:2]}")
     browser.wait_for("(function(){var c=document.getElementById('live-mag').getContext('2d').getImageData(0,0,128,"
-                     "128).data,s=0;for(var i=0;i<c.length;i+=4)s+=c[i];return s>128*128*20;})()",
-                     "the magnifier to show the spot")
+                     "128).data,m=0;for(var i=0;i<c.length;i+=4)m=Math.max(m,c[i]);return m>=200;})()",
+                     "the magnifier to show the star")
 
-    # The lens driven through the scene's focus: the figure peaks there.
-    travel = simulator(control)["lens_travel"]
-    focus = simulator(control)["live_view_focus"]
+    # The lens driven through focus: the figure of the star peaks at the virtual body's best focus.
     samples = []
     for offset in (-0.3, -0.15, -0.06, -0.02, 0.0, 0.02, 0.04):
         target = round(min(max(focus + offset * travel, 0), travel))
@@ -117,10 +139,14 @@ def live_view(browser, alpaca, control, screenshot):
         browser.wait_for(frame + f">={seen + 3}", "three new frames", 15)
         samples.append((simulator(control)["lens_position"], float(browser.evaluate(text_of("live-figure")))))
     print("focus figure through focus (lens position, figure): " +
-          ", ".join(f"({p:.0f}, {f:.1f})" for p, f in samples) + f"; the scene is in focus at {focus:.0f}")
+          ", ".join(f"({p:.0f}, {f:.1f})" for p, f in samples) + f"; best focus at {focus:.0f}")
     best = max(samples, key=lambda sample: sample[1])
     check(abs(best[0] - focus) <= 0.03 * travel, f"the figure peaks at {best[0]:.0f}, not near {focus:.0f}")
-    check(best[1] > 2 * samples[0][1], f"the figure at focus ({best[1]}) is not well above far off ({samples[0][1]})")
+    check(best[1] > 5 * samples[0][1], f"the figure at focus ({best[1]}) is not well above far off ({samples[0][1]})")
+    alpaca.put("focuser", "move", Position=str(round(focus)))
+    alpaca.wait("focuser", "ismoving", False, "the focuser to reach best focus", 60)
+    seen = browser.evaluate(frame)
+    browser.wait_for(frame + f">={seen + 3}", "three new frames", 15)
     screenshot(browser, "8-live-view-in-focus.png")
     # A jog from the page moves the lens out of focus: the figure drops.
     before = float(browser.evaluate(text_of("live-figure")))

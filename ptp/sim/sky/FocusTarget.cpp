@@ -89,22 +89,76 @@ imaging::Image8 FocusTarget::render(double distance_in_travels, std::uint64_t fr
             boxPass(&image[static_cast<std::size_t>(y) * width], width, 1, capped, scratch);
         for (unsigned x = 0; x < width; ++x) boxPass(&image[x], height, width, capped, scratch);
     }
+    return withSensorNoise(image, width, height, options_.seed ^ frame, options_.noise_sigma);
+}
+
+imaging::Image8 withSensorNoise(const std::vector<float>& image, unsigned width, unsigned height, std::uint64_t seed,
+                                double sigma) {
     imaging::Image8 out;
     out.width = width;
     out.height = height;
     out.components = 1;
     out.samples.resize(image.size());
     for (unsigned y = 0; y < height; ++y) {
-        FastRandom random = FastRandom::stream(options_.seed ^ frame, y);
+        FastRandom random = FastRandom::stream(seed, y);
         for (unsigned x = 0; x < width; ++x) {
             // A sum of four uniforms: close enough to Gaussian noise, and cheap.
             const double noise = (random.uniform() + random.uniform() + random.uniform() + random.uniform() - 2.0) *
-                                 options_.noise_sigma * 1.732;
+                                 sigma * 1.732;
             const std::size_t i = static_cast<std::size_t>(y) * width + x;
             out.samples[i] = static_cast<std::uint8_t>(std::clamp(std::lround(image[i] + noise), 0L, 255L));
         }
     }
     return out;
+}
+
+}  // namespace sonyalpaca::ptp::sim
+
+namespace sonyalpaca::ptp::sim {
+
+StarView::StarView(const Options& options) : options_(options) {
+    if (options.width < 16 || options.height < 16 || options.width > 4096 || options.height > 4096)
+        throw std::invalid_argument("star view size must be 16..4096 pixels a side");
+    FastRandom random = FastRandom::stream(options.seed, 0x57A2);
+    stars_.resize(options.stars);
+    for (Star& star : stars_) {
+        star.x = 8.0 + random.uniform() * (options.width - 16.0);
+        star.y = 8.0 + random.uniform() * (options.height - 16.0);
+        // Log-uniform over a factor of 100: many faint stars, a few bright ones that saturate at focus.
+        star.flux = 150.0 * std::pow(100.0, random.uniform());
+    }
+}
+
+imaging::Image8 StarView::render(double distance_in_travels, std::uint64_t frame) const {
+    const unsigned width = options_.width, height = options_.height;
+    std::vector<float> image(static_cast<std::size_t>(width) * height, static_cast<float>(options_.sky_level));
+    // At focus a star is about a pixel wide; its radius grows as FocusTarget's blur does.
+    const double sigma = 0.55 + 0.5 * options_.blur_at_full_travel * std::abs(distance_in_travels);
+    const int reach = static_cast<int>(std::ceil(3.5 * sigma));
+    std::vector<float> across(static_cast<std::size_t>(2 * reach + 1));
+    std::vector<float> down(across.size());
+    for (const Star& star : stars_) {
+        const int cx = static_cast<int>(std::lround(star.x));
+        const int cy = static_cast<int>(std::lround(star.y));
+        for (int d = -reach; d <= reach; ++d) {
+            const double dx = cx + d - star.x;
+            const double dy = cy + d - star.y;
+            across[static_cast<std::size_t>(d + reach)] = static_cast<float>(std::exp(-dx * dx / (2 * sigma * sigma)));
+            down[static_cast<std::size_t>(d + reach)] = static_cast<float>(std::exp(-dy * dy / (2 * sigma * sigma)));
+        }
+        const auto peak = static_cast<float>(star.flux / (2.0 * 3.14159265358979 * sigma * sigma));
+        for (int j = -reach; j <= reach; ++j) {
+            const int y = cy + j;
+            if (y < 0 || y >= static_cast<int>(height)) continue;
+            const float row = peak * down[static_cast<std::size_t>(j + reach)];
+            float* line = &image[static_cast<std::size_t>(y) * width];
+            for (int i = -reach; i <= reach; ++i) {
+                const int x = cx + i;
+                if (x >= 0 && x < static_cast<int>(width)) line[x] += row * across[static_cast<std::size_t>(i + reach)];
+            }
+        }
+    }
+    return withSensorNoise(image, width, height, options_.seed ^ frame, options_.noise_sigma);
 }
 
 }  // namespace sonyalpaca::ptp::sim

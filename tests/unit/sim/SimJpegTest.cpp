@@ -5,6 +5,7 @@
 
 #include "config/BodyDatabase.hpp"
 #include "config/DataFiles.hpp"
+#include "imaging/FocusFigure.hpp"
 #include "imaging/Jpeg.hpp"
 #include "ptp/sim/SkyFrameSource.hpp"
 #include "ptp/sim/sky/PreviewJpeg.hpp"
@@ -93,4 +94,39 @@ TEST_CASE("live view: a 640x424 grey JPEG of the daylight scene, sharp at its fo
     CAPTURE(g_blurred);
     CHECK(g_soft < 0.7 * g_sharp);
     CHECK(g_blurred < g_soft);
+}
+
+TEST_CASE("live view: the focus figure of either scene peaks where the source says it is sharp") {
+    const auto bodies = config::BodyDatabase::load(config::findDataFile("sony-bodies.json"));
+    const config::BodyEntry* body = bodies.find("ILCE-7M3");
+    REQUIRE(body != nullptr);
+    const double travel = 500.0;
+    const auto frames = makeSkyFrameSource(*body, 8, 5, travel, "FE 20mm F1.8 G");
+    for (const bool stars : {false, true}) {
+        CAPTURE(stars);
+        ExposureRecord now;
+        now.best_focus = 470.0;
+        now.live_view_stars = stars;
+        const auto focus = frames->liveViewFocus(now);
+        REQUIRE(focus);
+        CHECK(*focus == doctest::Approx(stars ? 470.0 : 430.0));
+        // The whole frame (stars anywhere in it), at positions across the travel and around focus.
+        double best_position = -1;
+        double best_figure = -1;
+        double far_figure = 0;
+        for (const double offset : {-0.5, -0.2, -0.08, -0.03, -0.01, 0.0, 0.01, 0.03}) {
+            now.lens_position = *focus + offset * travel;
+            const auto grey = imaging::decodeJpeg(frames->liveView(now));
+            const double figure = imaging::focusFigure(grey, {320, 212, 320});
+            if (offset == -0.5) far_figure = figure;
+            if (figure > best_figure) {
+                best_figure = figure;
+                best_position = now.lens_position;
+            }
+        }
+        // At focus a star is under a pixel wide and the brightest saturate: the peak may be the
+        // neighbouring position, 1 % of the travel away.
+        CHECK(std::abs(best_position - *focus) <= 0.01 * travel + 1e-9);
+        CHECK(best_figure > 3 * far_figure);
+    }
 }
