@@ -79,6 +79,18 @@ constexpr const char* kStatusScript = R"js(
 sonyalpaca.panel({update:function(s){for(var k in s.fields)sonyalpaca.text('f-'+k,s.fields[k]);}});
 )js";
 
+/// The Body panel: the low-battery and overheating warnings show while status.json says so (its
+/// text fields are filled by the status script).
+constexpr const char* kBodyScript = R"js(
+(function(){
+var warn=document.getElementById('battery-warning'),hot=document.getElementById('overheat-warning');if(!warn)return;
+sonyalpaca.panel({update:function(s){
+ warn.hidden=!(s.battery&&s.battery.low);
+ hot.hidden=!(s.body_temperature&&s.body_temperature.overheat==='overheating');
+}});
+})();
+)js";
+
 /// The log tail, kept scrolled to the end unless the reader scrolled up.
 constexpr const char* kLogScript = R"js(
 (function(){
@@ -193,6 +205,28 @@ Panel statusPanel(const Json& fields) {
     for (const auto& [key, label] : kRows) html += definition(fields, key, label);
     html += "</dl></section>";
     return {std::move(html), kStatusScript};
+}
+
+Panel bodyPanel(const Json& fields, const Json& health) {
+    const bool low = health["battery"].value("low", false);
+    const bool hot = health["body_temperature"].value("overheat", std::string()) == "overheating";
+    std::string html = "<section id=\"body-health\"><h2>Body</h2><p id=\"battery-warning\" class=\"msg err\"" +
+                       std::string(low ? "" : " hidden") + "><span id=\"f-battery_warning\">" +
+                       escape(fields.value("battery_warning", std::string())) +
+                       "</span></p><p id=\"overheat-warning\" class=\"msg err\"" + (hot ? "" : " hidden") +
+                       ">The body is overheating and may stop shooting: give it a pause (shorter sequences, live "
+                       "view off) and shade it if the sun is on it.</p><dl>";
+    static constexpr std::pair<const char*, const char*> kRows[] = {{"battery", "Battery"},
+                                                                    {"power_source", "Power"},
+                                                                    {"card", "Memory card"},
+                                                                    {"remaining_shots", "Shots left"},
+                                                                    {"body_temperatures", "Temperatures"},
+                                                                    {"overheat", "Overheating"},
+                                                                    {"health_read", "Read at"}};
+    for (const auto& [key, label] : kRows) html += definition(fields, key, label);
+    html += "</dl><p class=\"help\">As the body reports them, read every 10 s while it is idle; the temperatures "
+            "come from the last frame's maker notes.</p></section>";
+    return {std::move(html), kBodyScript};
 }
 
 Panel previewPanel(const Json& fields, const FramePreview* preview) {
@@ -313,6 +347,7 @@ HttpResponse SetupPages::page(const std::string& title, const std::string& messa
     const nlohmann::json focus = focuser ? focuser->status() : nlohmann::json{{"connected", false}};
     const bool learning = learningOf(focus).value("active", false);
     const Panel panels[] = {statusPanel(fields),
+                            bodyPanel(fields, healthStatus(context_)),
                             previewPanel(fields, preview.get()),
                             focusPanel(token_, learning),
                             learnPanel(token_, focus, learnInfo(focus, context_)),

@@ -139,7 +139,8 @@ std::string simulateBodyUsage() {
            "                       for the a7 IV generation, which libgphoto2 2.5.31 cannot drive; 2\n"
            "                       simulates such a body as libgphoto2 2.5.30 and 2.5.32+ drive it)\n"
            "  --control-port N     loopback HTTP control for tests: GET /status; PUT /temperature and\n"
-           "                       /best-focus with a form celsius=X or units=X (0 = any free port)\n"
+           "                       /best-focus with a form celsius=X or units=X, PUT /health (battery,\n"
+           "                       source, card, shots, overheat; docs/SIMULATOR.md) (0 = any free port)\n"
            "  --log-level LEVEL    trace, debug, info, warn, error (default info)\n";
 }
 

@@ -6,8 +6,9 @@
 # so the page saves to STATE_DIR/settings.json. setup_pages.py drives Chromium through the DevTools
 # protocol (over Debian's python3-websocket): it clicks a jog button and checks the focuser moved,
 # chooses settings in the form and clicks Save and checks the settings file, waits for the camera's
-# last frame to appear, and learns the lens with the wizard; screenshots of each step are kept in
-# ARTIFACT_DIR.
+# last frame to appear, learns the lens with the wizard, and sets the virtual body's battery low
+# through the simulator's control port to see the Body panel's warning; screenshots of each step are
+# kept in ARTIFACT_DIR.
 #
 # Usage: setup-pages.sh SONYALPACA_EXECUTABLE ARTIFACT_DIR
 # Fails when chromium, python3 or python3-websocket is missing (scripts/install-deps.sh installs them).
@@ -65,10 +66,18 @@ port_from_log() {
 }
 
 "$exe" simulate-body --port 0 --lens SELP1650 --apsc off --move-time-scale 0.2 --sensor-scale 8 --seed 21 \
-    > "$work/simulator.log" 2>&1 &
+    --control-port 0 > "$work/simulator.log" 2>&1 &
 simulator=$!
 ptp_port=$(port_from_log "$work/simulator.log" 'serving PTP\/IP on' "$simulator")
 [[ -n $ptp_port ]] || fail "the simulator did not start"
+# Its control port (the page's battery warning is tested by setting the body's battery low).
+control_port=
+for _ in $(seq 1 100); do
+    control_port=$(sed -n 's/.*simulator control on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/simulator.log" | head -n 1)
+    [[ -n $control_port ]] && break
+    sleep 0.1
+done
+[[ -n $control_port ]] || fail "the simulator's control port did not open"
 
 # The lens is named (its profile is shipped) so the focuser knows it before the first image.
 "$exe" serve --camera "ptpip:127.0.0.1:$ptp_port" --lens SELP1650 --bind 127.0.0.1 --port 0 --no-discovery \
@@ -88,7 +97,8 @@ status=$(curl -s -o /dev/null -w '%{http_code}' -H "Origin: http://evil.example"
 [[ ! -e $work/state/settings.json ]] || fail "the refused change wrote the settings file"
 
 "$python" -B "$here/setup_pages.py" --chromium "$chromium" --base "$base" --artifacts "$artifacts" \
-    --settings "$work/state/settings.json" --work "$work" || fail "the browser run failed"
+    --settings "$work/state/settings.json" --work "$work" --control "http://127.0.0.1:$control_port" ||
+    fail "the browser run failed"
 grep -q 'setup: jog near by a step of size 5 requested from 127.0.0.1' "$work/daemon.log" || fail "the jog is not logged"
 grep -q "setup: settings saved to $work/state/settings.json from 127.0.0.1" "$work/daemon.log" ||
     fail "the saved settings are not logged"
