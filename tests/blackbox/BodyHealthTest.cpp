@@ -16,7 +16,7 @@ namespace {
 nlohmann::json setupStatus(std::uint16_t port) { return httpGet(port, "/setup/status.json").json(); }
 }  // namespace
 
-TEST_CASE("body health: status.json shows the battery, the card and the temperatures; a low battery shows") {
+TEST_CASE("body health: status.json shows the battery, the card and the temperatures, and a low battery") {
     SimulatorProcess simulator({"--sensor-scale", "8"});
     TempDir state;
     auto daemon = DaemonProcess::serve(state.path(), {"--camera", simulator.source()});

@@ -82,7 +82,7 @@ TEST_CASE("body health: an indicator value not understood is unknown, with its c
     CHECK_FALSE(battery("50", "99999999999").source_code);
 }
 
-TEST_CASE("body health: low on battery at 15 % or less, or at the body's nearly-empty level; never on mains") {
+TEST_CASE("body health: low on battery at 15 % or less, or at the body's nearly-empty level, never on mains") {
     CHECK(battery("15", "2").lowBattery());
     CHECK_FALSE(battery("16", "2").lowBattery());
     CHECK(battery("0", nullptr).lowBattery());  // the source not said: taken as the battery
