@@ -54,6 +54,17 @@ std::optional<double> BodySession::temperature() const {
     return temperature_;
 }
 
+FrameTemperatures BodySession::frameTemperatures() const {
+    std::lock_guard lock(facts_mutex_);
+    return temperatures_;
+}
+
+void BodySession::reportTemperatures(const FrameTemperatures& temperatures) {
+    if (!temperatures.sensor && !temperatures.ambient && !temperatures.battery) return;
+    std::lock_guard lock(facts_mutex_);
+    temperatures_ = temperatures;
+}
+
 void BodySession::report(const FrameFacts& facts) {
     std::lock_guard reporting(report_mutex_);
     std::vector<std::function<void(const FrameFacts&)>> listeners;

@@ -13,6 +13,13 @@
 
 namespace sonyalpaca::alpaca {
 
+/// The temperatures of one image's maker notes, °C; each unset when the file did not carry it.
+struct FrameTemperatures {
+    std::optional<double> sensor;
+    std::optional<double> ambient;
+    std::optional<double> battery;
+};
+
 /// What an image (or the body) told about the optics and the temperature.
 struct FrameFacts {
     std::optional<double> temperature;  ///< °C, from the maker notes
@@ -49,6 +56,10 @@ public:
     std::string reportedLens() const;
     /// The last temperature reported.
     std::optional<double> temperature() const;
+    /// The temperatures of the last image that carried any.
+    FrameTemperatures frameTemperatures() const;
+    /// Keeps an image's temperatures (called by the camera after each image, with report()).
+    void reportTemperatures(const FrameTemperatures& temperatures);
     /// Records new facts and tells every listener (called by the camera after each image).
     void report(const FrameFacts& facts);
     /// `listener` is called (on the reporting thread, without locks held) with every report until
@@ -68,6 +79,7 @@ private:
     std::string body_key_;
     std::shared_ptr<BodyMemory> memory_;
     std::optional<double> temperature_;
+    FrameTemperatures temperatures_;
     std::vector<std::pair<int, std::function<void(const FrameFacts&)>>> listeners_;
     int next_listener_ = 1;
 };

@@ -581,6 +581,7 @@ void CameraDevice::learn(const imaging::RawFrame& frame) {
     FrameFacts facts;
     facts.temperature = m.ambient_temperature_c ? m.ambient_temperature_c : m.sensor_temperature_c;
     facts.lens = m.lens.value_or("");
+    session().reportTemperatures({m.sensor_temperature_c, m.ambient_temperature_c, m.battery_temperature_c});
     session().report(facts);
 }
 

@@ -84,6 +84,18 @@ constexpr const char* kStatusScript = R"js(
 sonyalpaca.panel({update:function(s){for(var k in s.fields)sonyalpaca.text('f-'+k,s.fields[k]);}});
 )js";
 
+/// The Body panel: the low-battery and overheating warnings show while status.json says so (its
+/// text fields are filled by the status script).
+constexpr const char* kBodyScript = R"js(
+(function(){
+var warn=document.getElementById('battery-warning'),hot=document.getElementById('overheat-warning');if(!warn)return;
+sonyalpaca.panel({update:function(s){
+ warn.hidden=!(s.battery&&s.battery.low);
+ hot.hidden=!(s.body_temperature&&s.body_temperature.overheat==='overheating');
+}});
+})();
+)js";
+
 /// The log tail, kept scrolled to the end unless the reader scrolled up.
 constexpr const char* kLogScript = R"js(
 (function(){
@@ -273,6 +285,28 @@ Panel statusPanel(const Json& fields) {
     return {std::move(html), kStatusScript};
 }
 
+Panel bodyPanel(const Json& fields, const Json& health) {
+    const bool low = health["battery"].value("low", false);
+    const bool hot = health["body_temperature"].value("overheat", std::string()) == "overheating";
+    std::string html = "<section id=\"body-health\"><h2>Body</h2><p id=\"battery-warning\" class=\"msg err\"" +
+                       std::string(low ? "" : " hidden") + "><span id=\"f-battery_warning\">" +
+                       escape(fields.value("battery_warning", std::string())) +
+                       "</span></p><p id=\"overheat-warning\" class=\"msg err\"" + (hot ? "" : " hidden") +
+                       ">The body is overheating and may stop shooting: give it a pause (shorter sequences, live "
+                       "view off) and shade it if the sun is on it.</p><dl>";
+    static constexpr std::pair<const char*, const char*> kRows[] = {{"battery", "Battery"},
+                                                                    {"power_source", "Power"},
+                                                                    {"card", "Memory card"},
+                                                                    {"remaining_shots", "Shots left"},
+                                                                    {"body_temperatures", "Temperatures"},
+                                                                    {"overheat", "Overheating"},
+                                                                    {"health_read", "Read at"}};
+    for (const auto& [key, label] : kRows) html += definition(fields, key, label);
+    html += "</dl><p class=\"help\">As the body reports them, read every 10 s while it is idle; the temperatures "
+            "come from the last frame's maker notes.</p></section>";
+    return {std::move(html), kBodyScript};
+}
+
 Panel previewPanel(const Json& fields, const FramePreview* preview) {
     std::string html = "<section id=\"last-frame\"><h2>Last frame</h2><p class=\"help\">The camera's last frame, "
                        "debayered and stretched for the eye (each colour from just below the sky to its brightest "
@@ -426,9 +460,11 @@ HttpResponse SetupPages::page(const std::string& title, const std::string& messa
         else
             panels.push_back({"<p class=\"msg err\">This server has no body, so it has no live view.</p>", {}});
         panels.push_back(focusPanel(token_, learning));
+        panels.push_back(bodyPanel(fields, healthStatus(context_)));
         panels.push_back(statusPanel(fields));
     } else {
         panels = {statusPanel(fields),
+                  bodyPanel(fields, healthStatus(context_)),
                   liveLinkPanel(),
                   previewPanel(fields, preview.get()),
                   focusPanel(token_, learning),

@@ -50,6 +50,15 @@ nlohmann::json learningOf(const nlohmann::json& focuser);
 /// replaces them from status.json, so both show the same words.
 Json statusFields(const DeviceRegistry& registry, const SetupContext& context);
 
+/// The body's health as text fields ("battery", "power_source", "card", "remaining_shots",
+/// "body_temperatures", "overheat", "health_read", "battery_warning") for the Body panel; part of
+/// statusFields().
+Json healthFields(const SetupContext& context);
+
+/// status.json's "battery" (level, source, low), "storage" (card, remaining_shots) and
+/// "body_temperature" (sensor_c, ambient_c, battery_c, overheat), null where not known.
+Json healthStatus(const SetupContext& context);
+
 /// What the wizard shows besides the focuser's learning status: the name learning takes without one
 /// ("default_name"), whether the last learning finished ("done", with "hint") or failed ("error"),
 /// and the learned profile the settings' lens field offers until a restart lists it ("learned_id",

@@ -24,6 +24,24 @@ bool namesLens(const nlohmann::json& focuser, const std::string& reported) {
                                  text::equalsIgnoringCase(focuser.value("lens_name", std::string()), reported));
 }
 
+/// The body's health when the body is open and tells it.
+std::optional<ptp::BodyHealth> healthOf(const SetupContext& context) {
+    return context.session ? context.session->body().health() : std::nullopt;
+}
+
+/// A value the body sent that is not understood (its code as read).
+std::string unknownCode(std::uint32_t code) {
+    char text[32];
+    std::snprintf(text, sizeof text, "unknown (0x%X)", code);
+    return text;
+}
+
+Json orNull(const std::optional<double>& value) { return value ? Json(*value) : Json(); }
+
+std::string celsius(const char* what, const std::optional<double>& value) {
+    return value ? std::string(what) + " " + fixed(*value, 1) + " °C" : std::string();
+}
+
 const char* stateName(ptp::BodyState state) {
     switch (state) {
     case ptp::BodyState::Disconnected: return "closed";
@@ -101,7 +119,72 @@ Json statusFields(const DeviceRegistry& registry, const SetupContext& context) {
             f[key] = why;
         f["focus_error"] = s.value("last_error", std::string("none"));
     }
+    f.update(healthFields(context));
     return f;
+}
+
+Json healthFields(const SetupContext& context) {
+    Json f;
+    const auto health = healthOf(context);
+    const bool open = context.session && context.session->body().isOpen();
+    const std::string none = open ? "not reported by the body" : "not known (the body is not connected)";
+    if (health) {
+        const auto& h = *health;
+        std::string battery = h.battery_percent ? std::to_string(*h.battery_percent) + " %" : std::string();
+        if (!h.battery_bars.empty()) battery += battery.empty() ? h.battery_bars : " (" + h.battery_bars + ")";
+        if (battery.empty()) battery = "not known";
+        f["battery"] = h.lowBattery() ? battery + ", low" : battery;
+        f["power_source"] = h.source_code                                ? unknownCode(*h.source_code)
+                            : h.source == ptp::PowerSource::UsbPower     ? std::string("USB power")
+                            : h.source == ptp::PowerSource::DummyBattery ? std::string("dummy battery (mains adapter)")
+                                                                         : std::string(ptp::powerSourceName(h.source));
+        f["card"] = h.card_code                       ? unknownCode(*h.card_code)
+                    : h.card == ptp::CardState::In    ? std::string("in")
+                    : h.card == ptp::CardState::None  ? std::string("no card")
+                    : h.card == ptp::CardState::Error ? std::string("card error (or locked, or being read)")
+                                                      : std::string("unknown");
+        f["remaining_shots"] = h.remaining_shots ? std::to_string(*h.remaining_shots) : std::string("not known");
+        f["overheat"] = h.overheat_code                               ? unknownCode(*h.overheat_code)
+                        : h.overheat == ptp::Overheat::None           ? std::string("no")
+                        : h.overheat == ptp::Overheat::PreOverheating ? std::string("getting hot (pre-overheating)")
+                        : h.overheat == ptp::Overheat::Overheating    ? std::string("overheating: the body may stop")
+                                                                      : std::string("unknown");
+        f["health_read"] = timetext::utc(h.read_at, "%H:%M:%S") + " UTC";
+        f["battery_warning"] =
+            "The body's battery is low (" +
+            (h.battery_percent ? std::to_string(*h.battery_percent) + " %" : h.battery_bars) +
+            "): swap it for a charged one, or power the body over USB or with a dummy battery (mains adapter), "
+            "before the next long sequence.";
+    } else {
+        for (const char* key : {"battery", "power_source", "card", "remaining_shots", "overheat"}) f[key] = none;
+        f["health_read"] = "never";
+        f["battery_warning"] = "";
+    }
+    const auto t = context.session ? context.session->frameTemperatures() : FrameTemperatures{};
+    std::string temperatures;
+    for (const auto& part : {celsius("sensor", t.sensor), celsius("ambient", t.ambient), celsius("battery", t.battery)})
+        if (!part.empty()) temperatures += (temperatures.empty() ? "" : " · ") + part;
+    f["body_temperatures"] = temperatures.empty() ? "not known yet (they come with an image)" : temperatures;
+    return f;
+}
+
+Json healthStatus(const SetupContext& context) {
+    const auto health = healthOf(context);
+    const auto t = context.session ? context.session->frameTemperatures() : FrameTemperatures{};
+    Json level = health && health->battery_percent ? Json(*health->battery_percent) : Json();
+    Json shots = health && health->remaining_shots ? Json(*health->remaining_shots) : Json();
+    return {{"battery",
+             {{"level", std::move(level)},
+              {"source", ptp::powerSourceName(health ? health->source : ptp::PowerSource::Unknown)},
+              {"low", health && health->lowBattery()}}},
+            {"storage",
+             {{"card", ptp::cardStateName(health ? health->card : ptp::CardState::Unknown)},
+              {"remaining_shots", std::move(shots)}}},
+            {"body_temperature",
+             {{"sensor_c", orNull(t.sensor)},
+              {"ambient_c", orNull(t.ambient)},
+              {"battery_c", orNull(t.battery)},
+              {"overheat", ptp::overheatName(health ? health->overheat : ptp::Overheat::Unknown)}}}};
 }
 
 Json learnInfo(const nlohmann::json& focuser, const SetupContext& context) {
@@ -170,6 +253,7 @@ std::string SetupPages::statusJson() const {
     reply["preview"] =
         preview ? Json{{"number", preview->number}, {"width", preview->width}, {"height", preview->height}} : Json();
     reply["live"] = live_ ? Json(live_->status()) : Json();
+    reply.update(healthStatus(context_));
     reply["log"] = log::recentLines();
     return reply.dump(-1, ' ', false, Json::error_handler_t::replace);
 }

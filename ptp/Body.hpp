@@ -58,6 +58,71 @@ struct Exposure {
     std::chrono::system_clock::time_point start;  ///< when the shutter opened (host clock, UTC)
 };
 
+/// Where the body's power comes from (Sony 0xD20E, BatteryLevelIndicator).
+enum class PowerSource { Battery, UsbPower, DummyBattery, NoBattery, Unknown };
+/// The memory card in slot 1 (Sony 0xD248, MediaSLOT1Status).
+enum class CardState { In, None, Error, Unknown };
+/// The body's overheating state (Sony 0xD251, DeviceOverheatStatus).
+enum class Overheat { None, PreOverheating, Overheating, Unknown };
+
+/// What the body says of its battery, card and temperature, read at `read_at`. Every part may be
+/// unknown (a body that lacks the property, or a value not understood: its code is kept).
+struct BodyHealth {
+    /// At or below this level on battery power (or unknown power), the battery counts as low.
+    static constexpr int kLowPercent = 15;
+
+    std::optional<int> battery_percent;  ///< 0..100 (Sony 0xD218)
+    PowerSource source = PowerSource::Unknown;
+    std::string battery_bars;                  ///< "3/4", "nearly empty", ... ; empty: not said
+    bool battery_nearly_empty = false;         ///< the body's own "pre-end" level
+    std::optional<std::uint32_t> source_code;  ///< 0xD20E as read, when it was not understood
+    CardState card = CardState::Unknown;
+    std::optional<std::uint32_t> card_code;       ///< 0xD248 as read, when it was not understood
+    std::optional<std::int64_t> remaining_shots;  ///< with a card in (Sony 0xD249)
+    Overheat overheat = Overheat::Unknown;
+    std::optional<std::uint32_t> overheat_code;  ///< 0xD251 as read, when it was not understood
+    std::chrono::system_clock::time_point read_at{};
+
+    /// Low: the body's "nearly empty" level, or at most kLowPercent while running on the battery
+    /// (or on power the body does not name); never on USB power or a dummy battery.
+    bool lowBattery() const noexcept {
+        if (source == PowerSource::UsbPower || source == PowerSource::DummyBattery || source == PowerSource::NoBattery)
+            return false;
+        return battery_nearly_empty || (battery_percent && *battery_percent <= kLowPercent);
+    }
+};
+
+inline const char* powerSourceName(PowerSource source) noexcept {
+    switch (source) {
+    case PowerSource::Battery: return "battery";
+    case PowerSource::UsbPower: return "usb power";
+    case PowerSource::DummyBattery: return "dummy battery";
+    case PowerSource::NoBattery: return "no battery";
+    case PowerSource::Unknown: break;
+    }
+    return "unknown";
+}
+
+inline const char* cardStateName(CardState card) noexcept {
+    switch (card) {
+    case CardState::In: return "in";
+    case CardState::None: return "none";
+    case CardState::Error: return "error";
+    case CardState::Unknown: break;
+    }
+    return "unknown";
+}
+
+inline const char* overheatName(Overheat overheat) noexcept {
+    switch (overheat) {
+    case Overheat::None: return "none";
+    case Overheat::PreOverheating: return "pre-overheating";
+    case Overheat::Overheating: return "overheating";
+    case Overheat::Unknown: break;
+    }
+    return "unknown";
+}
+
 /// The daemon's one door to a Sony body: the seam of docs/ARCHITECTURE.md. Nothing above it knows
 /// whether libgphoto2 and a body on USB, a body over PTP/IP, or nothing at all stands behind it.
 ///
@@ -126,6 +191,11 @@ public:
 
     /// One live-view JPEG.
     virtual std::vector<std::uint8_t> liveView() = 0;
+
+    /// The body's battery, card and temperature as last read (the backend refreshes it now and then
+    /// while the body is idle, never during an exposure); nullopt when the body tells nothing (not
+    /// open, or a backend that does not read it). Thread-safe, non-blocking: for status pages.
+    virtual std::optional<BodyHealth> health() const { return std::nullopt; }
 };
 
 }  // namespace sonyalpaca::ptp

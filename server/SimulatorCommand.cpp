@@ -148,7 +148,8 @@ std::string simulateBodyUsage() {
            "                       simulates such a body as libgphoto2 2.5.30 and 2.5.32+ drive it)\n"
            "  --control-port N     loopback HTTP control for tests: GET /status; PUT /temperature and\n"
            "                       /best-focus with a form celsius=X or units=X, /live-view with\n"
-           "                       scene=stars|daylight (0 = any free port)\n"
+           "                       scene=stars|daylight, PUT /health (battery, source, card, shots,\n"
+           "                       overheat; docs/SIMULATOR.md) (0 = any free port)\n"
            "  --log-level LEVEL    trace, debug, info, warn, error (default info)\n";
 }
 

@@ -8,7 +8,9 @@
 #include <nlohmann/json.hpp>
 
 #include <charconv>
+#include <optional>
 #include <stdexcept>
+#include <type_traits>
 
 namespace sonyalpaca::server {
 namespace {
@@ -20,6 +22,63 @@ bool numberParam(const httplib::Request& request, httplib::Response& response, c
     response.status = 400;
     response.set_content(std::string("give ") + name + "=NUMBER\n", "text/plain");
     return false;
+}
+
+constexpr const char* kHealthUsage =
+    "give any of battery=PERCENT (0 to 100), source=battery|usb|dummy|none, card=in|none|error, shots=N (0 or "
+    "more), overheat=0|1|2 (none, pre-overheating, overheating)\n";
+
+/// The health the form asks for on top of `health`; nullopt when a value is missing or not accepted.
+std::optional<ptp::sim::SimulatedHealth> healthFrom(const httplib::Request& request, ptp::sim::SimulatedHealth health) {
+    using Health = ptp::sim::SimulatedHealth;
+    bool any = false;
+    const auto whole = [&](const char* name, long low, long high, auto& target) {
+        if (!request.has_param(name)) return true;
+        const std::string text = request.get_param_value(name);
+        long value = 0;
+        const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || value < low || value > high)
+            return false;
+        target = static_cast<std::remove_reference_t<decltype(target)>>(value);
+        any = true;
+        return true;
+    };
+    const auto word = [&](const char* name, auto& target, const auto& choices) {
+        if (!request.has_param(name)) return true;
+        const std::string text = request.get_param_value(name);
+        for (const auto& [choice, value] : choices)
+            if (text == choice) {
+                target = value;
+                any = true;
+                return true;
+            }
+        return false;
+    };
+    const std::pair<const char*, Health::Source> sources[] = {{"battery", Health::Source::Battery},
+                                                              {"usb", Health::Source::Usb},
+                                                              {"dummy", Health::Source::Dummy},
+                                                              {"none", Health::Source::None}};
+    const std::pair<const char*, Health::Card> cards[] = {
+        {"in", Health::Card::In}, {"none", Health::Card::None}, {"error", Health::Card::Error}};
+    const bool ok = whole("battery", 0, 100, health.battery_percent) && word("source", health.source, sources) &&
+                    word("card", health.card, cards) && whole("shots", 0, 0xFFFFFFFFL, health.shots) &&
+                    whole("overheat", 0, 2, health.overheat);
+    if (!ok || !any) return std::nullopt;
+    return health;
+}
+
+nlohmann::json healthJson(const ptp::sim::SimulatedHealth& health) {
+    using Health = ptp::sim::SimulatedHealth;
+    const char* source = health.source == Health::Source::Battery ? "battery"
+                         : health.source == Health::Source::Usb   ? "usb"
+                         : health.source == Health::Source::Dummy ? "dummy"
+                                                                  : "none";
+    const char* card = health.card == Health::Card::In ? "in" : health.card == Health::Card::None ? "none" : "error";
+    return {{"battery", health.battery_percent},
+            {"source", source},
+            {"card", card},
+            {"shots", health.shots},
+            {"overheat", health.overheat}};
 }
 }  // namespace
 
@@ -38,7 +97,8 @@ void SimulatorControl::start(std::uint16_t port) {
                                     {"focus_steps", body_.focusStepCounts()},
                                     {"true_moves", body_.trueMoves()},
                                     {"exposures", body_.exposureCount()},
-                                    {"operations", server_.operations()}};
+                                    {"operations", server_.operations()},
+                                    {"health", healthJson(body_.health())}};
         response.set_content(status.dump(), "application/json");
     });
     http_->Put("/temperature", [this](const httplib::Request& request, httplib::Response& response) {
@@ -58,6 +118,16 @@ void SimulatorControl::start(std::uint16_t port) {
     http_->Put("/best-focus", [this](const httplib::Request& request, httplib::Response& response) {
         double units = 0;
         if (numberParam(request, response, "units", units)) body_.setBestFocus(units);
+    });
+    http_->Put("/health", [this](const httplib::Request& request, httplib::Response& response) {
+        const auto health = healthFrom(request, body_.health());
+        if (!health) {
+            response.status = 400;
+            response.set_content(kHealthUsage, "text/plain");
+            return;
+        }
+        body_.setHealth(*health);
+        response.set_content(healthJson(*health).dump(), "application/json");
     });
     http_->Put("/fault", [this](const httplib::Request& request, httplib::Response& response) {
         ptp::sim::Faults& faults = body_.faults();

@@ -18,9 +18,11 @@ namespace sonyalpaca::server {
 
 /// The simulated body's inspection and control interface for black-box tests, on loopback only:
 ///   GET /status                       the true lens position, travel, best focus, temperature,
-///                                     focus steps per size, exposures and PTP operations (JSON)
+///                                     focus steps per size, exposures, PTP operations and health (JSON)
 ///   PUT /temperature, form celsius=X  sets the sensor temperature (best focus drifts with it)
 ///   PUT /best-focus, form units=X     moves best focus (at 20 °C)
+///   PUT /health, form with any of     battery=PERCENT, source=battery|usb|dummy|none, card=in|none|error,
+///                                     shots=N, overheat=0|1|2 (what the body reports; in /status too)
 ///   PUT /fault, form with any of      drop_after=N (operations), drop_mid_transfer=1, busy_captures=K,
 ///                                     never_ready=K, slow_ms=MS and slow_operations=N, events=0|1,
 ///                                     unplug_ms=T (the body vanishes for T ms)

@@ -7,6 +7,7 @@
 #include "config/Log.hpp"
 #include "config/RawTypes.hpp"
 #include "ptp/gphoto/Reachability.hpp"
+#include "ptp/gphoto/SonyHealth.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -95,8 +96,9 @@ std::string shutterText(std::uint32_t code) {
     return y == 1 ? std::to_string(x) : std::to_string(x) + "/" + std::to_string(y);
 }
 
-GPhotoBody::GPhotoBody(config::CameraSource source, config::BodyDatabase bodies)
-    : source_(std::move(source)), bodies_(std::move(bodies)) {
+GPhotoBody::GPhotoBody(config::CameraSource source, config::BodyDatabase bodies,
+                       std::chrono::milliseconds health_interval)
+    : source_(std::move(source)), bodies_(std::move(bodies)), health_interval_(health_interval) {
     // libgphoto2's PTP/IP transport writes to sockets without MSG_NOSIGNAL: a body that drops the
     // connection would kill the process with SIGPIPE. The write then fails with EPIPE instead.
     std::signal(SIGPIPE, SIG_IGN);
@@ -113,10 +115,13 @@ GPhotoBody::GPhotoBody(config::CameraSource source, config::BodyDatabase bodies)
             }
             wake_.notify_all();
         });
+    health_watch_ = std::jthread([this](std::stop_token stop) { watchHealth(stop); });
 }
 
 GPhotoBody::~GPhotoBody() {
     hotplug_.reset();  // no hot-plug call after this point
+    health_watch_.request_stop();
+    if (health_watch_.joinable()) health_watch_.join();
     close();
 }
 
@@ -312,6 +317,67 @@ void GPhotoBody::prepare() {
                      identity.model);
     logger->info("prepared {} (serial {}, firmware {}) for tethering", identity.model, identity.serial,
                  identity.firmware);
+    // The health this body tells (SonyHealth.hpp): which properties it has, and their values now.
+    {
+        std::lock_guard lock(health_mutex_);
+        health_.reset();
+    }
+    health_widgets_.clear();
+    for (const char* name :
+         {kBatteryLevelWidget, kBatteryIndicatorWidget, kCardStatusWidget, kRemainingShotsWidget, kOverheatWidget})
+        if (session_.has(name)) health_widgets_.emplace_back(name);
+    try {
+        auto health = readHealth();
+        std::lock_guard lock(health_mutex_);
+        health_ = std::move(health);
+    } catch (const BodyError& e) {
+        logger->warn("preparing the body: could not read its battery and card state: {}", e.what());
+    }
+}
+
+BodyHealth GPhotoBody::readHealth() {
+    SonyHealthReadings readings;
+    const std::pair<const char*, std::optional<std::string>*> targets[] = {
+        {kBatteryLevelWidget, &readings.battery_level}, {kBatteryIndicatorWidget, &readings.battery_indicator},
+        {kCardStatusWidget, &readings.card_status},     {kRemainingShotsWidget, &readings.remaining_shots},
+        {kOverheatWidget, &readings.overheat},
+    };
+    for (const auto& [name, target] : targets)
+        if (std::find(health_widgets_.begin(), health_widgets_.end(), name) != health_widgets_.end())
+            *target = session_.value(name);
+    return decodeSonyHealth(readings, std::chrono::system_clock::now());
+}
+
+std::optional<BodyHealth> GPhotoBody::health() const {
+    if (!open_) return std::nullopt;  // what was read before is old news
+    std::lock_guard lock(health_mutex_);
+    return health_;
+}
+
+BodyHealth GPhotoBody::refreshHealth() {
+    requireOpen();
+    const auto started = std::chrono::steady_clock::now();
+    auto health = run("reading the battery and card state", 5s, [this] { return readHealth(); });
+    log::get("ptp")->debug(
+        "read the body's battery and card state in {:.1f} ms",
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+    std::lock_guard lock(health_mutex_);
+    health_ = health;
+    return health;
+}
+
+void GPhotoBody::watchHealth(std::stop_token stop) {
+    // A thread of its own rather than work piggy-backed on the exposures: the battery matters most
+    // when nothing else happens (between sequences, during focusing). It asks only while the body
+    // is idle, so it never queues behind (or in front of) an exposure that has begun.
+    while (!sleepUnlessStopped(health_interval_, stop)) {
+        if (!open_ || state() != BodyState::Idle) continue;
+        try {
+            refreshHealth();
+        } catch (const std::exception& e) {
+            log::get("ptp")->debug("could not read the battery and card state: {}", e.what());
+        }
+    }
 }
 
 BodyIdentity GPhotoBody::identity() {

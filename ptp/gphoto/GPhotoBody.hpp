@@ -28,10 +28,19 @@ namespace sonyalpaca::ptp::gphoto {
 /// background thread retries every second until it answers again or close() is called. On USB,
 /// libusb hot-plug events (where the system has them) notice an unplug at once and start the
 /// retry the moment a Sony device arrives.
+///
+/// The body's health (battery, card, overheating: health()) is read at open and then every
+/// `health_interval` by a thread of its own that queues the reading on the worker only while the
+/// body is idle: a few property reads from libgphoto2's cache (and at most one GetAllDevicePropData
+/// round trip when the cache is older than 2 s), so an exposure started meanwhile waits that long
+/// at most.
 class GPhotoBody final : public Body {
 public:
+    static constexpr std::chrono::milliseconds kHealthInterval{10000};
+
     /// `bodies` supplies each model's shutter-speed list (libgphoto2 only knows a generic one).
-    GPhotoBody(config::CameraSource source, config::BodyDatabase bodies);
+    GPhotoBody(config::CameraSource source, config::BodyDatabase bodies,
+               std::chrono::milliseconds health_interval = kHealthInterval);
     ~GPhotoBody() override;
 
     void open() override;
@@ -56,6 +65,10 @@ public:
     std::vector<std::uint8_t> liveView() override;
 
     bool healthy() const noexcept override { return worker_.healthy(); }
+    std::optional<BodyHealth> health() const override;
+    /// Reads the body's health now (on the worker, as the periodic refresh does) and keeps it.
+    /// Throws BodyUnavailable when the body is not open. For tests and measurements.
+    BodyHealth refreshHealth();
 
 private:
     void requireOpen() const;
@@ -66,6 +79,10 @@ private:
     /// the frame it still holds. Throws BodyUnavailable or BodyError saying the frame is lost.
     Exposure recoverFrame(const std::string& reason, double seconds, std::chrono::system_clock::time_point start);
     void prepare();  // worker thread
+    /// Reads the health properties this body has (worker thread).
+    BodyHealth readHealth();
+    /// Refreshes the health every health_interval_ while the body is open and idle.
+    void watchHealth(std::stop_token stop);
     struct Speed {
         double seconds;
         std::string text;  ///< as libgphoto2 writes it: "1/100", "30", "32/10"
@@ -92,8 +109,13 @@ private:
     std::mutex wake_mutex_;             // guards usb_arrived_
     std::condition_variable_any wake_;  // a Sony device arrived on USB: try now
     bool usb_arrived_ = false;
-    std::jthread reconnector_;             // stops before the worker goes
-    std::unique_ptr<UsbHotplug> hotplug_;  // USB only; stopped first in the destructor
+    std::jthread reconnector_;                 // stops before the worker goes
+    std::unique_ptr<UsbHotplug> hotplug_;      // USB only; stopped first in the destructor
+    std::vector<std::string> health_widgets_;  // worker thread only: those of SonyHealth.hpp the body has
+    mutable std::mutex health_mutex_;          // guards health_
+    std::optional<BodyHealth> health_;
+    std::chrono::milliseconds health_interval_;
+    std::jthread health_watch_;  // stopped first in the destructor, with the hot-plug
 };
 
 /// Parses a libgphoto2 shutter-speed text ("1/100", "30", "32/10") into seconds; nullopt for others.

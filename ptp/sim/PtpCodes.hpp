@@ -34,6 +34,9 @@ inline constexpr std::uint16_t CompressionSetting = 0x5004, FocusMode = 0x500A, 
 inline constexpr std::uint16_t SonyShutterSpeed = 0xD20D, SonyBatteryLevel = 0xD218, SonyFocusFound = 0xD213,
                                SonyObjectInMemory = 0xD215, SonyIso = 0xD21E, SonyCaptureTarget = 0xD222,
                                SonyPriorityMode = 0xD25A, SonyRawFileType = 0xD288, SonySensorCrop = 0xD219;
+// Body health (names from libgphoto2's ptp.h; values from Sony's Camera Remote SDK, unverified on bodies)
+inline constexpr std::uint16_t SonyBatteryLevelIndicator = 0xD20E, SonyMediaSlot1Status = 0xD248,
+                               SonyMediaSlot1RemainingShots = 0xD249, SonyDeviceOverheatStatus = 0xD251;
 // Sony controls ("buttons") and the focus drive
 inline constexpr std::uint16_t SonyS1 = 0xD2C1, SonyS2 = 0xD2C2, SonyBulb = 0xD2C7, SonyMovie = 0xD2C8,
                                SonyNearFar = 0xD2D1, SonyAfMfHold = 0xD2D2;

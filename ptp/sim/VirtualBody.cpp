@@ -128,7 +128,36 @@ void VirtualBody::buildProperties() {
     properties_.add({code::SonyIso, code::UInt32, 0x82, 1, iso, iso, Form::Enumeration, 0, 0, 0, isos});
     properties_.add({code::SonyFocusFound, code::UInt8, 0, 1, 1, 1, Form::None, 0, 0, 0, {}});
     properties_.add({code::SonyObjectInMemory, code::UInt16, 0, 1, 0, 0, Form::None, 0, 0, 0, {}});
-    properties_.add({code::SonyBatteryLevel, code::Int8, 0, 1, 100, 100, Form::Range, -1, 100, 1, {}});
+    // Battery, card and overheating (read only): the Camera Remote SDK's types and values, which
+    // real bodies may put on the wire differently (docs/BODIES.md).
+    const auto level = health_.levelValue(), indicator = health_.indicatorValue();
+    properties_.add({code::SonyBatteryLevel, code::Int8, 0, 1, level, level, Form::Range, -1, 100, 1, {}});
+    properties_.add({code::SonyBatteryLevelIndicator,
+                     code::UInt32,
+                     0,
+                     1,
+                     indicator,
+                     indicator,
+                     Form::Enumeration,
+                     0,
+                     0,
+                     0,
+                     {1, 2, 3, 4, 5, 0x10000, 0x10001, 0x10002, 0x10003, 0x10004, 0x10005, 0xFFFFFFFD, 0xFFFFFFFE}});
+    properties_.add(enumeration(code::SonyMediaSlot1Status, code::UInt16, health_.cardValue(), {0, 1, 2, 3}));
+    properties_.add({code::SonyMediaSlot1RemainingShots,
+                     code::UInt32,
+                     0,
+                     1,
+                     health_.shotsValue(),
+                     health_.shotsValue(),
+                     Form::None,
+                     0,
+                     0,
+                     0,
+                     {}});
+    properties_.add(enumeration(code::SonyDeviceOverheatStatus, code::UInt8, health_.overheat, {0, 1, 2}));
+    for (auto property : {code::SonyMediaSlot1Status, code::SonyDeviceOverheatStatus})
+        properties_.find(property)->change_method = 0;
     properties_.add(enumeration(code::SonyCaptureTarget, code::UInt16, 0x10, {0x01, 0x10, 0x11}));
     properties_.add(enumeration(code::SonyPriorityMode, code::Int8, 0, {0, 1}));
     // 0 uncompressed, 1 compressed, 2 lossless compressed (size L): the types the body offers. A body
@@ -540,6 +569,51 @@ void VirtualBody::setLiveViewStars(bool stars) {
 std::optional<double> VirtualBody::liveViewFocus() const {
     std::lock_guard lock(mutex_);
     return frames_ ? frames_->liveViewFocus(recordNow()) : std::nullopt;
+}
+
+std::int64_t SimulatedHealth::levelValue() const {
+    return source == Source::None || source == Source::Dummy ? -1 : battery_percent;
+}
+
+std::int64_t SimulatedHealth::indicatorValue() const {
+    switch (source) {
+    case Source::Dummy: return 0xFFFFFFFD;
+    case Source::None: return 0xFFFFFFFE;
+    case Source::Battery:
+    case Source::Usb: break;
+    }
+    const std::int64_t bars = battery_percent <= 5 ? 1 : std::min(5, 2 + (battery_percent - 1) / 25);
+    return source == Source::Usb ? 0x10000 + bars : bars;
+}
+
+std::int64_t SimulatedHealth::cardValue() const { return card == Card::In ? 0 : card == Card::None ? 1 : 2; }
+
+std::int64_t SimulatedHealth::shotsValue() const { return card == Card::In ? shots : 0; }
+
+void VirtualBody::setHealth(const SimulatedHealth& health) {
+    {
+        std::lock_guard lock(mutex_);
+        health_ = health;
+        const std::pair<std::uint16_t, std::int64_t> values[] = {
+            {code::SonyBatteryLevel, health.levelValue()},
+            {code::SonyBatteryLevelIndicator, health.indicatorValue()},
+            {code::SonyMediaSlot1Status, health.cardValue()},
+            {code::SonyMediaSlot1RemainingShots, health.shotsValue()},
+            {code::SonyDeviceOverheatStatus, health.overheat},
+        };
+        for (const auto& [property, value] : values) {
+            Property* p = properties_.find(property);
+            if (!p || p->current == value) continue;
+            p->current = value;
+            post(code::SonyPropertyChanged, property);
+        }
+    }
+    wake_.notify_all();
+}
+
+SimulatedHealth VirtualBody::health() const {
+    std::lock_guard lock(mutex_);
+    return health_;
 }
 
 void VirtualBody::setTemperature(double celsius) {

@@ -46,6 +46,26 @@ struct BodyOptions {
     bool live_view_stars = false;  ///< the live view shows the night sky instead of the daylight scene
 };
 
+/// The battery, card and temperature state the virtual body reports (docs/SIMULATOR.md), as the
+/// control port sets it.
+struct SimulatedHealth {
+    enum class Source { Battery, Usb, Dummy, None };
+    enum class Card { In, None, Error };
+    int battery_percent = 100;  ///< 0..100
+    Source source = Source::Battery;
+    Card card = Card::In;
+    std::uint32_t shots = 999;  ///< remaining shots on the card
+    int overheat = 0;           ///< 0 none, 1 pre-overheating, 2 overheating
+
+    /// The property values (0xD218, 0xD20E, 0xD248, 0xD249, 0xD251) in the Camera Remote SDK's
+    /// coding: the level −1 without a battery or with a dummy one; the indicator's bars (1 "pre-end"
+    /// at 5 % or less, else a quarter per 25 %), + 0x10000 on USB power; no shots without a card.
+    std::int64_t levelValue() const;
+    std::int64_t indicatorValue() const;
+    std::int64_t cardValue() const;
+    std::int64_t shotsValue() const;
+};
+
 /// A PTP operation's outcome: response code and parameters, and data for the host if any (in
 /// memory, or a file read chunk by chunk as it is sent).
 struct OperationResult {
@@ -100,6 +120,9 @@ public:
     /// The hidden true profile: moves of each size across the travel (what lens learning should find).
     config::PerStepSize trueMoves() const;
     std::uint64_t exposureCount() const;
+    /// Sets the battery, card and overheating state the body reports (0xC203 for each change).
+    void setHealth(const SimulatedHealth& health);
+    SimulatedHealth health() const;
     const config::BodyEntry& model() const noexcept { return body_; }
     Faults& faults() const noexcept { return *faults_; }
 
@@ -147,6 +170,7 @@ private:
     std::vector<std::uint8_t> live_view_;  // the blob of the last GetObjectInfo(live view)
     std::deque<std::pair<std::uint16_t, std::uint32_t>> events_;
     EventSink sink_;
+    SimulatedHealth health_;
     std::jthread timer_;
 };
 

@@ -6,9 +6,10 @@
 # so the page saves to STATE_DIR/settings.json. setup_pages.py drives Chromium through the DevTools
 # protocol (over Debian's python3-websocket): it clicks a jog button and checks the focuser moved,
 # chooses settings in the form and clicks Save and checks the settings file, waits for the camera's
-# last frame to appear, learns the lens with the wizard, and uses the live view (frames, the 1:1
-# magnifier, the focus figure through focus, paused and refused by an exposure); screenshots of each
-# step are kept in ARTIFACT_DIR.
+# last frame to appear, learns the lens with the wizard, sets the virtual body's battery low through
+# the simulator's control port to see the Body panel's warning, and uses the live view at night
+# (frames, the 1:1 magnifier on a star, the focus figure through focus, paused and refused by an
+# exposure); screenshots of each step are kept in ARTIFACT_DIR.
 #
 # Usage: setup-pages.sh SONYALPACA_EXECUTABLE ARTIFACT_DIR
 # Fails when chromium, python3 or python3-websocket is missing (scripts/install-deps.sh installs them).

@@ -4,7 +4,7 @@
 the daemon): the page renders; a mouse click on a jog button moves the focuser; settings chosen in
 the form and saved with the Save button land in the settings file; the last frame appears when the
 camera takes one; the lens-learning wizard learns the lens, shows its progress and where the profile
-was saved. Screenshots of each step go to the artifact directory.
+was saved; the Body panel warns of a low battery once the simulator's battery is set low. Screenshots of each step go to the artifact directory.
 
 Then the live view at night: frames arrive, a tap on the brightest star magnifies it 1:1, the focus
 figure peaks at the virtual body's best focus as the lens is driven through it and drops with a
@@ -147,7 +147,7 @@ def live_view(browser, alpaca, control, screenshot):
     alpaca.wait("focuser", "ismoving", False, "the focuser to reach best focus", 60)
     seen = browser.evaluate(frame)
     browser.wait_for(frame + f">={seen + 3}", "three new frames", 15)
-    screenshot(browser, "8-live-view-in-focus.png")
+    screenshot(browser, "10-live-view-in-focus.png")
     # A jog from the page moves the lens out of focus: the figure drops.
     before = float(browser.evaluate(text_of("live-figure")))
     browser.click("#jog-near-7")
@@ -164,7 +164,7 @@ def live_view(browser, alpaca, control, screenshot):
     browser.wait_for(text_of("live-state") + ".indexOf('paused while an exposure is running')===0",
                      "the page to say the live view is paused", 10)
     paused_at = browser.evaluate(frame)
-    screenshot(browser, "9-live-view-paused.png")
+    screenshot(browser, "11-live-view-paused.png")
     alpaca.wait("camera", "imageready", True, "the exposure", 120)
     browser.wait_for(frame + f">{paused_at}&&" + text_of("live-state") + "==='running'", "the live view to go on", 20)
     # Stopped, it cannot start while an exposure runs; the page says why.
@@ -175,7 +175,7 @@ def live_view(browser, alpaca, control, screenshot):
     browser.click("#live-start")
     browser.wait_for(text_of("live-state") + ".indexOf('cannot start while an exposure is running')>=0",
                      "the page to say why it cannot start", 10)
-    screenshot(browser, "10-live-view-refused.png")
+    screenshot(browser, "12-live-view-refused.png")
     alpaca.wait("camera", "imageready", True, "the exposure", 120)
     browser.click("#live-stop")
 
@@ -183,6 +183,51 @@ def live_view(browser, alpaca, control, screenshot):
 def text_of(element_id):
     """A JavaScript expression: the text of the element, '' if there is none."""
     return "((document.getElementById(%s)||{}).textContent||'')" % json.dumps(element_id)
+
+
+def check_battery_warning(browser, args, screenshot):
+    """The Body panel with the body open: no battery warning at full battery; once the simulator's
+    control port sets the body's battery to 10 %, the warning shows by itself (the daemon reads the
+    body every 10 s while idle, the page asks every 2 s). The battery is full again afterwards."""
+    def set_health(**form):
+        request = urllib.request.Request(f"{args.control}/health", data=urllib.parse.urlencode(form).encode(),
+                                         method="PUT")
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            check(reply.status == 200, f"PUT /health {form}: {reply.status}")
+
+    def warning_shown():
+        return browser.evaluate("(function(){var w=document.getElementById('battery-warning');"
+                                "return !w.hidden&&w.getBoundingClientRect().height>0;})()")
+
+    browser.navigate(f"{args.base}/setup")
+    for element in ("body-health", "battery-warning", "f-battery", "f-power_source", "f-card", "f-remaining_shots",
+                    "f-body_temperatures", "f-overheat"):
+        check(browser.evaluate("!!document.getElementById(%s)" % json.dumps(element)), f"the page lacks #{element}")
+    check(browser.evaluate("document.getElementById('status').nextElementSibling.id") == "body-health",
+          "the Body panel does not follow the status panel")
+    browser.wait_for(text_of("f-battery") + "==='100 % (4/4)'&&" + text_of("f-power_source") + "==='battery'",
+                     "the Body panel to show a full battery", 30)
+    check(not warning_shown(), "the battery warning shows at full battery")
+    check(browser.evaluate(text_of("f-card")) == "in", "the card is not shown as in")
+    browser.evaluate("document.getElementById('body-health').scrollIntoView()")
+    screenshot(browser, "8-body-battery-full.png")
+
+    set_health(battery="10")
+    started = time.monotonic()
+    browser.wait_for("!document.getElementById('battery-warning').hidden", "the low-battery warning", 30)
+    seconds = time.monotonic() - started
+    check(warning_shown(), "the battery warning is not visible")
+    check(browser.evaluate("document.getElementById('battery-warning').className") == "msg err",
+          "the battery warning is not an error box")
+    text = browser.evaluate(text_of("battery-warning"))
+    check("battery is low (10 %" in text and "USB" in text and "dummy battery" in text,
+          f"the warning says {text!r}")
+    check(browser.evaluate(text_of("f-battery")) == "10 % (1/4), low", "the battery row does not say low")
+    browser.evaluate("document.getElementById('body-health').scrollIntoView()")
+    print(f"battery at 10 %: the page warned after {seconds:.1f} s: {text}")
+    screenshot(browser, "9-body-battery-low.png")
+    set_health(battery="100")
+    browser.wait_for("document.getElementById('battery-warning').hidden", "the warning to go at full battery", 30)
 
 
 def main():
@@ -337,7 +382,11 @@ def main():
         browser.wait_for("document.getElementById('preview-image').naturalWidth>0", "the overview's last frame")
         screenshot(browser, "7-overview-full.png", full_page=True)
 
-        # 8. The live view, from the overview's link.
+        # 8. The Body panel's low-battery warning (the simulator's battery set through its control port).
+        check_battery_warning(browser, args, screenshot)
+
+        # 9. The live view, from the overview's link.
+        browser.navigate(f"{args.base}/setup")
         browser.forget_events()
         browser.click("#open-live")
         browser.wait_event("Page.loadEventFired", 30)

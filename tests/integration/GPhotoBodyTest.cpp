@@ -438,3 +438,91 @@ TEST_CASE("gphoto backend: an image that never becomes ready is a clear error af
     CHECK(rig.body.isOpen());
     CHECK(isArw(rig.body.expose(0.1, {}).file));
 }
+
+namespace {
+/// Waits up to `timeout` for the body's health to satisfy `wanted`.
+template <typename Wanted>
+bool waitForHealth(GPhotoBody& body, Wanted wanted, std::chrono::milliseconds timeout = 10s) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (const auto health = body.health(); health && wanted(*health)) return true;
+        std::this_thread::sleep_for(20ms);
+    }
+    return false;
+}
+}  // namespace
+
+TEST_CASE("gphoto backend: battery, card and overheating are read at open and refreshed while the body is idle") {
+    using Health = ptp::sim::SimulatedHealth;
+    ptp::sim::SimulatorHost simulator(fastSimulator());
+    GPhotoBody body({config::CameraSource::Kind::PtpIp, "127.0.0.1", simulator.port()},
+                    config::BodyDatabase::load(config::findDataFile("sony-bodies.json")), 300ms);
+    CHECK_FALSE(body.health());  // not open: nothing known
+    body.open();
+    auto health = body.health();
+    REQUIRE(health);
+    CHECK(health->battery_percent == 100);
+    CHECK(health->source == ptp::PowerSource::Battery);
+    CHECK(health->battery_bars == "4/4");
+    CHECK(health->card == ptp::CardState::In);
+    CHECK(health->remaining_shots == 999);
+    CHECK(health->overheat == ptp::Overheat::None);
+    CHECK_FALSE(health->lowBattery());
+
+    // The body changes; the refresh thread sees it (the 2 s cache and the 300 ms interval).
+    simulator.body().setHealth({10, Health::Source::Battery, Health::Card::None, 0, 2});
+    CHECK(waitForHealth(body, [](const ptp::BodyHealth& h) {
+        return h.battery_percent == 10 && h.card == ptp::CardState::None && h.overheat == ptp::Overheat::Overheating;
+    }));
+    health = body.health();
+    REQUIRE(health);
+    CHECK(health->lowBattery());
+    CHECK(health->battery_bars == "1/4");
+    CHECK_FALSE(health->remaining_shots);
+
+    simulator.body().setHealth({10, Health::Source::Usb, Health::Card::Error, 50, 1});
+    CHECK(waitForHealth(body, [](const ptp::BodyHealth& h) {
+        return h.source == ptp::PowerSource::UsbPower && h.card == ptp::CardState::Error &&
+               h.overheat == ptp::Overheat::PreOverheating;
+    }));
+    CHECK_FALSE(body.health()->lowBattery());  // on USB power
+    simulator.body().setHealth({80, Health::Source::Dummy, Health::Card::In, 321, 0});
+    CHECK(waitForHealth(body, [](const ptp::BodyHealth& h) {
+        return h.source == ptp::PowerSource::DummyBattery && !h.battery_percent && h.remaining_shots == 321;
+    }));
+
+    // Exposures go on while the refresh runs as often as it may.
+    for (int i = 0; i < 3; ++i) CHECK(isArw(body.expose(0.1, {}).file));
+    body.close();
+    CHECK_FALSE(body.health());
+}
+
+TEST_CASE("gphoto backend: a health refresh is a few cached reads, or one round trip once libgphoto2's cache is old") {
+    ptp::sim::SimulatorHost simulator(fastSimulator());
+    GPhotoBody body({config::CameraSource::Kind::PtpIp, "127.0.0.1", simulator.port()},
+                    config::BodyDatabase::load(config::findDataFile("sony-bodies.json")), std::chrono::hours(1));
+    body.open();
+    const auto timed = [&] {
+        const auto operations = simulator.server().operations();
+        const auto start = std::chrono::steady_clock::now();
+        body.refreshHealth();
+        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        return std::pair(ms, simulator.server().operations() - operations);
+    };
+    std::vector<double> times;
+    for (int i = 0; i < 20; ++i) {
+        const auto [ms, operations] = timed();
+        times.push_back(ms);
+        CHECK(operations == 0);  // within the cache: nothing sent
+    }
+    std::sort(times.begin(), times.end());
+    const double cached = times[times.size() / 2];
+    std::this_thread::sleep_for(3100ms);  // libgphoto2's cache counts whole seconds
+    const auto [fresh, operations] = timed();
+    CHECK(operations == 1);  // GetAllDevicePropData
+    MESSAGE("one health refresh: " << cached << " ms (median; at most " << times.back() << ") from libgphoto2's cache, "
+                                   << fresh << " ms with its cache expired (" << operations
+                                   << " PTP operation; against the simulator on loopback)");
+    CHECK(cached < 100);
+    CHECK(fresh < 1000);
+}

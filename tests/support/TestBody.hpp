@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -189,13 +190,23 @@ public:
         ++live_views;
         return live_view ? live_view() : std::vector<std::uint8_t>{};
     }
+    std::optional<ptp::BodyHealth> health() const override {
+        std::lock_guard lock(mutex_);
+        return open_ ? body_health_ : std::nullopt;
+    }
+    /// What health() says while the body is open.
+    void setHealth(std::optional<ptp::BodyHealth> health) {
+        std::lock_guard lock(mutex_);
+        body_health_ = std::move(health);
+    }
 
 private:
     std::atomic<bool> open_{false};
-    mutable std::mutex mutex_;  // guards lens_position_, gate_open_
+    mutable std::mutex mutex_;  // guards lens_position_, gate_open_, body_health_
     std::condition_variable_any gate_;
     bool gate_open_ = true;
     double lens_position_ = 50;
+    std::optional<ptp::BodyHealth> body_health_;
 };
 
 /// The profile of TestBody's lens ("TESTLENS"), with 1 ms steps so tests run fast.

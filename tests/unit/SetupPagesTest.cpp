@@ -146,6 +146,76 @@ TEST_CASE("setup pages: status.json carries the fields the page shows and the fo
     CHECK(status["fields"]["focus_estimate"].get<std::string>().find(" ± ") != std::string::npos);
 }
 
+TEST_CASE("setup pages: the body's battery, card and temperatures in status.json and the Body panel") {
+    Fixture f;
+    auto status = f.status();  // the body is closed: nothing known
+    CHECK(status["battery"] == nlohmann::json{{"level", nullptr}, {"source", "unknown"}, {"low", false}});
+    CHECK(status["storage"] == nlohmann::json{{"card", "unknown"}, {"remaining_shots", nullptr}});
+    CHECK(
+        status["body_temperature"] ==
+        nlohmann::json{{"sensor_c", nullptr}, {"ambient_c", nullptr}, {"battery_c", nullptr}, {"overheat", "unknown"}});
+    CHECK(status["fields"]["battery"] == "not known (the body is not connected)");
+    CHECK(status["fields"]["body_temperatures"] == "not known yet (they come with an image)");
+
+    ptp::BodyHealth health;
+    health.battery_percent = 12;
+    health.source = ptp::PowerSource::Battery;
+    health.battery_bars = "1/4";
+    health.card = ptp::CardState::None;
+    health.overheat = ptp::Overheat::Overheating;
+    health.read_at = std::chrono::system_clock::time_point(std::chrono::seconds(1'700'000'000));
+    f.body->setHealth(health);
+    REQUIRE(routePut(f.router, "/api/v1/focuser/0/connected", "Connected=true").status == 200);
+    f.session->reportTemperatures({21.5, -3.25, std::nullopt});
+    status = f.status();
+    CHECK(status["battery"] == nlohmann::json{{"level", 12}, {"source", "battery"}, {"low", true}});
+    CHECK(status["storage"] == nlohmann::json{{"card", "none"}, {"remaining_shots", nullptr}});
+    CHECK(
+        status["body_temperature"] ==
+        nlohmann::json{{"sensor_c", 21.5}, {"ambient_c", -3.25}, {"battery_c", nullptr}, {"overheat", "overheating"}});
+    const auto fields = status["fields"];
+    CHECK(fields["battery"] == "12 % (1/4), low");
+    CHECK(fields["power_source"] == "battery");
+    CHECK(fields["card"] == "no card");
+    CHECK(fields["remaining_shots"] == "not known");
+    CHECK(fields["body_temperatures"] == "sensor 21.5 °C · ambient -3.2 °C");
+    CHECK(fields["overheat"] == "overheating: the body may stop");
+    CHECK(fields["health_read"] == "22:13:20 UTC");
+    const auto page = routeGet(f.router, "/setup").body;
+    const auto body_panel = page.find("<section id=\"body-health\">");
+    REQUIRE(body_panel != std::string::npos);
+    CHECK(page.find("<section id=\"status\">") < body_panel);
+    CHECK(page.find("</section>", page.find("<section id=\"status\">")) + 10 == body_panel);  // right after it
+    CHECK(page.find("<p id=\"battery-warning\" class=\"msg err\"><span id=\"f-battery_warning\">The body&#39;s "
+                    "battery is low (12 %): swap it") != std::string::npos);
+    CHECK(page.find("<p id=\"overheat-warning\" class=\"msg err\">") != std::string::npos);
+
+    // On USB power, a dummy battery, or with a body value not understood: no warning.
+    health.source = ptp::PowerSource::UsbPower;
+    health.card = ptp::CardState::In;
+    health.remaining_shots = 420;
+    health.overheat = ptp::Overheat::Unknown;
+    health.overheat_code = 7;
+    f.body->setHealth(health);
+    status = f.status();
+    CHECK(status["battery"] == nlohmann::json{{"level", 12}, {"source", "usb power"}, {"low", false}});
+    CHECK(status["storage"] == nlohmann::json{{"card", "in"}, {"remaining_shots", 420}});
+    CHECK(status["body_temperature"]["overheat"] == "unknown");
+    CHECK(status["fields"]["overheat"] == "unknown (0x7)");
+    CHECK(status["fields"]["power_source"] == "USB power");
+    CHECK(status["fields"]["battery"] == "12 % (1/4)");
+    CHECK(routeGet(f.router, "/setup").body.find("<p id=\"battery-warning\" class=\"msg err\" hidden>") !=
+          std::string::npos);
+    health.source = ptp::PowerSource::Unknown;
+    health.source_code = 0x10009;
+    f.body->setHealth(health);
+    CHECK(f.status()["fields"]["power_source"] == "unknown (0x10009)");
+    CHECK(f.status()["battery"]["low"] == true);  // the source not understood: the level decides
+
+    f.body->setHealth(std::nullopt);  // open, but the body tells nothing
+    CHECK(f.status()["fields"]["battery"] == "not reported by the body");
+}
+
 TEST_CASE("setup pages: writes are POST only, with the page's token and from the same site") {
     Fixture f;
     const std::string token = f.token();
