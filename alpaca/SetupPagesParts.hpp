@@ -13,6 +13,10 @@
 #include <string>
 #include <string_view>
 
+namespace sonyalpaca::alpaca {
+class CameraDevice;
+}
+
 namespace sonyalpaca::alpaca::setup {
 using Json = nlohmann::ordered_json;
 
@@ -34,7 +38,8 @@ inline constexpr std::string_view kFormKeys[] = {"lens",
                                                  "raw_type",
                                                  "keep_raw",
                                                  "save_fits",
-                                                 "image_dir"};
+                                                 "image_dir",
+                                                 "focal_length_mm"};
 
 template <typename T>
 T* deviceOf(const DeviceRegistry& registry, std::string_view type) {
@@ -49,6 +54,10 @@ nlohmann::json learningOf(const nlohmann::json& focuser);
 /// One status field per id ("f-ID" in the page), as text: the page renders them and the script
 /// replaces them from status.json, so both show the same words.
 Json statusFields(const DeviceRegistry& registry, const SetupContext& context);
+
+/// The camera's last frame figures (frameFiguresJson, as the Action framestats gives them), or null
+/// before the first frame or without a camera.
+Json frameFigures(const CameraDevice* camera);
 
 /// What the wizard shows besides the focuser's learning status: the name learning takes without one
 /// ("default_name"), whether the last learning finished ("done", with "hint") or failed ("error"),

@@ -146,6 +146,11 @@ Json learnInfo(const nlohmann::json& focuser, const SetupContext& context) {
     return info;
 }
 
+Json frameFigures(const CameraDevice* camera) {
+    const auto figures = camera ? camera->figures() : nullptr;
+    return figures ? frameFiguresJson(*figures) : Json();
+}
+
 std::string learnedLensId(const DeviceRegistry& registry) {
     const auto* focuser = deviceOf<FocuserDevice>(registry, "focuser");
     if (!focuser) return {};
@@ -169,6 +174,7 @@ std::string SetupPages::statusJson() const {
     const auto preview = camera ? camera->preview() : nullptr;
     reply["preview"] =
         preview ? Json{{"number", preview->number}, {"width", preview->width}, {"height", preview->height}} : Json();
+    reply["framestats"] = frameFigures(camera);
     reply["log"] = log::recentLines();
     return reply.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
