@@ -10,7 +10,9 @@ namespace sonyalpaca::imaging {
 namespace {
 
 constexpr double kMadToSigma = 1.4826;         // a normal distribution's sigma from its median absolute deviation
-constexpr std::size_t kMaxSamples = 1u << 18;  // cells sampled for the background and the noise
+constexpr std::size_t kMaxSamples = 1u << 18;  // cells sampled for the background
+constexpr int kBlock = 32;                     // cells per side of a block of the sky map (64 photosites)
+constexpr int kBlockStride = 3;                // the sky map samples every third cell of every third row
 constexpr unsigned kMaxBins = 64;              // histogram bins per colour, at most
 constexpr std::size_t kMaxGroupCells = 4096;   // a larger group above the threshold is no star
 constexpr double kHotShare = 0.15;             // a star's 8 neighbour cells hold at least this share of its peak
@@ -112,17 +114,77 @@ double interpolatedMedian(std::vector<std::uint16_t>& values, bool folded) {
     return median - 0.5 + share;
 }
 
-/// The sky's level and noise in cell units, from an evenly spread sample of the cells.
+/// The sky's level and noise in cell units, from an evenly spread sample of the cells: the level is
+/// the sample's median; the noise is 1.4826 times the median absolute difference between each sampled
+/// cell and the next one in its row, divided by √2 (the difference of two cells has √2 times their
+/// noise), so that a gradient (light pollution, vignetting), which barely differs from cell to cell,
+/// is not taken for noise.
 std::pair<double, double> skyLevel(const CellImage& cells) {
     std::size_t step = std::max<std::size_t>(1, (cells.sums.size() + kMaxSamples - 1) / kMaxSamples);
     if (step > 1 && step % 2 == 0) ++step;  // odd: the sample walks across the columns, not down a few
     std::vector<std::uint16_t> sample;
+    std::vector<std::uint16_t> differences;
     sample.reserve(cells.sums.size() / step + 1);
-    for (std::size_t i = 0; i < cells.sums.size(); i += step) sample.push_back(cells.sums[i]);
+    differences.reserve(cells.sums.size() / step + 1);
+    const auto width = static_cast<std::size_t>(cells.width);
+    for (std::size_t i = 0; i < cells.sums.size(); i += step) {
+        sample.push_back(cells.sums[i]);
+        if ((i + 1) % width != 0)
+            differences.push_back(static_cast<std::uint16_t>(std::abs(int{cells.sums[i + 1]} - int{cells.sums[i]})));
+    }
     const double level = interpolatedMedian(sample, false);
-    const long centre = std::lround(level);
-    for (std::uint16_t& v : sample) v = static_cast<std::uint16_t>(std::labs(static_cast<long>(v) - centre));
-    return {level, kMadToSigma * interpolatedMedian(sample, true)};
+    const double noise =
+        differences.empty() ? 0.0 : kMadToSigma * interpolatedMedian(differences, true) / std::numbers::sqrt2;
+    return {level, noise};
+}
+
+/// The sky under the stars, block by block, in cell units: each block's level is the median of its
+/// sample, then the median of the levels of the 3x3 blocks around it (a bright star or a galaxy does
+/// not lift its block). Stars on the bright side of a gradient (light pollution, vignetting) are
+/// found against their own block's sky.
+struct SkyMap {
+    int columns = 0;
+    int rows = 0;
+    std::vector<double> level;  ///< per block, row by row
+
+    double at(int x, int y) const noexcept {
+        return level[static_cast<std::size_t>(y / kBlock) * static_cast<std::size_t>(columns) +
+                     static_cast<std::size_t>(x / kBlock)];
+    }
+};
+
+SkyMap mapSky(const CellImage& cells) {
+    SkyMap map;
+    map.columns = (cells.width + kBlock - 1) / kBlock;
+    map.rows = (cells.height + kBlock - 1) / kBlock;
+    const auto blocks = static_cast<std::size_t>(map.columns) * static_cast<std::size_t>(map.rows);
+    std::vector<double> own(blocks);
+    std::vector<std::uint16_t> sample;
+    for (int by = 0; by < map.rows; ++by)
+        for (int bx = 0; bx < map.columns; ++bx) {
+            sample.clear();
+            for (int y = by * kBlock; y < std::min((by + 1) * kBlock, cells.height); y += kBlockStride)
+                for (int x = bx * kBlock; x < std::min((bx + 1) * kBlock, cells.width); x += kBlockStride)
+                    sample.push_back(cells.at(x, y));
+            const std::size_t i = static_cast<std::size_t>(by) * static_cast<std::size_t>(map.columns) +
+                                  static_cast<std::size_t>(bx);
+            own[i] = interpolatedMedian(sample, false);
+        }
+    map.level.resize(blocks);
+    std::vector<double> around;
+    for (int by = 0; by < map.rows; ++by)
+        for (int bx = 0; bx < map.columns; ++bx) {
+            around.clear();
+            for (int y = std::max(by - 1, 0); y <= std::min(by + 1, map.rows - 1); ++y)
+                for (int x = std::max(bx - 1, 0); x <= std::min(bx + 1, map.columns - 1); ++x)
+                    around.push_back(own[static_cast<std::size_t>(y) * static_cast<std::size_t>(map.columns) +
+                                         static_cast<std::size_t>(x)]);
+            const auto middle = around.begin() + static_cast<std::ptrdiff_t>(around.size() / 2);
+            std::nth_element(around.begin(), middle, around.end());
+            map.level[static_cast<std::size_t>(by) * static_cast<std::size_t>(map.columns) +
+                      static_cast<std::size_t>(bx)] = *middle;
+        }
+    return map;
 }
 
 /// A star as found: its brightest cell and how bright it is.
@@ -130,26 +192,34 @@ struct Peak {
     int x = 0;
     int y = 0;
     std::uint16_t value = 0;
+    double sky = 0;  ///< the sky map's level there
     bool saturated = false;
 };
 
-/// Joins the cells above `threshold` into 8-connected groups and keeps each group's brightest cell.
-/// Groups of more than kMaxGroupCells cells are left out.
-std::vector<Peak> findGroups(const CellImage& cells, unsigned threshold) {
+/// Joins the cells above the threshold of their block (`thresholds`, as the sky map's blocks) into
+/// 8-connected groups and keeps each group's brightest cell. Groups of more than kMaxGroupCells cells
+/// are left out.
+std::vector<Peak> findGroups(const CellImage& cells, const SkyMap& map, const std::vector<std::uint16_t>& thresholds) {
+    auto threshold = [&](int x, int y) {
+        return thresholds[static_cast<std::size_t>(y / kBlock) * static_cast<std::size_t>(map.columns) +
+                          static_cast<std::size_t>(x / kBlock)];
+    };
     std::vector<Peak> peaks;
     std::vector<std::uint8_t> seen;  // allocated at the first cell above the threshold
     std::vector<std::pair<int, int>> todo;
     for (int y = 0; y < cells.height; ++y) {
         const std::uint16_t* row = cells.sums.data() +
                                    static_cast<std::size_t>(y) * static_cast<std::size_t>(cells.width);
+        const std::uint16_t* row_thresholds = thresholds.data() + static_cast<std::size_t>(y / kBlock) *
+                                                                      static_cast<std::size_t>(map.columns);
         for (int x = 0; x < cells.width; ++x) {
-            if (row[x] <= threshold) continue;
+            if (row[x] <= row_thresholds[x / kBlock]) continue;
             if (seen.empty()) seen.resize(cells.sums.size(), 0);
             const std::size_t index = static_cast<std::size_t>(y) * static_cast<std::size_t>(cells.width) +
                                       static_cast<std::size_t>(x);
             if (seen[index] != 0) continue;
             seen[index] = 1;
-            Peak peak{x, y, row[x], false};
+            Peak peak{x, y, row[x], 0, false};
             std::size_t size = 0;
             todo.assign(1, {x, y});
             while (!todo.empty()) {
@@ -157,17 +227,18 @@ std::vector<Peak> findGroups(const CellImage& cells, unsigned threshold) {
                 todo.pop_back();
                 ++size;
                 const std::uint16_t v = cells.at(px, py);
-                if (v > peak.value) peak = {px, py, v, false};
+                if (v > peak.value) peak = {px, py, v, 0, false};
                 for (int ny = std::max(py - 1, 0); ny <= std::min(py + 1, cells.height - 1); ++ny)
                     for (int nx = std::max(px - 1, 0); nx <= std::min(px + 1, cells.width - 1); ++nx) {
                         const std::size_t n = static_cast<std::size_t>(ny) * static_cast<std::size_t>(cells.width) +
                                               static_cast<std::size_t>(nx);
-                        if (seen[n] == 0 && cells.sums[n] > threshold) {
+                        if (seen[n] == 0 && cells.sums[n] > threshold(nx, ny)) {
                             seen[n] = 1;
                             todo.emplace_back(nx, ny);
                         }
                     }
             }
+            peak.sky = map.at(peak.x, peak.y);
             if (size <= kMaxGroupCells) peaks.push_back(peak);
         }
     }
@@ -176,7 +247,8 @@ std::vector<Peak> findGroups(const CellImage& cells, unsigned threshold) {
 
 /// A hot pixel or a cosmic ray (or two next to each other): the cells around the peak hold (almost)
 /// nothing of it, or one or two photosites hold almost all of the 3x3 cells' excess.
-bool isHotPixel(const Frame& image, const CellImage& cells, const Peak& peak, double level, double noise) {
+bool isHotPixel(const Frame& image, const CellImage& cells, const Peak& peak, double noise) {
+    const double level = peak.sky;
     double around = 0;
     int count = 0;
     for (int y = std::max(peak.y - 1, 0); y <= std::min(peak.y + 1, cells.height - 1); ++y)
@@ -256,9 +328,9 @@ private:
 };
 
 /// The HFR of one star in cells; nothing when it cannot be measured here.
-std::optional<double> measureStar(const CellImage& cells, const Peak& peak, double level, const PeakIndex& index,
+std::optional<double> measureStar(const CellImage& cells, const Peak& peak, const PeakIndex& index,
                                   std::vector<double>& ring) {
-    const double half = level + 0.5 * (peak.value - level);
+    const double half = peak.sky + 0.5 * (peak.value - peak.sky);
     const double hwhm = (halfWidth(cells, peak, 1, 0, half) + halfWidth(cells, peak, -1, 0, half) +
                          halfWidth(cells, peak, 0, 1, half) + halfWidth(cells, peak, 0, -1, half)) /
                         4.0;
@@ -325,14 +397,18 @@ FrameStats computeFrameStats(const RawFrame& frame, const FrameStatsOptions& opt
     stats.clip_level = m.white_level > 0 && m.white_level <= max_adu ? m.white_level : max_adu;
     const CellImage cells = scanMosaic(image, max_adu, stats);
 
-    const auto [level, noise] = skyLevel(cells);
     const double adu = cells.aduPerUnit();
+    const auto [level, noise] = skyLevel(cells);
     stats.background_adu = level * adu - m.black_level;
     stats.noise_adu = noise * adu;
+    const SkyMap map = mapSky(cells);
 
-    const double threshold = std::min(level + std::max(options.detect_sigmas * noise, 1.0), 65535.0);
-    std::vector<Peak> stars = findGroups(cells, static_cast<unsigned>(std::floor(threshold)));
-    std::erase_if(stars, [&](const Peak& p) { return isHotPixel(image, cells, p, level, noise); });
+    std::vector<std::uint16_t> thresholds(map.level.size());
+    for (std::size_t i = 0; i < thresholds.size(); ++i)
+        thresholds[i] = static_cast<std::uint16_t>(
+            std::min(std::floor(map.level[i] + std::max(options.detect_sigmas * noise, 1.0)), 65535.0));
+    std::vector<Peak> stars = findGroups(cells, map, thresholds);
+    std::erase_if(stars, [&](const Peak& p) { return isHotPixel(image, cells, p, noise); });
     for (Peak& p : stars) {
         p.saturated = isClipped(image, p, stats.clip_level);
         stats.saturated += p.saturated ? 1 : 0;
@@ -348,7 +424,7 @@ FrameStats computeFrameStats(const RawFrame& frame, const FrameStatsOptions& opt
     std::vector<double> ring;
     for (const Peak& p : candidates) {
         if (radii.size() >= options.max_measured) break;
-        if (const auto hfr = measureStar(cells, p, level, index, ring)) radii.push_back(2.0 * *hfr);
+        if (const auto hfr = measureStar(cells, p, index, ring)) radii.push_back(2.0 * *hfr);
     }
     stats.measured = radii.size();
     if (!radii.empty()) {

@@ -34,9 +34,11 @@ struct ColourHistogram {
 ///
 /// The background and noise are measured on the sky's luminance: the mean of each 2x2 RGGB cell (R,
 /// G, G, B), less the black level. The background is the median of a sample of those cells (at most
-/// 2^18, evenly spread), the noise 1.4826 times their median absolute deviation, both interpolated
-/// within the integer steps of the data. The noise is that of a cell's mean, so about half of one
-/// photosite's (four photosites averaged).
+/// 2^18, evenly spread); the noise is 1.4826 times the median absolute difference between each sampled
+/// cell and its right-hand neighbour, divided by √2: a robust sigma that a gradient across the frame
+/// (light pollution, vignetting) does not inflate. Both medians are interpolated within the integer
+/// steps of the data. The noise is that of a cell's mean, so about half of one photosite's (four
+/// photosites averaged).
 struct FrameStats {
     std::size_t stars = 0;                    ///< stars found (saturated and crowded ones included; hot pixels not)
     std::size_t measured = 0;                 ///< stars in the HFR median: unsaturated, isolated, away from the edges
@@ -59,8 +61,10 @@ std::optional<double> pixelsToArcsec(double pixels, double pixel_um, double foca
 ///
 /// One pass over the mosaic counts the histograms and the clipped photosites and sums each 2x2 cell
 /// into a luminance image a quarter of the frame's size (16 bits a cell: 12 MB for 24 MP). Stars are
-/// found on that image: cells more than `detect_sigmas` noise sigmas above the background are joined
-/// into connected groups, one star each, at the group's brightest cell. A group whose 8 neighbouring
+/// found on that image against a map of the sky in blocks of 32x32 cells (each the median of a sample
+/// of its cells, then the median of the 3x3 blocks around it): cells more than `detect_sigmas` noise
+/// sigmas above their block's sky are joined into 8-connected groups, one star each, at the group's
+/// brightest cell. A group whose 8 neighbouring
 /// cells of the peak hold together less than 15 % of the peak's excess (or less than 6 sigmas), or
 /// whose one or two brightest photosites hold more than 80 % of the excess of the 3x3 cells around
 /// the peak, is a hot pixel (or two side by side) or a cosmic ray, not a star: a star, however sharp

@@ -185,6 +185,21 @@ TEST_CASE("framestats: background and noise of the sky, in ADU above black, per 
     CHECK(starry.noise_adu == doctest::Approx(10).epsilon(0.03));
 }
 
+TEST_CASE("framestats: a gradient across the sky (light pollution, vignetting) is not noise, and hides no star") {
+    // 200 ADU on the left to 1400 on the right: 60 noise sigmas of a photosite across the frame.
+    SkyBuilder sky = starGrid(12, 9, 2.0, 50000);
+    for (std::size_t y = 0; y < sky.height; ++y)
+        for (std::size_t x = 0; x < sky.width; ++x)
+            sky.values[y * sky.width + x] += 1200.0 * static_cast<double>(x) / sky.width - 200.0;
+    const FrameStats stats = computeFrameStats(sky.build(20));
+    CHECK(stats.stars == 108);
+    CHECK(stats.measured == 108);
+    CHECK(stats.noise_adu == doctest::Approx(10).epsilon(0.05));
+    CHECK(stats.background_adu == doctest::Approx(800).epsilon(0.01));
+    REQUIRE(stats.median_hfr_px);
+    CHECK(*stats.median_hfr_px == doctest::Approx(expectedHfr(2.0)).epsilon(0.02));
+}
+
 TEST_CASE("framestats: the clipped fraction counts photosites at the white level, or at max_adu without one") {
     SkyBuilder sky(400, 300, 400);
     for (unsigned i = 0; i < 123; ++i) sky.values[std::size_t{i} * 971] = kWhite + (i % 3);  // at and above
