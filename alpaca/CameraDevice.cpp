@@ -14,6 +14,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <system_error>
+#include <thread>
 
 namespace sonyalpaca::alpaca {
 namespace {
@@ -507,8 +509,18 @@ std::shared_ptr<const imaging::ImageBytes> CameraDevice::process(ptp::Exposure& 
         std::lock_guard lock(mutex_);
         number = ++frames_;
     }
-    makePreview(raw, exposure, number);
-    makeFigures(raw, exposure, number);
+    // The figures on a second thread beside the preview (both only read the frame), so the image is
+    // ready sooner on a Pi's several cores; inline when no thread can be started.
+    {
+        std::jthread figures;
+        try {
+            figures = std::jthread([&] { makeFigures(raw, exposure, number); });
+        } catch (const std::system_error& e) {
+            log::get("alpaca")->warn("camera: figures of frame {} on the exposure thread: {}", number, e.what());
+            makeFigures(raw, exposure, number);
+        }
+        makePreview(raw, exposure, number);
+    }
     const unsigned width = raw.image.width;
     const unsigned height = raw.image.height;
     ServedFrame served;

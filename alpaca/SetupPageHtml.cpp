@@ -131,7 +131,7 @@ var show=function(f){
   (f.median_hfr_arcsec===null?' (arc-seconds: set focal_length_mm)':' = '+fixed(f.median_hfr_arcsec,2)+'″'));
  sa.text('fs-background',fixed(f.background_adu,1)+' ± '+fixed(f.noise_adu,1)+' ADU');
  sa.text('fs-clipped',fixed(100*f.clipped_fraction,3)+' %');
- sa.text('fs-frame','#'+f.frame+', figures in '+fixed(f.cost_ms,0)+' ms');
+ sa.text('fs-frame','frame #'+f.frame+' in '+fixed(f.cost_ms,0)+' ms');
  draw(f.histogram||{});
 };
 try{show(JSON.parse(box.getAttribute('data-figures')||'null'));}catch(e){}
@@ -250,7 +250,7 @@ Panel previewPanel(const Json& fields, const FramePreview* preview, const Json& 
             "\"><p id=\"fs-none\" class=\"help\">Stars, HFR and background come with the first frame.</p>"
             "<div id=\"fs-figures\" hidden><dl><dt>Stars</dt><dd id=\"fs-stars\"></dd><dt>Median HFR</dt>"
             "<dd id=\"fs-hfr\"></dd><dt>Background</dt><dd id=\"fs-background\"></dd><dt>Clipped</dt>"
-            "<dd id=\"fs-clipped\"></dd><dt>Figures of</dt><dd id=\"fs-frame\"></dd></dl>"
+            "<dd id=\"fs-clipped\"></dd><dt>Measured</dt><dd id=\"fs-frame\"></dd></dl>"
             "<canvas id=\"fs-histogram\" class=\"preview\" style=\"margin-top:.4em\" width=\"320\" height=\"80\" "
             "aria-label=\"histogram of the last frame per colour\"></canvas><p id=\"fs-axis\" class=\"help\"></p>"
             "<p class=\"help\">HFR: the flux-weighted mean distance from each star's centre (as N.I.N.A. measures "
