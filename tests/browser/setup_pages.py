@@ -4,7 +4,8 @@
 the daemon): the page renders; a mouse click on a jog button moves the focuser; settings chosen in
 the form and saved with the Save button land in the settings file; the last frame appears, with its
 figures (stars, HFR, a histogram), when the camera takes one; the lens-learning wizard learns the
-lens, shows its progress and where the profile was saved. Screenshots of each step go to the artifact directory.
+lens, shows its progress and where the profile was saved. Screenshots of each step go to the
+artifact directory.
 
 Usage: setup_pages.py --chromium PATH --base http://127.0.0.1:PORT --artifacts DIR --settings FILE
                       --work DIR
