@@ -3,8 +3,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <iterator>
 #include <numbers>
 #include <stdexcept>
+#include <utility>
 
 namespace sonyalpaca::imaging {
 namespace {
@@ -20,10 +23,10 @@ constexpr double kHotSigmas = 6;               // ... and at least this many noi
 constexpr double kHotPhotosites = 0.8;         // two photosites hold less of a star's 3x3 cells' excess
 constexpr double kApertureHwhm = 3.5;          // aperture radius in half widths at half maximum
 constexpr int kMinAperture = 3;                // cells
-constexpr int kMaxAperture = 24;               // cells: holds a star of HFR up to about 30 photosites
+constexpr int kMaxAperture = 24;               // cells: a star of HFR up to about 15 photosites fits whole
 constexpr int kRingInner = 2;                  // the background ring: aperture + 2 ..
 constexpr int kRingOuter = 5;                  //   .. aperture + 5 cells
-constexpr double kArcsecPerRadianOver1000 = 206.265;
+constexpr double kArcsecPerRadianOver1000 = 206.265;  // µm of pixel over mm of focal length
 
 /// The sky as cells: each value the sum of the four photosites of one 2x2 RGGB cell, shifted right
 /// by `shift` so that four full-scale photosites fit 16 bits (no shift for 14-bit data).

@@ -64,20 +64,22 @@ std::optional<double> pixelsToArcsec(double pixels, double pixel_um, double foca
 /// found on that image against a map of the sky in blocks of 32x32 cells (each the median of a sample
 /// of its cells, then the median of the 3x3 blocks around it): cells more than `detect_sigmas` noise
 /// sigmas above their block's sky are joined into 8-connected groups, one star each, at the group's
-/// brightest cell. A group whose 8 neighbouring
-/// cells of the peak hold together less than 15 % of the peak's excess (or less than 6 sigmas), or
-/// whose one or two brightest photosites hold more than 80 % of the excess of the 3x3 cells around
-/// the peak, is a hot pixel (or two side by side) or a cosmic ray, not a star: a star, however sharp
-/// (sigma down to about 0.5 photosites), spills into the photosites and cells around its peak. Groups larger than 4096 cells (a gradient, a nebula, the Moon) are no star.
+/// brightest cell. Groups larger than 4096 cells (a nebula, the Moon, a bright gradient) are no star.
+/// A group whose 8 neighbouring cells of the peak hold together less than 15 % of the peak's excess
+/// (or less than 6 sigmas), or whose one or two brightest photosites hold more than 80 % of the excess
+/// of the 3x3 cells around the peak, is a hot pixel (or two side by side) or a cosmic ray, not a star:
+/// a star, however sharp (sigma down to about 0.5 photosites), spills into the photosites and cells
+/// around its peak.
 ///
 /// The HFR of a star is the flux-weighted mean distance of its cells from its flux centroid (what
 /// N.I.N.A. calls HFR: √(π/2) σ = 1.2533 σ for a Gaussian star of standard deviation σ, the radius
 /// holding half the flux being 1.1774 σ), in photosites (twice the cells). The flux is each cell less
 /// the median of a ring around the star, within an aperture of 3.5 times the star's half width at half
-/// maximum (3 to 16 cells). The cell adds its own width to the star: σ² grows by 1/3 photosite² (2.6 %
-/// on σ = 2.5 photosites). Not measured: stars with a clipped photosite in the 3x3 cells around their
-/// peak, stars with another star's peak within their ring, stars whose ring leaves the frame; of the
-/// rest, the `max_measured` brightest.
+/// maximum (3 to 24 cells: a star far out of focus, of HFR above about 15 photosites, comes out
+/// smaller). The cell adds its own width to the star: σ² grows by 1/3 photosite² (2.6 % on σ = 2.5
+/// photosites). Not measured: stars with a clipped photosite in the 3x3 cells around their peak, stars
+/// with another star's peak within their ring, stars whose ring leaves the frame; of the rest, the
+/// `max_measured` brightest. The median of an even count is the mean of the middle two.
 ///
 /// About 50 ms for 24 MP on a PC (bench/bench_framestats). Pure; thread-safe. Throws
 /// std::invalid_argument for a frame smaller than 2x2 or whose pixel count does not match its size.
