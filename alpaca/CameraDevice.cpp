@@ -14,6 +14,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <system_error>
+#include <thread>
 
 namespace sonyalpaca::alpaca {
 namespace {
@@ -251,6 +253,17 @@ void CameraDevice::addMembers() {
     for (const char* name : {"ImageArray", "ImageArrayVariant"})
         addReplyGet(name, Connected,
                     [this](const ReplyContext& context) { return imageArrayReply(engine_->image(), context); });
+
+    // The last frame's figures (stars, HFR, background, histograms) as JSON; kept across disconnects,
+    // so readable without connecting.
+    addAction("framestats", Nothing, [this](const std::string&) {
+        const auto last = figures();
+        if (!last)
+            throw AlpacaError::invalidOperation(
+                "no frame yet: take an exposure first (Action framestats gives the figures of the last frame "
+                "this daemon decoded: stars, median HFR, background and noise, clipped fraction, histograms)");
+        return frameFiguresJson(*last).dump();
+    });
 }
 
 CameraDevice::Sensor CameraDevice::sensor() const {
@@ -491,7 +504,23 @@ std::shared_ptr<const imaging::ImageBytes> CameraDevice::process(ptp::Exposure& 
                                 ? imaging::decodeArw(std::span<const std::uint8_t>(exposure.file))
                                 : imaging::decodeArw(std::move(exposure.file));
     learn(raw);
-    makePreview(raw, exposure);
+    std::uint64_t number = 0;
+    {
+        std::lock_guard lock(mutex_);
+        number = ++frames_;
+    }
+    // The figures on a second thread beside the preview (both only read the frame), so the image is
+    // ready sooner on a Pi's several cores; inline when no thread can be started.
+    {
+        std::jthread figures;
+        try {
+            figures = std::jthread([&] { makeFigures(raw, exposure, number); });
+        } catch (const std::system_error& e) {
+            log::get("alpaca")->warn("camera: figures of frame {} on the exposure thread: {}", number, e.what());
+            makeFigures(raw, exposure, number);
+        }
+        makePreview(raw, exposure, number);
+    }
     const unsigned width = raw.image.width;
     const unsigned height = raw.image.height;
     ServedFrame served;
@@ -507,7 +536,8 @@ std::shared_ptr<const imaging::ImageBytes> CameraDevice::process(ptp::Exposure& 
     return served.image;
 }
 
-void CameraDevice::makePreview(const imaging::RawFrame& frame, const ptp::Exposure& exposure) noexcept {
+void CameraDevice::makePreview(const imaging::RawFrame& frame, const ptp::Exposure& exposure,
+                               std::uint64_t number) noexcept {
     try {
         const auto started = std::chrono::steady_clock::now();
         auto preview = std::make_shared<FramePreview>();
@@ -520,10 +550,9 @@ void CameraDevice::makePreview(const imaging::RawFrame& frame, const ptp::Exposu
         preview->height = thumbnail.height;
         preview->jpeg = imaging::encodeJpeg(thumbnail, kPreviewQuality);
         const std::size_t bytes = preview->jpeg.size();
-        std::uint64_t number = 0;
+        preview->number = number;
         {
             std::lock_guard lock(mutex_);
-            number = preview->number = ++frames_;
             preview_ = std::move(preview);
         }
         const auto took = std::chrono::steady_clock::now() - started;
@@ -540,6 +569,70 @@ void CameraDevice::makePreview(const imaging::RawFrame& frame, const ptp::Exposu
 std::shared_ptr<const FramePreview> CameraDevice::preview() const {
     std::lock_guard lock(mutex_);
     return preview_;
+}
+
+void CameraDevice::makeFigures(const imaging::RawFrame& frame, const ptp::Exposure& exposure,
+                               std::uint64_t number) noexcept {
+    try {
+        const auto started = std::chrono::steady_clock::now();
+        auto figures = std::make_shared<FrameFigures>();
+        figures->number = number;
+        figures->start = exposure.start;
+        figures->seconds = exposure.seconds;
+        figures->pixel_um = sensor().pixel_x_um;
+        figures->focal_length_mm = frame.metadata.focal_length_mm > 0 ? frame.metadata.focal_length_mm
+                                                                      : config_.focal_length_mm;
+        imaging::FrameStatsOptions options;
+        options.pixel_um = figures->pixel_um;
+        options.focal_length_mm = figures->focal_length_mm;
+        figures->stats = imaging::computeFrameStats(frame, options);
+        figures->cost_ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+        const auto& s = figures->stats;
+        log::get("alpaca")->debug(
+            "camera: frame {} figures in {:.1f} ms: {} stars ({} measured), median HFR {} px, background {:.1f} ± "
+            "{:.1f} ADU, {:.4f} % clipped",
+            number, figures->cost_ms, s.stars, s.measured,
+            s.median_hfr_px ? fmt::format("{:.2f}", *s.median_hfr_px) : std::string("none"), s.background_adu,
+            s.noise_adu, 100 * s.clipped_fraction);
+        std::lock_guard lock(mutex_);
+        figures_ = std::move(figures);
+    } catch (const std::exception& e) {
+        log::get("alpaca")->warn("camera: no figures (stars, HFR, background) of frame {}: {}", number, e.what());
+    } catch (...) {
+        log::get("alpaca")->warn("camera: no figures (stars, HFR, background) of frame {}", number);
+    }
+}
+
+std::shared_ptr<const FrameFigures> CameraDevice::figures() const {
+    std::lock_guard lock(mutex_);
+    return figures_;
+}
+
+nlohmann::ordered_json frameFiguresJson(const FrameFigures& figures) {
+    using Json = nlohmann::ordered_json;
+    const auto& s = figures.stats;
+    auto optional = [](const std::optional<double>& value) { return value ? Json(*value) : Json(); };
+    auto known = [](double value) { return value > 0 ? Json(value) : Json(); };
+    return {{"frame", figures.number},
+            {"start", timetext::isoUtcMillis(figures.start) + "Z"},
+            {"exposure_s", figures.seconds},
+            {"stars", s.stars},
+            {"measured_stars", s.measured},
+            {"saturated_stars", s.saturated},
+            {"median_hfr_px", optional(s.median_hfr_px)},
+            {"median_hfr_arcsec", optional(s.median_hfr_arcsec)},
+            {"focal_length_mm", known(figures.focal_length_mm)},
+            {"pixel_um", known(figures.pixel_um)},
+            {"background_adu", s.background_adu},
+            {"noise_adu", s.noise_adu},
+            {"clipped_fraction", s.clipped_fraction},
+            {"histogram",
+             {{"bin_width_adu", s.histogram.bin_width},
+              {"red", s.histogram.red},
+              {"green", s.histogram.green},
+              {"blue", s.histogram.blue}}},
+            {"cost_ms", figures.cost_ms}};
 }
 
 void CameraDevice::learn(const imaging::RawFrame& frame) {

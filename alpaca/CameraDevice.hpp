@@ -8,6 +8,7 @@
 #include "alpaca/ServedFrame.hpp"
 #include "config/BodyDatabase.hpp"
 #include "config/LensDatabase.hpp"
+#include "imaging/FrameStats.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -35,6 +36,8 @@ struct CameraConfig {
     std::string raw_type{};
     /// The lens profiles, for the lens's image circle (an APS-C lens crops a full-frame body); null: unknown.
     std::shared_ptr<const config::LensDatabase> lenses{};
+    /// The optics' focal length for HFR in arc-seconds when the file records none; 0: unknown.
+    double focal_length_mm = 0;
 };
 
 /// The last frame as the setup page shows it: a stretched colour thumbnail (imaging::makeThumbnail)
@@ -49,6 +52,24 @@ struct FramePreview {
     unsigned height = 0;
     std::vector<std::uint8_t> jpeg;
 };
+
+/// The last frame's figures for a person at the telescope (imaging::computeFrameStats): stars, median
+/// HFR, background and noise, clipped fraction, histograms; made once per frame on the exposure thread.
+struct FrameFigures {
+    std::uint64_t number = 0;                     ///< the frame, as FramePreview::number counts it
+    std::chrono::system_clock::time_point start;  ///< when the exposure started
+    double seconds = 0;                           ///< the exposure's duration
+    double pixel_um = 0;                          ///< the sensor's pixel size used for arc-seconds; 0: unknown
+    double focal_length_mm = 0;                   ///< the focal length used (the file's, else the setting); 0: unknown
+    double cost_ms = 0;                           ///< what computing the figures took
+    imaging::FrameStats stats;
+};
+
+/// The figures as the Action "framestats" and /setup/status.json give them: {"frame", "start" (ISO UTC),
+/// "exposure_s", "stars", "measured_stars", "saturated_stars", "median_hfr_px", "median_hfr_arcsec"
+/// (null when unknown), "focal_length_mm", "pixel_um" (null when unknown), "background_adu",
+/// "noise_adu", "clipped_fraction", "histogram": {"bin_width_adu", "red", "green", "blue"}, "cost_ms"}.
+nlohmann::ordered_json frameFiguresJson(const FrameFigures& figures);
 
 /// The Alpaca Camera (ICameraV4) on a Sony body: every member truthful (alpaca.md §3, ConformU
 /// C1–C55). Exposures run on a thread of their own (CameraEngine): the body exposes (the nearest
@@ -65,6 +86,9 @@ public:
     /// The preview of the last frame decoded (kept across disconnects); null before the first.
     /// Thread-safe.
     std::shared_ptr<const FramePreview> preview() const;
+    /// The figures of the last frame decoded (kept across disconnects); null before the first.
+    /// Thread-safe.
+    std::shared_ptr<const FrameFigures> figures() const;
 
 private:
     /// What is known about the body's sensor; guarded by mutex_.
@@ -107,7 +131,9 @@ private:
     /// Takes what a decoded frame tells (size, MaxADU, temperature, ISO) and reports it to the session.
     void learn(const imaging::RawFrame& frame);
     /// Makes the preview of a decoded frame and keeps it; a failure is logged, never thrown.
-    void makePreview(const imaging::RawFrame& frame, const ptp::Exposure& exposure) noexcept;
+    void makePreview(const imaging::RawFrame& frame, const ptp::Exposure& exposure, std::uint64_t number) noexcept;
+    /// Computes the figures of a decoded frame and keeps them; a failure is logged, never thrown.
+    void makeFigures(const imaging::RawFrame& frame, const ptp::Exposure& exposure, std::uint64_t number) noexcept;
     ArchiveJob archiveJob(ptp::Exposure& exposure, const imaging::RawMetadata& metadata, const ServedFrame& served,
                           const ExposureRequest& request) const;
     double bodySeconds(double requested) const;  // lock held
@@ -126,7 +152,8 @@ private:
     std::int32_t bin_x_ = 1, bin_y_ = 1;
     std::int32_t num_x_ = 0, num_y_ = 0, start_x_ = 0, start_y_ = 0;
     std::shared_ptr<const FramePreview> preview_;
-    std::uint64_t frames_ = 0;  // frames decoded, for FramePreview::number
+    std::shared_ptr<const FrameFigures> figures_;
+    std::uint64_t frames_ = 0;  // frames decoded, for FramePreview::number and FrameFigures::number
 
     std::unique_ptr<FrameArchive> archive_;
     std::unique_ptr<CameraEngine> engine_;  // last: its threads stop before the rest goes

@@ -108,15 +108,51 @@ sonyalpaca.panel({update:function(s){
 })();
 )js";
 
-/// Loads the preview again when status.json names a newer frame.
+/// Loads the preview again when status.json names a newer frame, and shows the frame's figures
+/// (status.json's "framestats", at first the panel's data-figures): stars, HFR, background, clipped,
+/// and the histograms on a canvas (counts on a log scale; R solid and brightest, G dashed, B dotted).
 constexpr const char* kPreviewScript = R"js(
 (function(){
-var img=document.getElementById('preview-image');if(!img)return;
+var sa=sonyalpaca,$=function(id){return document.getElementById(id);};
+var img=$('preview-image');if(!img)return;
 var shown=Number(img.getAttribute('data-frame')||0);
-sonyalpaca.panel({update:function(s){
+sa.panel({update:function(s){
  var p=s.preview;if(!p||p.number===shown)return;
  shown=p.number;img.src='/setup/preview.jpg?frame='+p.number;img.hidden=false;img.setAttribute('data-frame',p.number);
 }});
+var box=$('framestats');if(!box)return;
+var drawn=-1;
+var fixed=function(v,d){return Number(v).toFixed(d);};
+var draw=function(h){
+ var c=$('fs-histogram');if(!c||!c.getContext)return;
+ var g=c.getContext('2d'),w=c.width,ht=c.height,most=1;
+ g.clearRect(0,0,w,ht);
+ var lines=[['red','#e44',[]],['green','#a22',[5,3]],['blue','#722',[1,3]]];
+ lines.forEach(function(l){(h[l[0]]||[]).forEach(function(v){if(v>most)most=v;});});
+ var scale=Math.log(1+most);
+ lines.forEach(function(l){
+  var bins=h[l[0]]||[],n=bins.length;if(!n)return;
+  g.strokeStyle=l[1];g.lineWidth=1.5;if(g.setLineDash)g.setLineDash(l[2]);g.beginPath();
+  for(var i=0;i<n;++i){var x=(i+0.5)*w/n,y=ht-1-(ht-3)*Math.log(1+bins[i])/scale;if(i)g.lineTo(x,y);else g.moveTo(x,y);}
+  g.stroke();
+ });
+ sa.text('fs-axis','0 to '+(h.bin_width_adu*(h.red||[]).length)+' ADU in bins of '+h.bin_width_adu+
+  '; photosites per bin on a log scale: R solid, G dashed, B dotted');
+};
+var show=function(f){
+ $('fs-figures').hidden=!f;$('fs-none').hidden=!!f;
+ if(!f||f.frame===drawn)return;
+ drawn=f.frame;
+ sa.text('fs-stars',f.stars+' ('+f.measured_stars+' measured, '+f.saturated_stars+' saturated)');
+ sa.text('fs-hfr',f.median_hfr_px===null?'no star to measure':fixed(f.median_hfr_px,2)+' px'+
+  (f.median_hfr_arcsec===null?' (arc-seconds: set focal_length_mm)':' = '+fixed(f.median_hfr_arcsec,2)+'″'));
+ sa.text('fs-background',fixed(f.background_adu,1)+' ± '+fixed(f.noise_adu,1)+' ADU');
+ sa.text('fs-clipped',fixed(100*f.clipped_fraction,3)+' %');
+ sa.text('fs-frame','frame #'+f.frame+' in '+fixed(f.cost_ms,0)+' ms');
+ draw(f.histogram||{});
+};
+try{show(JSON.parse(box.getAttribute('data-figures')||'null'));}catch(e){}
+sa.panel({update:function(s){show(s.framestats);}});
 })();
 )js";
 
@@ -307,7 +343,7 @@ Panel bodyPanel(const Json& fields, const Json& health) {
     return {std::move(html), kBodyScript};
 }
 
-Panel previewPanel(const Json& fields, const FramePreview* preview) {
+Panel previewPanel(const Json& fields, const FramePreview* preview, const Json& figures) {
     std::string html = "<section id=\"last-frame\"><h2>Last frame</h2><p class=\"help\">The camera's last frame, "
                        "debayered and stretched for the eye (each colour from just below the sky to its brightest "
                        "0.1 %, asinh curve); it follows each new frame.</p>";
@@ -319,8 +355,19 @@ Panel previewPanel(const Json& fields, const FramePreview* preview) {
     } else {
         html += "<img id=\"preview-image\" class=\"preview\" alt=\"the last frame\" data-frame=\"0\" hidden>";
     }
-    html += "<p>Frame: <span id=\"f-last_frame\">" + escape(fields.value("last_frame", std::string())) +
-            "</span></p></section>";
+    html += "<p>Frame: <span id=\"f-last_frame\">" + escape(fields.value("last_frame", std::string())) + "</span></p>";
+    // The figures: kPreviewScript fills them in from data-figures (as status.json's "framestats").
+    html += "<div id=\"framestats\" data-figures=\"" +
+            escape(figures.dump(-1, ' ', false, Json::error_handler_t::replace)) +
+            "\"><p id=\"fs-none\" class=\"help\">Stars, HFR and background come with the first frame.</p>"
+            "<div id=\"fs-figures\" hidden><dl><dt>Stars</dt><dd id=\"fs-stars\"></dd><dt>Median HFR</dt>"
+            "<dd id=\"fs-hfr\"></dd><dt>Background</dt><dd id=\"fs-background\"></dd><dt>Clipped</dt>"
+            "<dd id=\"fs-clipped\"></dd><dt>Measured</dt><dd id=\"fs-frame\"></dd></dl>"
+            "<canvas id=\"fs-histogram\" class=\"preview\" style=\"margin-top:.4em\" width=\"320\" height=\"80\" "
+            "aria-label=\"histogram of the last frame per colour\"></canvas><p id=\"fs-axis\" class=\"help\"></p>"
+            "<p class=\"help\">HFR: the flux-weighted mean distance from each star's centre (as N.I.N.A. measures "
+            "it), median over unsaturated, isolated stars. Background and noise: the 2x2 cells' median and "
+            "spread above black.</p></div></div></section>";
     return {std::move(html), kPreviewScript};
 }
 
@@ -466,7 +513,7 @@ HttpResponse SetupPages::page(const std::string& title, const std::string& messa
         panels = {statusPanel(fields),
                   bodyPanel(fields, healthStatus(context_)),
                   liveLinkPanel(),
-                  previewPanel(fields, preview.get()),
+                  previewPanel(fields, preview.get(), frameFigures(camera)),
                   focusPanel(token_, learning),
                   learnPanel(token_, focus, learnInfo(focus, context_)),
                   {settingsSection(), {}},

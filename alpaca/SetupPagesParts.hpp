@@ -13,6 +13,10 @@
 #include <string>
 #include <string_view>
 
+namespace sonyalpaca::alpaca {
+class CameraDevice;
+}
+
 namespace sonyalpaca::alpaca::setup {
 using Json = nlohmann::ordered_json;
 
@@ -34,7 +38,8 @@ inline constexpr std::string_view kFormKeys[] = {"lens",
                                                  "raw_type",
                                                  "keep_raw",
                                                  "save_fits",
-                                                 "image_dir"};
+                                                 "image_dir",
+                                                 "focal_length_mm"};
 
 template <typename T>
 T* deviceOf(const DeviceRegistry& registry, std::string_view type) {
@@ -58,6 +63,10 @@ Json healthFields(const SetupContext& context);
 /// status.json's "battery" (level, source, low), "storage" (card, remaining_shots) and
 /// "body_temperature" (sensor_c, ambient_c, battery_c, overheat), null where not known.
 Json healthStatus(const SetupContext& context);
+
+/// The camera's last frame figures (frameFiguresJson, as the Action framestats gives them), or null
+/// before the first frame or without a camera.
+Json frameFigures(const CameraDevice* camera);
 
 /// What the wizard shows besides the focuser's learning status: the name learning takes without one
 /// ("default_name"), whether the last learning finished ("done", with "hint") or failed ("error"),

@@ -229,6 +229,11 @@ Json learnInfo(const nlohmann::json& focuser, const SetupContext& context) {
     return info;
 }
 
+Json frameFigures(const CameraDevice* camera) {
+    const auto figures = camera ? camera->figures() : nullptr;
+    return figures ? frameFiguresJson(*figures) : Json();
+}
+
 std::string learnedLensId(const DeviceRegistry& registry) {
     const auto* focuser = deviceOf<FocuserDevice>(registry, "focuser");
     if (!focuser) return {};
@@ -254,6 +259,7 @@ std::string SetupPages::statusJson() const {
         preview ? Json{{"number", preview->number}, {"width", preview->width}, {"height", preview->height}} : Json();
     reply["live"] = live_ ? Json(live_->status()) : Json();
     reply.update(healthStatus(context_));
+    reply["framestats"] = frameFigures(camera);
     reply["log"] = log::recentLines();
     return reply.dump(-1, ' ', false, Json::error_handler_t::replace);
 }

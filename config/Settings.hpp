@@ -76,6 +76,8 @@ struct Settings {
     /// empty = as the body is (opening it sets uncompressed RAW; a client may change it).
     std::string raw_type;
     std::string log_level = "info";
+    /// The optics' focal length for HFR in arc-seconds when the file does not record one; 0 = unknown.
+    double focal_length_mm = 0;
     FocuserSettings focuser;
     ImageFileSettings images;
 };

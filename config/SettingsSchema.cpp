@@ -78,7 +78,7 @@ std::size_t choose(const std::string& text, std::initializer_list<std::string_vi
     throw std::invalid_argument("\"" + text + "\" is not allowed; allowed: " + list);
 }
 
-const std::array<SettingKey, 17> kKeys{{
+const std::array<SettingKey, 18> kKeys{{
     {"camera", "--camera", "SOURCE",
      "where the Sony body is: auto (the body on USB, waiting until one is plugged in), simulator (the built-in "
      "virtual body), or ptpip:HOST[:PORT] (a body or simulator speaking PTP/IP)",
@@ -179,6 +179,11 @@ const std::array<SettingKey, 17> kKeys{{
     {"save_fits", "--save-fits", "true|false",
      "write every image as served (subframe, binning) to image_dir as a FITS file with its exposure's headers", "false",
      SettingKey::Type::Bool, [](Settings& s, const SettingValue& v) { s.images.save_fits = std::get<bool>(v); }},
+    {"focal_length_mm", "--focal-length", "MM",
+     "the telescope's or lens's focal length in mm, for HFR in arc-seconds when the file does not record it "
+     "(telescopes, manual and adapted lenses)",
+     "the focal length the file records; none: HFR in pixels only", SettingKey::Type::Number,
+     [](Settings& s, const SettingValue& v) { s.focal_length_mm = asNumber(v, 1, 100000, "mm"); }},
     {"log_level", "--log-level", "LEVEL", "trace, debug, info, warn, error, critical or off", "info",
      SettingKey::Type::String,
      [](Settings& s, const SettingValue& v) {

@@ -159,7 +159,8 @@ int Daemon::run() {
                                     {settings_.images.dir, settings_.images.keep_raw, settings_.images.save_fits},
                                     focuserPosition(focuser),
                                     settings_.raw_type,
-                                    lenses};
+                                    lenses,
+                                    settings_.focal_length_mm};
         if (camera.files.keep_raw || camera.files.save_fits)
             logger->info("keeping {}{}{} of every exposure in {}", camera.files.keep_raw ? "the raw file" : "",
                          camera.files.keep_raw && camera.files.save_fits ? " and " : "",

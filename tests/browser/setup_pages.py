@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The setup pages in headless Chromium at phone size, as a person uses them (setup-pages.sh starts
 the daemon): the page renders; a mouse click on a jog button moves the focuser; settings chosen in
-the form and saved with the Save button land in the settings file; the last frame appears when the
-camera takes one; the lens-learning wizard learns the lens, shows its progress and where the profile
-was saved; the Body panel warns of a low battery once the simulator's battery is set low. Screenshots of each step go to the artifact directory.
+the form and saved with the Save button land in the settings file; the last frame appears, with its
+figures (stars, HFR, a histogram), when the camera takes one; the lens-learning wizard learns the
+lens, shows its progress and where the profile was saved; the Body panel warns of a low battery once
+the simulator's battery is set low. Screenshots of each step go to the artifact directory.
 
 Then the live view at night: frames arrive, a tap on the brightest star magnifies it 1:1, the focus
 figure peaks at the virtual body's best focus as the lens is driven through it and drops with a
@@ -312,6 +313,19 @@ def main():
         width = browser.evaluate("document.getElementById('preview-image').naturalWidth")
         check(300 <= width <= 640, f"the preview is {width} pixels wide")
         check(browser.evaluate(text_of("f-last_frame")).startswith("#1, 1.000 s at "), "no caption for the frame")
+        # Its figures: stars and HFR as text, the histograms drawn on the canvas.
+        browser.wait_for("(function(){var f=document.getElementById('fs-figures');return !f.hidden&&"
+                         "document.getElementById('fs-frame').textContent.indexOf('frame #1 ')===0;})()",
+                         "the page to show the last frame's figures")
+        stars = browser.evaluate(text_of("fs-stars"))
+        check(stars[:1].isdigit() and int(stars.split()[0]) > 0, f"no stars in the figures: {stars!r}")
+        hfr = browser.evaluate(text_of("fs-hfr"))
+        check(" px" in hfr, f"no HFR in the figures: {hfr!r}")
+        check(browser.evaluate("(function(){var c=document.getElementById('fs-histogram'),"
+                               "d=c.getContext('2d').getImageData(0,0,c.width,c.height).data;"
+                               "for(var i=3;i<d.length;i+=4)if(d[i]>0)return true;return false;})()"),
+              "the histogram canvas is blank")
+        print(f"the figures show: {stars} stars, HFR {hfr}")
         with urllib.request.urlopen(f"{args.base}/setup/preview.jpg", timeout=30) as reply:
             check(reply.headers.get("Content-Type") == "image/jpeg", "preview.jpg is not image/jpeg")
             check(reply.read(2) == b"\xff\xd8", "preview.jpg is not a JPEG")

@@ -8,6 +8,7 @@
 #include "config/RawTypes.hpp"
 #include "imaging/Jpeg.hpp"
 #include "imaging/NightFolder.hpp"
+#include "ptp/sim/sky/SkyRenderer.hpp"
 
 #include "RouterCalls.hpp"
 #include "TestBody.hpp"
@@ -47,10 +48,12 @@ struct Fixture {
     DeviceRegistry registry;
     Router router{registry, {}};
 
-    explicit Fixture(ArchiveSettings files = {}, std::string raw_type = {}, std::string bodies = {}) {
-        registry.add(std::make_shared<CameraDevice>(
-                         session, CameraConfig{database(state.path, std::move(bodies)), files,
-                                               [] { return std::optional<long>(1234); }, std::move(raw_type)}),
+    explicit Fixture(ArchiveSettings files = {}, std::string raw_type = {}, std::string bodies = {},
+                     double focal_length_mm = 0) {
+        registry.add(std::make_shared<CameraDevice>(session,
+                                                    CameraConfig{database(state.path, std::move(bodies)), files,
+                                                                 [] { return std::optional<long>(1234); },
+                                                                 std::move(raw_type), nullptr, focal_length_mm}),
                      "c");
         session->onReport([this](const FrameFacts& facts) {
             std::lock_guard lock(reported_mutex);
@@ -281,6 +284,98 @@ TEST_CASE("camera device: each frame leaves a JPEG preview for the setup page") 
     CHECK(routeGet(f.router, "/setup/preview.jpg").status == 200);
     CHECK(f.router.handle({"HEAD", "/setup/preview.jpg", "", "", "", "test"}).status == 200);
     CHECK(routePut(f.router, "/setup/preview.jpg").status == 405);
+}
+
+namespace {
+/// An exposure of the simulator's sky (stars of FWHM 4 photosites, 640x424 photosites), for the figures.
+ptp::Exposure starryExposure(double seconds, std::stop_token) {
+    ptp::sim::SkyConditions sky;
+    sky.seed = 18;
+    sky.noise_seed = 3;
+    sky.exposure_s = 8;
+    sky.iso = 400;
+    sky.star_fwhm_px = 4;
+    sky.stars_per_megapixel = 400;
+    ptp::sim::ArwInfo info;
+    info.exposure_s = sky.exposure_s;
+    info.iso = sky.iso;
+    const auto raw = ptp::sim::renderSky({640, 424, 12, 12, 616, 400}, sky);
+    return {ptp::sim::writeArw(raw, info, ptp::sim::ArwKind::Uncompressed), "DSC00002.ARW", seconds,
+            std::chrono::system_clock::now()};
+}
+
+/// The Action framestats' reply: its JSON, or the error.
+nlohmann::json frameStatsAction(Fixture& f) { return f.put("action", "Action=framestats&Parameters="); }
+}  // namespace
+
+TEST_CASE("camera device: Action framestats gives the last frame's figures, an error a person can act on before") {
+    Fixture f;
+    CHECK(f.value("supportedactions") == nlohmann::json::array({"framestats"}));
+    auto reply = frameStatsAction(f);  // needs no connection: the figures outlive it
+    CHECK(reply["ErrorNumber"] == 0x40B);
+    CHECK(reply["ErrorMessage"].get<std::string>().find("no frame yet: take an exposure first") != std::string::npos);
+    CHECK(nlohmann::json::parse(routeGet(f.router, "/setup/status.json").body)["framestats"].is_null());
+    CHECK(routeGet(f.router, "/setup").body.find("data-figures=\"null\"") != std::string::npos);
+
+    f.body->exposure = starryExposure;
+    REQUIRE(f.put("connected", "Connected=true")["ErrorNumber"] == 0);
+    for (int frame = 1; frame <= 2; ++frame) {
+        CAPTURE(frame);
+        REQUIRE(f.put("startexposure", "Duration=0.5&Light=true")["ErrorNumber"] == 0);
+        REQUIRE(f.waitForImage());
+        reply = frameStatsAction(f);
+        REQUIRE(reply["ErrorNumber"] == 0);
+        const auto figures = nlohmann::json::parse(reply["Value"].get<std::string>());
+        INFO(figures.dump());
+        CHECK(figures["frame"] == frame);
+        CHECK(figures["exposure_s"] == 0.5);
+        CHECK(figures["start"].get<std::string>().size() == 24);  // 2026-11-26T21:53:01.123Z
+        CHECK(figures["start"].get<std::string>().back() == 'Z');
+        CHECK(figures["stars"].get<int>() >= 20);
+        CHECK(figures["measured_stars"].get<int>() >= 10);
+        // FWHM 4 photosites: sigma 1.70, mean distance sqrt(pi/2) sqrt(sigma^2 + 1/3) = 2.22.
+        CHECK(figures["median_hfr_px"].get<double>() == doctest::Approx(2.22).epsilon(0.1));
+        CHECK(figures["median_hfr_arcsec"].is_null());  // the file records no focal length, nor do the settings
+        CHECK(figures["focal_length_mm"].is_null());
+        CHECK(figures["pixel_um"] == 5.95);
+        CHECK(figures["background_adu"].get<double>() > 0);
+        CHECK(figures["noise_adu"].get<double>() > 0);
+        CHECK(figures["clipped_fraction"].get<double>() >= 0);
+        CHECK(figures["cost_ms"].get<double>() >= 0);
+        const auto& h = figures["histogram"];
+        CHECK(h["bin_width_adu"] == 256);
+        std::uint64_t photosites = 0;
+        for (const char* colour : {"red", "green", "blue"})
+            for (const auto& bin : h[colour]) photosites += bin.get<std::uint64_t>();
+        CHECK(photosites == 640 * 424);  // LibRaw keeps the whole readout of these files
+
+        // The same figures in status.json, for the frame the preview shows, and in the page.
+        const auto status = nlohmann::json::parse(routeGet(f.router, "/setup/status.json").body);
+        CHECK(status["framestats"] == figures);
+        CHECK(status["preview"]["number"] == frame);
+        const auto page = routeGet(f.router, "/setup").body;
+        CHECK(page.find("id=\"fs-histogram\"") != std::string::npos);
+        CHECK(page.find("data-figures=\"{&quot;frame&quot;:" + std::to_string(frame) + ",") != std::string::npos);
+    }
+    // Kept across a disconnect.
+    CHECK(f.put("connected", "Connected=false")["ErrorNumber"] == 0);
+    CHECK(frameStatsAction(f)["ErrorNumber"] == 0);
+}
+
+TEST_CASE("camera device: framestats in arc-seconds with focal_length_mm when the file records none") {
+    Fixture f({}, {}, {}, 400);
+    f.body->exposure = starryExposure;
+    REQUIRE(f.put("connected", "Connected=true")["ErrorNumber"] == 0);
+    REQUIRE(f.put("startexposure", "Duration=0.5&Light=true")["ErrorNumber"] == 0);
+    REQUIRE(f.waitForImage());
+    const auto reply = frameStatsAction(f);
+    REQUIRE(reply["ErrorNumber"] == 0);
+    const auto figures = nlohmann::json::parse(reply["Value"].get<std::string>());
+    INFO(figures.dump());
+    CHECK(figures["focal_length_mm"] == 400);
+    REQUIRE(figures["median_hfr_px"].is_number());
+    CHECK(figures["median_hfr_arcsec"].get<double>() ==
+          doctest::Approx(figures["median_hfr_px"].get<double>() * 5.95 / 400 * 206.265));
 }
 
 TEST_CASE("camera device: StartExposure checks the request and names what is wrong") {

@@ -106,6 +106,16 @@ TEST_CASE("config file: image_dir is an absolute path without control characters
     CHECK(errorOf({{"allowed_hosts", "pi"}}).find("expected a list of strings") != std::string::npos);
 }
 
+TEST_CASE("config file: focal_length_mm is a focal length in mm, unset by default") {
+    Settings settings;
+    CHECK(settings.focal_length_mm == 0);
+    applyJson(settings, {{"focal_length_mm", 714.5}}, "test.json");
+    CHECK(settings.focal_length_mm == 714.5);
+    CHECK(errorOf({{"focal_length_mm", 0}}).find("out of range") != std::string::npos);
+    CHECK(errorOf({{"focal_length_mm", -50}}).find("mm") != std::string::npos);
+    CHECK(errorOf({{"focal_length_mm", "400"}}).find("expected a number") != std::string::npos);
+}
+
 TEST_CASE("state directory defaults follow systemd and XDG") {
     CHECK(defaultStateDir({{"STATE_DIRECTORY", "/var/lib/sonyalpaca:/other"}}) == "/var/lib/sonyalpaca");
     CHECK(defaultStateDir({{"INVOCATION_ID", "abc"}, {"HOME", "/home/u"}}) == "/var/lib/sonyalpaca");
