@@ -135,9 +135,8 @@ const config::SettingKey* schemaKey(std::string_view name) {
 SetupPages::SetupPages(const DeviceRegistry& registry, ServerDescription description, SetupContext context,
                        LiveViewOptions live)
     : registry_(registry), description_(std::move(description)), context_(std::move(context)), token_(makeToken()) {
-    if (context_.session)
-        live_ = std::make_unique<LiveView>(
-            context_.session, [this] { return liveObstacle(); }, live);
+    auto obstacle = [this] { return liveObstacle(); };
+    if (context_.session) live_ = std::make_unique<LiveView>(context_.session, obstacle, live);
 }
 
 std::string SetupPages::liveObstacle() const {
