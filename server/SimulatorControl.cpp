@@ -11,6 +11,7 @@
 #include <optional>
 #include <stdexcept>
 #include <type_traits>
+#include <utility>
 
 namespace sonyalpaca::server {
 namespace {
@@ -28,9 +29,24 @@ constexpr const char* kHealthUsage =
     "give any of battery=PERCENT (0 to 100), source=battery|usb|dummy|none, card=in|none|error, shots=N (0 or "
     "more), overheat=0|1|2 (none, pre-overheating, overheating)\n";
 
+using SimHealth = ptp::sim::SimulatedHealth;
+/// The control port's words for the power source and the card, both ways (PUT /health, GET /status).
+constexpr std::pair<const char*, SimHealth::Source> kSources[] = {{"battery", SimHealth::Source::Battery},
+                                                                  {"usb", SimHealth::Source::Usb},
+                                                                  {"dummy", SimHealth::Source::Dummy},
+                                                                  {"none", SimHealth::Source::None}};
+constexpr std::pair<const char*, SimHealth::Card> kCards[] = {
+    {"in", SimHealth::Card::In}, {"none", SimHealth::Card::None}, {"error", SimHealth::Card::Error}};
+
+template <typename Value, std::size_t N>
+const char* wordOf(Value value, const std::pair<const char*, Value> (&words)[N]) {
+    for (const auto& [word, each] : words)
+        if (each == value) return word;
+    return "unknown";
+}
+
 /// The health the form asks for on top of `health`; nullopt when a value is missing or not accepted.
 std::optional<ptp::sim::SimulatedHealth> healthFrom(const httplib::Request& request, ptp::sim::SimulatedHealth health) {
-    using Health = ptp::sim::SimulatedHealth;
     bool any = false;
     const auto whole = [&](const char* name, long low, long high, auto& target) {
         if (!request.has_param(name)) return true;
@@ -54,29 +70,17 @@ std::optional<ptp::sim::SimulatedHealth> healthFrom(const httplib::Request& requ
             }
         return false;
     };
-    const std::pair<const char*, Health::Source> sources[] = {{"battery", Health::Source::Battery},
-                                                              {"usb", Health::Source::Usb},
-                                                              {"dummy", Health::Source::Dummy},
-                                                              {"none", Health::Source::None}};
-    const std::pair<const char*, Health::Card> cards[] = {
-        {"in", Health::Card::In}, {"none", Health::Card::None}, {"error", Health::Card::Error}};
-    const bool ok = whole("battery", 0, 100, health.battery_percent) && word("source", health.source, sources) &&
-                    word("card", health.card, cards) && whole("shots", 0, 0xFFFFFFFFL, health.shots) &&
+    const bool ok = whole("battery", 0, 100, health.battery_percent) && word("source", health.source, kSources) &&
+                    word("card", health.card, kCards) && whole("shots", 0, 0xFFFFFFFFL, health.shots) &&
                     whole("overheat", 0, 2, health.overheat);
     if (!ok || !any) return std::nullopt;
     return health;
 }
 
 nlohmann::json healthJson(const ptp::sim::SimulatedHealth& health) {
-    using Health = ptp::sim::SimulatedHealth;
-    const char* source = health.source == Health::Source::Battery ? "battery"
-                         : health.source == Health::Source::Usb   ? "usb"
-                         : health.source == Health::Source::Dummy ? "dummy"
-                                                                  : "none";
-    const char* card = health.card == Health::Card::In ? "in" : health.card == Health::Card::None ? "none" : "error";
     return {{"battery", health.battery_percent},
-            {"source", source},
-            {"card", card},
+            {"source", wordOf(health.source, kSources)},
+            {"card", wordOf(health.card, kCards)},
             {"shots", health.shots},
             {"overheat", health.overheat}};
 }

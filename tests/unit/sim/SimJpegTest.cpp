@@ -36,6 +36,17 @@ double meanGradient(const imaging::Image8& image) {
     return sum / (static_cast<double>(image.width - 1) * image.height);
 }
 
+/// The lens travel the live-view tests' frame source is told.
+constexpr double kLiveTravel = 500.0;
+
+/// The frame source of a virtual ILCE-7M3 (its live view), noise seeded with `seed`.
+std::shared_ptr<FrameSource> liveViewSource(std::uint64_t seed) {
+    const auto bodies = config::BodyDatabase::load(config::findDataFile("sony-bodies.json"));
+    const config::BodyEntry* body = bodies.find("ILCE-7M3");
+    if (!body) throw std::runtime_error("sony-bodies.json lacks the ILCE-7M3");
+    return makeSkyFrameSource(*body, 8, seed, kLiveTravel, "FE 20mm F1.8 G");
+}
+
 }  // namespace
 
 TEST_CASE("preview: a stretched, binned colour JPEG no wider than asked, stars bright on a dark sky") {
@@ -66,11 +77,8 @@ TEST_CASE("preview: a stretched, binned colour JPEG no wider than asked, stars b
 }
 
 TEST_CASE("live view: a 640x424 grey JPEG of the daylight scene, sharp at its focus and blurred away from it") {
-    const auto bodies = config::BodyDatabase::load(config::findDataFile("sony-bodies.json"));
-    const config::BodyEntry* body = bodies.find("ILCE-7M3");
-    REQUIRE(body != nullptr);
-    const double travel = 500.0;
-    const auto frames = makeSkyFrameSource(*body, 8, 3, travel, "FE 20mm F1.8 G");
+    const double travel = kLiveTravel;
+    const auto frames = liveViewSource(3);
     ExposureRecord now;
     now.best_focus = 250.0;
     now.lens_position = now.best_focus - 0.08 * travel;  // the scene's focus, a little nearer than the stars
@@ -97,11 +105,8 @@ TEST_CASE("live view: a 640x424 grey JPEG of the daylight scene, sharp at its fo
 }
 
 TEST_CASE("live view: the focus figure of either scene peaks where the source says it is sharp") {
-    const auto bodies = config::BodyDatabase::load(config::findDataFile("sony-bodies.json"));
-    const config::BodyEntry* body = bodies.find("ILCE-7M3");
-    REQUIRE(body != nullptr);
-    const double travel = 500.0;
-    const auto frames = makeSkyFrameSource(*body, 8, 5, travel, "FE 20mm F1.8 G");
+    const double travel = kLiveTravel;
+    const auto frames = liveViewSource(5);
     for (const bool stars : {false, true}) {
         CAPTURE(stars);
         ExposureRecord now;
