@@ -28,6 +28,8 @@ constexpr std::uint32_t kInitCommandRequest = 1, kInitCommandAck = 2, kInitEvent
                         kData = 10, kEndData = 12;
 constexpr std::size_t kMaxPacket = 64u << 20;
 constexpr std::size_t kDataChunk = 1u << 20;
+/// How long a new host waits for the previous host's connection to wind down before it is refused.
+constexpr std::chrono::seconds kHandOver{1};
 
 /// The connection or the server ended; unwinds a connection's loop.
 struct ConnectionClosed {};
@@ -230,8 +232,10 @@ void PtpIpServer::serve(Connection& connection) noexcept {
 void PtpIpServer::serveCommands(int fd) {
     Channel channel(fd, wake_);
     {
-        std::lock_guard lock(mutex_);
-        if (command_active_) {
+        // A host that closed its connection and opened a new one at once (Disconnect, Connect) would
+        // otherwise be refused while the old connection's thread has yet to see the close.
+        std::unique_lock lock(mutex_);
+        if (!command_released_.wait_for(lock, kHandOver, [this] { return !command_active_; })) {
             ByteWriter reason;
             reason.u32(1);  // busy: another host holds the body
             channel.send(kInitFail, reason.bytes());
@@ -243,8 +247,11 @@ void PtpIpServer::serveCommands(int fd) {
     struct Release {
         PtpIpServer& server;
         ~Release() {
-            std::lock_guard lock(server.mutex_);
-            server.command_active_ = false;
+            {
+                std::lock_guard lock(server.mutex_);
+                server.command_active_ = false;
+            }
+            server.command_released_.notify_all();
         }
     } release{*this};
 

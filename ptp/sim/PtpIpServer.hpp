@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <list>
 #include <mutex>
@@ -16,7 +17,9 @@ class VirtualBody;
 /// Serves a VirtualBody over PTP/IP (ISO 15740 annex, as libgphoto2's "ptpip:" port speaks it): one
 /// TCP port for both channels, each connection sorted by its first packet (InitCommandRequest or
 /// InitEventRequest). One command connection at a time, as a body allows one host; a second host
-/// gets InitFail. Connections come and go over the body's life (reconnects).
+/// gets InitFail. A host that reconnects at once may find its old connection not yet wound down
+/// (the serving thread has not seen the close): the new one waits up to a second for it before
+/// it is refused. Connections come and go over the body's life (reconnects).
 class PtpIpServer {
 public:
     explicit PtpIpServer(VirtualBody& body);
@@ -58,6 +61,7 @@ private:
     std::mutex mutex_;  // guards connections_, command_active_, event_fd_
     std::list<Connection> connections_;
     bool command_active_ = false;
+    std::condition_variable command_released_;  // command_active_ became false
     int event_fd_ = -1;
     std::mutex event_write_mutex_;
     std::atomic<std::uint64_t> operations_{0};
