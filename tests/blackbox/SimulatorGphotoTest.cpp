@@ -99,7 +99,7 @@ struct PtpIpHost {
         REQUIRE(::send(fd, request, sizeof request, MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof request));
         std::uint8_t reply[8];
         if (::recv(fd, reply, sizeof reply, MSG_WAITALL) == static_cast<ssize_t>(sizeof reply))
-            answer = reply[4] | reply[5] << 8 | reply[6] << 16 | static_cast<std::uint32_t>(reply[7]) << 24;
+            for (int i = 7; i >= 4; --i) answer = answer << 8 | std::uint32_t{reply[i]};
     }
     ~PtpIpHost() { ::close(fd); }
     PtpIpHost(const PtpIpHost&) = delete;
