@@ -198,16 +198,16 @@ constexpr const char* kLiveScript = R"js(
 var sa=sonyalpaca,$=function(id){return document.getElementById(id);};
 var img=$('live-image');if(!img)return;
 var box=$('live-box'),mag=$('live-mag'),trend=$('live-trend'),token=$('live-token').value;
-var on=false,asking=false,last=0,px=0.5,py=0.5,tapped=false,url=null,figures=[],best=null,said=null;
+var on=false,asking=false,last=0,px=0.5,py=0.5,tapped=false,url=null,shown=null,figures=[],best=null,said=null;
 var show=function(t){sa.text('live-state',t);};
 function place(){
- if(!img.naturalWidth)return;var k=img.clientWidth/img.naturalWidth,side=128*k;
+ if(!shown||!img.clientWidth)return;var k=img.clientWidth/shown.naturalWidth,side=128*k;
  box.style.width=side+'px';box.style.height=side+'px';
  box.style.left=(px*img.clientWidth-side/2)+'px';box.style.top=(py*img.clientHeight-side/2)+'px';
 }
 function magnify(){
  var c=mag.getContext('2d');c.imageSmoothingEnabled=false;c.fillStyle='#080000';c.fillRect(0,0,128,128);
- c.drawImage(img,Math.round(px*img.naturalWidth)-64,Math.round(py*img.naturalHeight)-64,128,128,0,0,128,128);
+ if(shown)c.drawImage(shown,Math.round(px*shown.naturalWidth)-64,Math.round(py*shown.naturalHeight)-64,128,128,0,0,128,128);
 }
 function plot(f){
  figures.push(f);if(figures.length>60)figures.shift();
@@ -222,10 +222,10 @@ function plot(f){
 function frame(r){
  last=Number(r.headers.get('X-Live-Frame'))||last;var f=Number(r.headers.get('X-Focus-Figure'));
  return r.blob().then(function(b){return new Promise(function(done){
-  var u=URL.createObjectURL(b);
-  img.onload=function(){if(url)URL.revokeObjectURL(url);url=u;img.hidden=false;img.setAttribute('data-frame',last);
-   place();magnify();if(!isNaN(f))plot(f);done();};
-  img.onerror=function(){URL.revokeObjectURL(u);done();};img.src=u;});});
+  var u=URL.createObjectURL(b),next=new Image();  // decoded off the page, then shown: no blank moment between frames
+  next.onload=function(){img.src=u;if(url)URL.revokeObjectURL(url);url=u;shown=next;img.hidden=false;
+   img.setAttribute('data-frame',last);place();magnify();if(!isNaN(f))plot(f);done();};
+  next.onerror=function(){URL.revokeObjectURL(u);done();};next.src=u;});});
 }
 function ask(){
  if(!on||asking)return;asking=true;

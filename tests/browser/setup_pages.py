@@ -95,11 +95,20 @@ def live_view(browser, alpaca, control, screenshot):
     frame = "Number(document.getElementById('live-image').getAttribute('data-frame'))"
     browser.click("#live-start")
     browser.wait_for(frame + ">=2&&" + text_of("live-figure") + "!=='–'", "live-view frames", 30)
+    # From the first frame on, the image is never blank between two frames (every 4 ms the page is
+    # looked at): a new frame replaces the old only once it is decoded.
+    browser.evaluate("(function(){var i=document.getElementById('live-image');window.liveLooks=[0,0];"
+                     "window.liveWatch=setInterval(function(){++liveLooks[0];if(!i.naturalWidth)++liveLooks[1];},4);"
+                     "})()")
     first, started = browser.evaluate(frame), time.monotonic()
     time.sleep(3)
-    rate = (browser.evaluate(frame) - first) / (time.monotonic() - started)
+    frames = browser.evaluate(frame) - first
+    rate = frames / (time.monotonic() - started)
     print(f"live view in the page: {rate:.1f} frames/s")
     check(rate >= 2, f"the live view shows {rate:.1f} frames/s")
+    looks, blank = browser.evaluate("clearInterval(window.liveWatch),window.liveLooks")
+    print(f"the image looked at {looks} times over {frames} new frames: blank {blank} times")
+    check(looks >= 100 and blank == 0, f"the live image was blank {blank} of {looks} times it was looked at")
     check(browser.evaluate(text_of("live-state")) == "running", "the state is not 'running'")
 
     # At night: the live view shows stars; the lens at best focus, a tap on the brightest star marks it
