@@ -198,7 +198,7 @@ constexpr const char* kLiveScript = R"js(
 var sa=sonyalpaca,$=function(id){return document.getElementById(id);};
 var img=$('live-image');if(!img)return;
 var box=$('live-box'),mag=$('live-mag'),trend=$('live-trend'),token=$('live-token').value;
-var on=false,asking=false,last=0,px=0.5,py=0.5,tapped=false,url=null,shown=null,figures=[],best=null,said=null;
+var on=false,asking=false,last=0,px=0.5,py=0.5,tapped=false,shown=null,figures=[],best=null,said=null;
 var show=function(t){sa.text('live-state',t);};
 function place(){
  if(!shown||!img.clientWidth)return;var k=img.clientWidth/shown.naturalWidth,side=128*k;
@@ -223,7 +223,7 @@ function frame(r){
  last=Number(r.headers.get('X-Live-Frame'))||last;var f=Number(r.headers.get('X-Focus-Figure'));
  return r.blob().then(function(b){return new Promise(function(done){
   var u=URL.createObjectURL(b),next=new Image();  // decoded off the page, then shown: no blank moment between frames
-  next.onload=function(){img.src=u;if(url)URL.revokeObjectURL(url);url=u;shown=next;img.hidden=false;
+  next.onload=function(){img.src=u;if(shown)URL.revokeObjectURL(shown.src);shown=next;img.hidden=false;
    img.setAttribute('data-frame',last);place();magnify();if(!isNaN(f))plot(f);done();};
   next.onerror=function(){URL.revokeObjectURL(u);done();};next.src=u;});});
 }
